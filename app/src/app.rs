@@ -1,0 +1,184 @@
+//! The HTML shell, the router and the page frame.
+
+use crate::auth::api::{current_user, DevSignIn, SignOut};
+use crate::auth::pages::{DevSignInPage, UserMenu};
+use crate::domain::SessionUser;
+use crate::error::AppError;
+use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
+use leptos_router::{path, SsrMode};
+
+/// The document around the app: head, scripts, body. Rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user and the actions that change who that is, shared by the frame and the
+/// pages. The user is fetched again whenever one of the actions completes.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<SessionUser>, AppError>>,
+    pub sign_out: ServerAction<SignOut>,
+    pub dev_sign_in: ServerAction<DevSignIn>,
+}
+
+/// The application: routes and pages. Every route renders completely on the server before it is
+/// sent (`SsrMode::Async`), so pages work without JavaScript.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/app.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Portcullis".to_string() } else { format!("{text} · Portcullis") }
+        } />
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <ParentRoute path=path!("") view=Frame ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("auth/dev-sign-in") view=DevSignInPage ssr=SsrMode::Async />
+                    <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("requests/new") view=NewRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("requests/:id") view=RequestDetailPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The frame of every page: top bar with navigation and the user, then the page.
+#[component]
+fn Frame() -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let dev_sign_in = ServerAction::<DevSignIn>::new();
+    let user = Resource::new(
+        move || (sign_out.version().get(), dev_sign_in.version().get()),
+        |_| current_user(),
+    );
+    provide_context(Auth {
+        user,
+        sign_out,
+        dev_sign_in,
+    });
+    let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <header class="topbar">
+            <div class="topbar-inner">
+                <a class="brand" href="/">
+                    <img src="/favicon.svg" alt="" width="28" height="28" />
+                    <span>"Portcullis"</span>
+                </a>
+                <Transition fallback=|| ()>
+                    <Show when=signed_in>
+                        <nav class="main-nav" aria-label="Main">
+                            <A href="/requests/new" exact=true>
+                                "New request"
+                            </A>
+                            <A href="/requests" exact=true>
+                                "My requests"
+                            </A>
+                        </nav>
+                    </Show>
+                    <UserMenu />
+                </Transition>
+            </div>
+        </header>
+        <main id="main" class="page">
+            <Outlet />
+        </main>
+        <footer class="footer">
+            <p>
+                "Only images approved here run in production. Questions: your security team."
+            </p>
+        </footer>
+    }
+}
+
+/// The start page: what the portal is for and where to begin.
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="" />
+        <section class="hero">
+            <h1>"Container images for production, cleared by security"</h1>
+            <p class="lead">
+                "Ask for a new image here. Portcullis checks Red Hat's catalog for an equivalent, "
+                "the security team reviews the request, and approved images are mirrored to the "
+                "organisation's registry."
+            </p>
+            <div class="actions">
+                <a class="button button-primary" href="/requests/new">
+                    "Request an image"
+                </a>
+                <a class="button" href="/requests">
+                    "My requests"
+                </a>
+            </div>
+        </section>
+        <ol class="steps">
+            <li>
+                <h2>"1. Ask"</h2>
+                <p>
+                    "Name the image as you would pull it, who owns it, a contact address and why "
+                    "production needs it."
+                </p>
+            </li>
+            <li>
+                <h2>"2. Review"</h2>
+                <p>
+                    "The security team checks the image and approves it with a scope and an expiry, "
+                    "asks for changes, or rejects it with a reason."
+                </p>
+            </li>
+            <li>
+                <h2>"3. Mirror"</h2>
+                <p>
+                    "Approved images go on the allowlist; the mirror copies exactly those tags. "
+                    "Images must be rebuilt at least monthly."
+                </p>
+            </li>
+        </ol>
+    }
+}
+
+/// Shown for any address that is not a page.
+#[component]
+fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <main id="main" class="page">
+            <section class="panel empty-state">
+                <h1>"Page not found"</h1>
+                <p>"There is no page at this address."</p>
+                <a class="button button-primary" href="/">
+                    "Go to the start page"
+                </a>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,7 @@
+//! Signing in and out, and who the current user is.
+
+pub mod api;
+pub mod dev_users;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;

@@ -1,0 +1,135 @@
+//! Form fields with their label, hint and error tied together for screen readers.
+
+use crate::error::FieldErrors;
+use leptos::prelude::*;
+
+/// The error text of a field, as a reactive closure over the form's current errors.
+fn error_for(errors: Signal<Option<FieldErrors>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        errors
+            .get()
+            .and_then(|e| e.get(name).map(str::to_owned))
+    })
+}
+
+fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if has_hint {
+        ids.push(format!("{name}-hint"));
+    }
+    if has_error {
+        ids.push(format!("{name}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A labelled single-line input. `errors` are the form's validation errors; the one for
+/// `name` appears under the field and is announced.
+#[component]
+pub fn TextField(
+    name: &'static str,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional_no_strip)] value: Option<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+    /// Called with the text as it is typed.
+    #[prop(optional, into)]
+    on_input: Option<Callback<String>>,
+    /// Shown between the input and its error (e.g. a live preview).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let error = error_for(errors, name);
+    let has_hint = hint.is_some();
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=format!("{name}-hint")>{hint}</p> })}
+            <input
+                type=input_type
+                id=name
+                name=name
+                value=value
+                autocomplete=autocomplete
+                placeholder=placeholder
+                required=required
+                spellcheck="false"
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=move || described_by(name, has_hint, error.get().is_some())
+                on:input=move |ev| {
+                    if let Some(on_input) = on_input {
+                        on_input.run(event_target_value(&ev));
+                    }
+                }
+            />
+            {children.map(|c| c())}
+            <p class="field-error" id=format!("{name}-error") aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A labelled multi-line input, like [`TextField`].
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional_no_strip)] value: Option<String>,
+    #[prop(default = 5)] rows: u32,
+    #[prop(optional)] required: bool,
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    let error = error_for(errors, name);
+    let has_hint = hint.is_some();
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=format!("{name}-hint")>{hint}</p> })}
+            <textarea
+                id=name
+                name=name
+                rows=rows
+                required=required
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=move || described_by(name, has_hint, error.get().is_some())
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            <p class="field-error" id=format!("{name}-error") aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// The list of problems at the top of a form, each linking to its field.
+#[component]
+pub fn ErrorSummary(#[prop(into)] errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+    move || {
+        errors.get().filter(|e| !e.is_empty()).map(|errors| {
+            view! {
+                <div class="alert alert-danger error-summary" role="alert" tabindex="-1">
+                    <h2>"There is a problem"</h2>
+                    <ul>
+                        {errors
+                            .iter()
+                            .map(|e| {
+                                view! {
+                                    <li>
+                                        <a href=format!("#{}", e.field)>{e.message.clone()}</a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}

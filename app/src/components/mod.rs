@@ -1,0 +1,11 @@
+//! Small pieces the pages share.
+
+mod alerts;
+mod badges;
+mod fields;
+mod timestamp;
+
+pub use alerts::{ErrorNotice, SignInPrompt};
+pub use badges::{RoleBadge, StateBadge};
+pub use fields::{ErrorSummary, TextArea, TextField};
+pub use timestamp::Timestamp;

@@ -1,0 +1,12 @@
+//! Domain rules shared by the server and the browser: they compile to WASM too, so a form can
+//! check input as it is typed with the same code that the server enforces.
+
+pub mod contact;
+pub mod image_reference;
+pub mod request;
+pub mod user;
+
+pub use contact::{ContactAddress, ContactAddressError};
+pub use image_reference::{ImageReference, ImageReferenceError};
+pub use request::{NewImageRequest, RequestForm, RequestId, RequestState};
+pub use user::{Role, SessionUser, UserId};

@@ -1,0 +1,155 @@
+//! The one error type that crosses the wire from server functions to pages.
+//!
+//! Each variant has an HTTP status ([`AppError::status`]); the server maps server-function
+//! responses to it, so nothing the user does wrong is answered with a 500. Messages are written
+//! for the person reading them: what is wrong and what to do. Internal details (database text,
+//! stack traces) are logged on the server and never put into an `AppError`.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// An error a page can show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No signed-in user. Pages offer the sign-in link.
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    /// Signed in, but this action needs another role or belongs to someone else.
+    #[error("You do not have permission to do this.")]
+    Forbidden,
+    /// The thing does not exist, or the user may not know it exists.
+    #[error("{0} was not found.")]
+    NotFound(String),
+    /// Form input that does not pass validation, field by field.
+    #[error("Some fields need attention: {}", .0.summary())]
+    Invalid(FieldErrors),
+    /// The request was malformed (missing or undecodable arguments).
+    #[error("The request was not understood: {0}")]
+    BadRequest(String),
+    /// Someone else changed the thing first; reload and try again.
+    #[error("{0}")]
+    Conflict(String),
+    /// A feature that is switched off in this installation.
+    #[error("{0}")]
+    Disabled(String),
+    /// Our fault. The detail is in the server log.
+    #[error("Something went wrong on our side and has been logged. Please try again in a moment.")]
+    Internal,
+    /// The browser could not reach the server or read its answer.
+    #[error("The portal could not be reached ({0}). Check your connection and try again.")]
+    Network(String),
+}
+
+impl AppError {
+    /// The HTTP status that goes with the error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Invalid(_) => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::Conflict(_) => 409,
+            AppError::Disabled(_) => 404,
+            AppError::Internal => 500,
+            AppError::Network(_) => 502,
+        }
+    }
+
+    /// The field errors, when this is a validation error.
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                AppError::BadRequest(detail)
+            }
+            ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Deserialization(detail) => {
+                AppError::Network(detail)
+            }
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failed");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Validation errors for a form, with the values that were submitted so that a page rendered
+/// without JavaScript can show the form again as the user left it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors {
+    errors: Vec<FieldError>,
+    submitted: Vec<(String, String)>,
+}
+
+/// One field's problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The form field's `name`.
+    pub field: String,
+    /// What is wrong with it and how to fix it.
+    pub message: String,
+}
+
+impl FieldErrors {
+    /// Records a problem with `field`. The first message for a field is the one shown.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Keeps a submitted value for re-display.
+    pub fn keep(&mut self, field: &str, value: &str) {
+        self.submitted.push((field.to_owned(), value.to_owned()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The value that was submitted for `field`.
+    pub fn submitted(&self, field: &str) -> Option<&str> {
+        self.submitted
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.errors.iter()
+    }
+
+    fn summary(&self) -> String {
+        self.errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

@@ -1,0 +1,28 @@
+//! Portcullis, the application: pages and components, server functions, the domain rules and
+//! (behind the `ssr` feature) persistence. Compiled twice: for the server (`ssr`) and as the
+//! WASM bundle that hydrates the pages in the browser (`hydrate`).
+//!
+//! Layout: one folder per feature (`auth`, `requests`), each with `pages.rs` (components),
+//! `api.rs` (server functions: authorise, call the service, map the error) and, on the server,
+//! `service.rs` (rules). `domain` holds types shared by both sides; `persistence` the SQL.
+
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod domain;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod persistence;
+pub mod requests;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use app::{shell, App};
+
+/// Entry point of the WASM bundle: attaches the app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

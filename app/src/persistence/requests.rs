@@ -1,0 +1,186 @@
+//! The `image_request` and `request_event` tables.
+
+use super::{next_id, Db, DbError};
+use crate::domain::{NewImageRequest, RequestId, RequestState, UserId};
+use crate::requests::model::{RequestDetail, RequestEvent, RequestSummary};
+
+/// A request as stored, with the requester's name joined in.
+#[derive(Debug, sqlx::FromRow)]
+pub struct RequestRow {
+    pub image_request_id: i64,
+    pub requester_id: String,
+    pub requester_name: String,
+    pub image_input: String,
+    pub image_reference: String,
+    pub team: String,
+    pub contact_email: String,
+    pub justification: String,
+    pub state: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One entry of a request's timeline, with the actor's name joined in.
+#[derive(Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub request_event_id: i64,
+    pub actor_name: String,
+    pub kind: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub body: Option<String>,
+    pub created_at: String,
+}
+
+fn state(value: &str) -> Result<RequestState, DbError> {
+    RequestState::from_db(value).ok_or_else(|| DbError::Corrupt(format!("unknown state {value:?}")))
+}
+
+impl TryFrom<RequestRow> for RequestDetail {
+    type Error = DbError;
+    fn try_from(row: RequestRow) -> Result<Self, DbError> {
+        Ok(RequestDetail {
+            id: RequestId(row.image_request_id),
+            requester_id: UserId(row.requester_id),
+            requester_name: row.requester_name,
+            image_input: row.image_input,
+            image: row.image_reference,
+            team: row.team,
+            contact: row.contact_email,
+            justification: row.justification,
+            state: state(&row.state)?,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+impl TryFrom<EventRow> for RequestEvent {
+    type Error = DbError;
+    fn try_from(row: EventRow) -> Result<Self, DbError> {
+        Ok(RequestEvent {
+            id: row.request_event_id,
+            actor_name: row.actor_name,
+            kind: row.kind,
+            from_state: row.from_state.as_deref().map(state).transpose()?,
+            to_state: row.to_state.as_deref().map(state).transpose()?,
+            body: row.body,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Stores a new request in state `submitted` together with its first timeline entry, in one
+/// transaction, and returns its number.
+///
+/// # Errors
+/// The database fails; nothing is stored then.
+pub async fn insert(
+    db: &Db,
+    requester: &UserId,
+    request: &NewImageRequest,
+    now: &str,
+) -> Result<RequestId, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let id = next_id(&mut tx, "image_request").await?;
+    sqlx::query(
+        "INSERT INTO image_request (image_request_id, requester_id, image_input, image_reference, \
+             team, contact_email, justification, state, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+    )
+    .bind(id)
+    .bind(&requester.0)
+    .bind(&request.image_input)
+    .bind(request.image.to_string())
+    .bind(&request.team)
+    .bind(request.contact.as_str())
+    .bind(&request.justification)
+    .bind(RequestState::Submitted.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let event_id = next_id(&mut tx, "request_event").await?;
+    sqlx::query(
+        "INSERT INTO request_event (request_event_id, image_request_id, actor_id, kind, \
+             from_state, to_state, body, created_at) \
+         VALUES ($1, $2, $3, 'submitted', NULL, $4, NULL, $5)",
+    )
+    .bind(event_id)
+    .bind(id)
+    .bind(&requester.0)
+    .bind(RequestState::Submitted.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(RequestId(id))
+}
+
+/// The requester's own requests, newest first, at most `limit`.
+///
+/// # Errors
+/// The database fails or holds a state this version does not know.
+pub async fn list_by_requester(
+    db: &Db,
+    requester: &UserId,
+    limit: i64,
+) -> Result<Vec<RequestSummary>, DbError> {
+    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT image_request_id, image_reference, team, state, created_at, updated_at \
+         FROM image_request WHERE requester_id = $1 \
+         ORDER BY image_request_id DESC LIMIT $2",
+    )
+    .bind(&requester.0)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, image, team, state_text, created_at, updated_at)| {
+            Ok(RequestSummary {
+                id: RequestId(id),
+                image,
+                team,
+                state: state(&state_text)?,
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+/// One request with its requester's name, if it exists.
+///
+/// # Errors
+/// The database fails or holds a state this version does not know.
+pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbError> {
+    let row: Option<RequestRow> = sqlx::query_as(
+        "SELECT r.image_request_id, r.requester_id, u.display_name AS requester_name, \
+             r.image_input, r.image_reference, r.team, r.contact_email, r.justification, \
+             r.state, r.version, r.created_at, r.updated_at \
+         FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
+         WHERE r.image_request_id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(RequestDetail::try_from).transpose()
+}
+
+/// The request's timeline, oldest first.
+///
+/// # Errors
+/// The database fails.
+pub async fn events(db: &Db, id: RequestId) -> Result<Vec<RequestEvent>, DbError> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.request_event_id, u.display_name AS actor_name, e.kind, e.from_state, \
+             e.to_state, e.body, e.created_at \
+         FROM request_event e JOIN app_user u ON u.user_id = e.actor_id \
+         WHERE e.image_request_id = $1 ORDER BY e.request_event_id",
+    )
+    .bind(id.0)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(RequestEvent::try_from).collect()
+}

@@ -1,0 +1,58 @@
+//! What the pages get to see of requests (wire types, shared by server and browser).
+
+use crate::domain::{RequestId, RequestState, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A row of "My requests".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: RequestId,
+    /// The normalised reference, e.g. `docker.io/library/nginx:1.25`.
+    pub image: String,
+    pub team: String,
+    pub state: RequestState,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Everything on the request page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub id: RequestId,
+    pub requester_id: UserId,
+    pub requester_name: String,
+    /// The reference as the requester typed it.
+    pub image_input: String,
+    /// The normalised reference.
+    pub image: String,
+    pub team: String,
+    pub contact: String,
+    pub justification: String,
+    pub state: RequestState,
+    /// Grows with every change; decisions name the version they were made on.
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One entry of a request's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEvent {
+    pub id: i64,
+    pub actor_name: String,
+    /// `submitted`, `state_changed` or `comment`.
+    pub kind: String,
+    pub from_state: Option<RequestState>,
+    pub to_state: Option<RequestState>,
+    pub body: Option<String>,
+    pub created_at: String,
+}
+
+/// A request page's data: the request and its timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub request: RequestDetail,
+    pub events: Vec<RequestEvent>,
+    /// The label that will carry the contact address on the image (`no.uio.contact`).
+    pub contact_label: String,
+}

@@ -1,0 +1,335 @@
+//! The new-request form, "My requests" and the request page.
+
+use crate::app::Auth;
+use crate::components::{ErrorNotice, ErrorSummary, SignInPrompt, StateBadge, TextArea, TextField, Timestamp};
+use crate::domain::ImageReference;
+use crate::error::FieldErrors;
+use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
+use crate::requests::model::{RequestEvent, RequestPage, RequestSummary};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// `/requests/new`: the form for a new image request.
+///
+/// With JavaScript, errors appear without a reload and the reference is normalised as it is
+/// typed. Without it, the form posts, and on a problem the page comes back with the errors and
+/// everything that was typed.
+#[component]
+pub fn NewRequestPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    view! {
+        <Title text="New request" />
+        <div class="page-header">
+            <h1>"Request an image"</h1>
+            <p class="lead">
+                "Tell the security team which image you need in production and why. "
+                "You can follow the request and answer questions on its page."
+            </p>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match auth.user.await {
+                    Ok(Some(_)) => view! { <NewRequestForm /> }.into_any(),
+                    Ok(None) => view! { <SignInPrompt purpose="request an image" /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NewRequestForm() -> impl IntoView {
+    let submit = ServerAction::<SubmitRequest>::new();
+    let errors: Signal<Option<FieldErrors>> = Signal::derive(move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.field_errors().cloned())
+    });
+    let other_error = move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field_errors().is_none())
+    };
+    // After a form post without JavaScript the page is rendered anew: refill what was typed.
+    let kept = errors.get_untracked();
+    let initial = move |field: &str| kept.as_ref().and_then(|e| e.submitted(field)).map(str::to_owned);
+    let image_text = RwSignal::new(initial("image").unwrap_or_default());
+    let pending = submit.pending();
+
+    view! {
+        <div class="panel form-panel">
+            <ErrorSummary errors />
+            {move || other_error().map(|error| view! { <ErrorNotice error purpose="submit the request" /> })}
+            <ActionForm action=submit>
+                <TextField
+                    name="image"
+                    label="Image reference"
+                    hint="As you would pull it: nginx:1.25, ghcr.io/org/tool:2.0 or name@sha256:…"
+                    placeholder="nginx:1.25"
+                    value=initial("image")
+                    required=true
+                    errors
+                    on_input=Callback::new(move |text: String| image_text.set(text))
+                >
+                    <ImagePreview text=image_text.into() />
+                </TextField>
+                <TextField
+                    name="team"
+                    label="Team / application"
+                    hint="Who owns and runs the image, e.g. “Web platform / course portal”."
+                    value=initial("team")
+                    autocomplete="organization"
+                    required=true
+                    errors
+                />
+                <TextField
+                    name="contact"
+                    label="Contact address"
+                    hint="A team mailbox is best. It becomes the image's contact label."
+                    value=initial("contact")
+                    input_type="email"
+                    autocomplete="email"
+                    required=true
+                    errors
+                />
+                <TextArea
+                    name="justification"
+                    label="Justification"
+                    hint="What will run it, where, and why it is needed in production."
+                    value=initial("justification")
+                    rows=6
+                    required=true
+                    errors
+                />
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Submitting…" } else { "Submit request" }}
+                    </button>
+                    <a class="button button-quiet" href="/requests">
+                        "Cancel"
+                    </a>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// What the typed reference means, shown as it is typed (in the browser only).
+#[component]
+fn ImagePreview(text: Signal<String>) -> impl IntoView {
+    move || {
+        let text = text.get();
+        let reference = ImageReference::parse(&text).ok()?;
+        let latest = reference.is_floating_latest();
+        Some(view! {
+            <p class="preview" aria-live="polite">
+                "Will be requested as " <code>{reference.to_string()}</code>
+            </p>
+            {latest.then(|| view! {
+                <p class="preview preview-warning">
+                    "“latest” changes without notice. Name a version tag or a digest if you can."
+                </p>
+            })}
+        })
+    }
+}
+
+/// `/requests`: the signed-in user's requests, newest first.
+#[component]
+pub fn MyRequestsPage() -> impl IntoView {
+    let requests = Resource::new(|| (), |_| list_my_requests());
+    view! {
+        <Title text="My requests" />
+        <div class="page-header page-header-row">
+            <h1>"My requests"</h1>
+            <a class="button button-primary" href="/requests/new">
+                "New request"
+            </a>
+        </div>
+        <Suspense fallback=|| view! { <p class="muted">"Loading your requests…"</p> }>
+            {move || Suspend::new(async move {
+                match requests.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <section class="panel empty-state">
+                            <h2>"No requests yet"</h2>
+                            <p>
+                                "When you need an image in production that is not on the mirror, "
+                                "request it here."
+                            </p>
+                            <a class="button button-primary" href="/requests/new">
+                                "Request an image"
+                            </a>
+                        </section>
+                    }
+                    .into_any(),
+                    Ok(list) => view! { <RequestTable requests=list /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose="see your requests" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <caption class="visually-hidden">"Your image requests, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        <th scope="col">"Image"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Submitted"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {requests
+                        .into_iter()
+                        .map(|r| {
+                            let href = format!("/requests/{}", r.id);
+                            view! {
+                                <tr>
+                                    <td data-label="#">
+                                        <a href=href.clone()>{format!("#{}", r.id)}</a>
+                                    </td>
+                                    <td data-label="Image">
+                                        <a href=href class="mono">{r.image}</a>
+                                    </td>
+                                    <td data-label="Team">{r.team}</td>
+                                    <td data-label="State">
+                                        <StateBadge state=r.state />
+                                    </td>
+                                    <td data-label="Submitted">
+                                        <Timestamp at=r.created_at />
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// `/requests/:id`: one request, its details and its timeline.
+#[component]
+pub fn RequestDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let page = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_request(id).await,
+            None => Err(crate::error::AppError::NotFound("That request".into())),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <RequestView page /> }.into_any(),
+                    Err(error) => view! {
+                        <Title text="Request" />
+                        <ErrorNotice error purpose="see this request" />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestView(page: RequestPage) -> impl IntoView {
+    let r = page.request;
+    let floating = ImageReference::parse(&r.image)
+        .map(|i| i.is_floating_latest())
+        .unwrap_or(false);
+    let typed_differently = r.image_input != r.image;
+    view! {
+        <Title text=format!("Request #{}", r.id) />
+        <div class="page-header">
+            <p class="eyebrow">
+                <a href="/requests">"My requests"</a>
+                " / "
+                {format!("Request #{}", r.id)}
+            </p>
+            <div class="title-row">
+                <h1 class="mono title-image">{r.image.clone()}</h1>
+                <StateBadge state=r.state />
+            </div>
+            <p class="muted">
+                "Requested by " {r.requester_name.clone()} " · " <Timestamp at=r.created_at.clone() />
+            </p>
+        </div>
+        {floating.then(|| view! {
+            <div class="alert alert-warning" role="note">
+                <p>
+                    "This request names the “latest” tag, which changes without notice. "
+                    "Reviewers usually approve a version tag or a digest instead."
+                </p>
+            </div>
+        })}
+        <div class="detail-grid">
+            <section class="panel">
+                <h2>"Details"</h2>
+                <dl class="facts">
+                    <dt>"Image"</dt>
+                    <dd class="mono">{r.image.clone()}</dd>
+                    {typed_differently.then(|| view! {
+                        <dt>"As typed"</dt>
+                        <dd class="mono">{r.image_input.clone()}</dd>
+                    })}
+                    <dt>"Team / application"</dt>
+                    <dd>{r.team.clone()}</dd>
+                    <dt>"Contact"</dt>
+                    <dd>
+                        <a href=format!("mailto:{}", r.contact)>{r.contact.clone()}</a>
+                        <span class="muted">" (label " <code>{page.contact_label.clone()}</code> ")"</span>
+                    </dd>
+                    <dt>"Justification"</dt>
+                    <dd class="prose">{r.justification.clone()}</dd>
+                </dl>
+            </section>
+            <section class="panel">
+                <h2>"Timeline"</h2>
+                <ol class="timeline">
+                    {page.events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
+                </ol>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn TimelineEntry(event: RequestEvent) -> impl IntoView {
+    let what = match (event.kind.as_str(), event.to_state) {
+        ("submitted", _) => "submitted the request".to_string(),
+        ("comment", _) => "commented".to_string(),
+        (_, Some(state)) => format!("changed the state to {}", state.label()),
+        (kind, None) => kind.replace('_', " "),
+    };
+    view! {
+        <li>
+            <p>
+                <strong>{event.actor_name}</strong>
+                " "
+                {what}
+            </p>
+            <p class="muted small">
+                <Timestamp at=event.created_at />
+            </p>
+            {event.body.map(|body| view! { <p class="prose">{body}</p> })}
+        </li>
+    }
+}

@@ -1,0 +1,24 @@
+//! The state every page render, server function and route handler shares. Server only.
+
+use crate::persistence::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Settings the application layer reads (the server's config fills them in).
+#[derive(Clone, Debug)]
+pub struct AppSettings {
+    /// The development sign-in page with seeded users. Never on in production: the server
+    /// refuses to start with it on a non-loopback address.
+    pub dev_sign_in: bool,
+    /// The image label that carries the contact address (`no.uio.contact`).
+    pub contact_label: String,
+}
+
+/// Shared state: created once at start, cloned cheaply into every request.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<AppSettings>,
+}

@@ -1,0 +1,291 @@
+//! Typed configuration, read once at start from environment variables (and `.env` during
+//! development). Every variable is listed in the README. A bad value stops the start with a
+//! message naming the variable (exit code 2).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Everything the server needs to know at start.
+#[derive(Clone)]
+pub struct Config {
+    /// `PORTCULLIS_DATABASE_URL`: `sqlite://PATH` or `postgres://…`. May hold a password.
+    pub database_url: String,
+    /// `PORTCULLIS_DATABASE_MAX_CONNECTIONS`: pool size.
+    pub database_max_connections: u32,
+    /// `PORTCULLIS_PUBLIC_URL`: the address users reach the portal at, without trailing slash.
+    pub public_url: String,
+    /// `LEPTOS_SITE_ADDR`: where the server listens.
+    pub site_addr: SocketAddr,
+    /// `PORTCULLIS_DEV_SIGNIN`: the development sign-in page with seeded users.
+    pub dev_sign_in: bool,
+    /// `PORTCULLIS_CONTACT_LABEL`: the label that carries an image's contact address.
+    pub contact_label: String,
+    /// `PORTCULLIS_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
+    pub session_idle: Duration,
+    /// `PORTCULLIS_LOG`: log filter (`info`, `portcullis=debug,info`, …).
+    pub log_filter: String,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &app::persistence::redact_url(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("public_url", &self.public_url)
+            .field("site_addr", &self.site_addr)
+            .field("dev_sign_in", &self.dev_sign_in)
+            .field("contact_label", &self.contact_label)
+            .field("session_idle", &self.session_idle)
+            .field("log_filter", &self.log_filter)
+            .finish()
+    }
+}
+
+/// A variable with a value the server cannot use.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+/// The default database: a SQLite file in `./data/`, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portcullis.db";
+/// The default contact label, from the organisation's image policy.
+pub const DEFAULT_CONTACT_LABEL: &str = "no.uio.contact";
+
+impl Config {
+    /// Reads the configuration through `lookup` (the process environment in `main`, a map in
+    /// tests). `site_addr` is Leptos' `LEPTOS_SITE_ADDR`, already parsed.
+    ///
+    /// # Errors
+    /// The first variable whose value is invalid, with what is wrong.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        site_addr: SocketAddr,
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("PORTCULLIS_DATABASE_URL")
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "PORTCULLIS_DATABASE_URL",
+                "use sqlite://PATH (e.g. sqlite://data/portcullis.db) or postgres://USER:PASSWORD@HOST/DB",
+            ));
+        }
+
+        let database_max_connections = match get("PORTCULLIS_DATABASE_MAX_CONNECTIONS") {
+            None => 10,
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "PORTCULLIS_DATABASE_MAX_CONNECTIONS",
+                        format!("{v:?} is not a whole number from 1 to 1000"),
+                    )
+                })?,
+        };
+
+        let public_url = get("PORTCULLIS_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let public_host = public_url
+            .strip_prefix("https://")
+            .or_else(|| public_url.strip_prefix("http://"))
+            .filter(|rest| !rest.is_empty() && !rest.contains('/'))
+            .ok_or_else(|| {
+                invalid(
+                    "PORTCULLIS_PUBLIC_URL",
+                    format!("{public_url:?} is not an address like https://portcullis.example.org"),
+                )
+            })?;
+        if public_url.starts_with("http://") && !is_loopback_host(public_host) {
+            return Err(invalid(
+                "PORTCULLIS_PUBLIC_URL",
+                "plain http is only allowed for loopback development; use https://",
+            ));
+        }
+
+        let dev_sign_in = parse_bool("PORTCULLIS_DEV_SIGNIN", get("PORTCULLIS_DEV_SIGNIN"), false)?;
+        if dev_sign_in && !site_addr.ip().is_loopback() {
+            return Err(invalid(
+                "PORTCULLIS_DEV_SIGNIN",
+                format!(
+                    "development sign-in lets anyone sign in as anyone, so it only runs on a \
+                     loopback address, but LEPTOS_SITE_ADDR is {site_addr}"
+                ),
+            ));
+        }
+
+        let contact_label = get("PORTCULLIS_CONTACT_LABEL")
+            .unwrap_or_else(|| DEFAULT_CONTACT_LABEL.to_owned());
+        let label_ok = contact_label.len() <= 128
+            && contact_label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_/".contains(c))
+            && contact_label
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+        if !label_ok {
+            return Err(invalid(
+                "PORTCULLIS_CONTACT_LABEL",
+                "use a lowercase label key such as no.uio.contact",
+            ));
+        }
+
+        let session_idle_minutes = match get("PORTCULLIS_SESSION_IDLE_MINUTES") {
+            None => 480,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=60 * 24 * 30).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "PORTCULLIS_SESSION_IDLE_MINUTES",
+                        format!("{v:?} is not a number of minutes from 1 to 43200"),
+                    )
+                })?,
+        };
+
+        Ok(Self {
+            database_url,
+            database_max_connections,
+            public_url,
+            site_addr,
+            dev_sign_in,
+            contact_label,
+            session_idle: Duration::from_secs(session_idle_minutes * 60),
+            log_filter: get("PORTCULLIS_LOG").unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+
+    /// True when users reach the portal over https (cookies are then `Secure` and `__Host-`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The scheme, host and port of the public URL, as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> &str {
+        &self.public_url
+    }
+}
+
+fn parse_bool(
+    variable: &'static str,
+    value: Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match value.as_deref().map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(invalid(
+            variable,
+            format!("{v:?} is not true or false"),
+        )),
+    }
+}
+
+fn is_loopback_host(host_and_port: &str) -> bool {
+    let host = match host_and_port.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host_and_port.split(':').next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)], addr: &str) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned(), addr.parse().unwrap())
+    }
+
+    #[test]
+    fn defaults_give_a_local_sqlite_portal() {
+        let c = load(&[], "127.0.0.1:3000").unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.dev_sign_in);
+        assert_eq!(c.contact_label, "no.uio.contact");
+        assert_eq!(c.session_idle, Duration::from_secs(8 * 3600));
+        assert!(!c.is_https());
+    }
+
+    #[test]
+    fn dev_sign_in_is_refused_off_loopback() {
+        let e = load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "0.0.0.0:3000").unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_DEV_SIGNIN");
+        assert!(e.message.contains("0.0.0.0:3000"));
+        assert!(load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "127.0.0.1:3000")
+            .unwrap()
+            .dev_sign_in);
+        assert!(load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "[::1]:3000").is_ok());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (variable, value) in [
+            ("PORTCULLIS_DEV_SIGNIN", "maybe"),
+            ("PORTCULLIS_DATABASE_URL", "mysql://x"),
+            ("PORTCULLIS_DATABASE_MAX_CONNECTIONS", "0"),
+            ("PORTCULLIS_DATABASE_MAX_CONNECTIONS", "ten"),
+            ("PORTCULLIS_PUBLIC_URL", "portcullis.example.org"),
+            ("PORTCULLIS_PUBLIC_URL", "http://portcullis.example.org"),
+            ("PORTCULLIS_CONTACT_LABEL", "No Contact"),
+            ("PORTCULLIS_SESSION_IDLE_MINUTES", "-5"),
+        ] {
+            let e = load(&[(variable, value)], "127.0.0.1:3000").unwrap_err();
+            assert_eq!(e.variable, variable, "{variable}={value}");
+        }
+    }
+
+    #[test]
+    fn https_public_urls_are_accepted_anywhere() {
+        let c = load(
+            &[("PORTCULLIS_PUBLIC_URL", "https://portcullis.example.org/")],
+            "0.0.0.0:3000",
+        )
+        .unwrap();
+        assert_eq!(c.public_url, "https://portcullis.example.org");
+        assert!(c.is_https());
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let c = load(
+            &[("PORTCULLIS_DATABASE_URL", "postgres://app:hunter2@db/portcullis")],
+            "127.0.0.1:3000",
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

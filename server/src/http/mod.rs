@@ -1,0 +1,64 @@
+//! The HTTP surface: Leptos pages and server functions, probes, sign-in routes, and the
+//! middleware every response passes through.
+
+mod health;
+mod middleware;
+mod sign_in;
+
+use crate::config::Config;
+use app::state::AppState;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Builds the whole application router for `state`, configured by `config`.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+
+    let session_store = app::persistence::sessions::SqlSessionStore::new(state.db.clone());
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name(if config.is_https() {
+            "__Host-portcullis-session"
+        } else {
+            "portcullis-session"
+        })
+        .with_secure(config.is_https())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(8)),
+        ));
+
+    let site = Arc::new(middleware::SiteSecurity::from_config(config));
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/auth/login", get(sign_in::login))
+        .leptos_routes_with_context(&state, routes, context.clone(), render)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            middleware::site_security,
+        ))
+        .layer(axum::middleware::from_fn(middleware::log_request))
+        .with_state(state)
+}

@@ -1,0 +1,96 @@
+//! The Portcullis server: configuration, the HTTP surface, and start-up. `main.rs` is the thin
+//! binary around [`run`]; tests build the router with [`http::router`].
+
+pub mod config;
+pub mod http;
+pub mod telemetry;
+
+use app::persistence::Db;
+use app::state::{AppSettings, AppState};
+use config::Config;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::ExpiredDeletion;
+
+/// Connects to the database, brings the schema up to date and builds the shared state.
+///
+/// # Errors
+/// The database cannot be reached or migrated; the message says which.
+pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<AppState, String> {
+    let db = Db::connect(&config.database_url, config.database_max_connections)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                app::persistence::redact_url(&config.database_url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(AppState {
+        leptos_options,
+        db,
+        settings: Arc::new(AppSettings {
+            dev_sign_in: config.dev_sign_in,
+            contact_label: config.contact_label.clone(),
+        }),
+    })
+}
+
+/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+///
+/// # Errors
+/// The address cannot be bound, or the server fails.
+pub async fn run(config: Config, state: AppState) -> Result<(), String> {
+    let store = app::persistence::sessions::SqlSessionStore::new(state.db.clone());
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
+
+    let router = http::router(state, &config);
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    tracing::info!(
+        address = %config.site_addr,
+        public_url = %config.public_url,
+        dev_sign_in = config.dev_sign_in,
+        "portcullis listening"
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server failed: {e}"))?;
+    tracing::info!("portcullis stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,59 @@
+//! `portcullis`: serves the portal. Configuration: environment variables (see README).
+
+use server::config::Config;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: portcullis            serve the portal (configured by environment variables)\n       portcullis --help     show this";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None | Some("serve") => {}
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("portcullis: unknown command {other:?}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+
+    // A .env file is for development; real deployments set the environment.
+    let _ = dotenvy::dotenv();
+
+    let leptos = match leptos::config::get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            eprintln!("portcullis: invalid Leptos setting (LEPTOS_SITE_ADDR, LEPTOS_SITE_ROOT, …): {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::from_lookup(|k| std::env::var(k).ok(), leptos.site_addr) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("portcullis: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = server::telemetry::init(&config.log_filter) {
+        eprintln!("portcullis: configuration error: {e}");
+        return ExitCode::from(2);
+    }
+
+    let state = match server::prepare(&config, leptos).await {
+        Ok(state) => state,
+        Err(e) => {
+            tracing::error!(error = %e, "start-up failed");
+            return ExitCode::from(1);
+        }
+    };
+    match server::run(config, state).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            ExitCode::from(1)
+        }
+    }
+}
