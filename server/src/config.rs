@@ -101,6 +101,17 @@ impl Config {
                 })?,
         };
 
+        let dev_sign_in = parse_bool("PORTCULLIS_DEV_SIGNIN", get("PORTCULLIS_DEV_SIGNIN"), false)?;
+        if dev_sign_in && !site_addr.ip().is_loopback() {
+            return Err(invalid(
+                "PORTCULLIS_DEV_SIGNIN",
+                format!(
+                    "development sign-in lets anyone sign in as anyone, so it only runs on a \
+                     loopback address, but LEPTOS_SITE_ADDR is {site_addr}"
+                ),
+            ));
+        }
+
         let public_url = get("PORTCULLIS_PUBLIC_URL")
             .unwrap_or_else(|| format!("http://{site_addr}"))
             .trim()
@@ -120,17 +131,6 @@ impl Config {
             return Err(invalid(
                 "PORTCULLIS_PUBLIC_URL",
                 "plain http is only allowed for loopback development; use https://",
-            ));
-        }
-
-        let dev_sign_in = parse_bool("PORTCULLIS_DEV_SIGNIN", get("PORTCULLIS_DEV_SIGNIN"), false)?;
-        if dev_sign_in && !site_addr.ip().is_loopback() {
-            return Err(invalid(
-                "PORTCULLIS_DEV_SIGNIN",
-                format!(
-                    "development sign-in lets anyone sign in as anyone, so it only runs on a \
-                     loopback address, but LEPTOS_SITE_ADDR is {site_addr}"
-                ),
             ));
         }
 

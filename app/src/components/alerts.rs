@@ -10,7 +10,7 @@ pub fn SignInPrompt(
 ) -> impl IntoView {
     view! {
         <section class="panel empty-state">
-            <h2>"Sign in to " {purpose}</h2>
+            <h2>{format!("Sign in to {purpose}")}</h2>
             <p>"Portcullis uses your organisation account."</p>
             <a class="button button-primary" href="/auth/login" rel="external">
                 "Sign in"
@@ -31,7 +31,7 @@ pub fn ErrorNotice(
         AppError::Unauthenticated => view! { <SignInPrompt purpose /> }.into_any(),
         AppError::NotFound(what) => view! {
             <section class="panel empty-state" role="alert">
-                <h2>{what} " was not found"</h2>
+                <h2>{format!("{what} was not found")}</h2>
                 <p>"It may have been mistyped, or it belongs to someone else."</p>
                 <a class="button" href="/requests">"Back to my requests"</a>
             </section>

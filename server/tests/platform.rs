@@ -1,0 +1,216 @@
+//! Sign-in and sign-out, probes, headers, the cross-site guard and start-up refusals.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::TestApp;
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.json()["status"], "ok");
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.json()["status"], "ready");
+}
+
+#[tokio::test]
+async fn the_suite_runs_on_the_engine_it_was_given() {
+    let app = TestApp::spawn().await;
+    let wanted = match std::env::var("PORTCULLIS_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => app::persistence::Backend::Postgres,
+        _ => app::persistence::Backend::Sqlite,
+    };
+    assert_eq!(app.state.db.backend(), wanted);
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    app.state.db.pool().close().await;
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json()["status"], "unavailable");
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_are_not_cached() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("referrer-policy"), Some("same-origin"));
+    assert!(page.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert!(page.body.contains("Container images for production"));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_with_a_way_back() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/no/such/page", None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = TestApp::spawn().await;
+    let response = app.call("dev_sign_in", &[("user", "alice")], None).await;
+    let cookie = response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("portcullis-session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+}
+
+#[tokio::test]
+async fn https_deployments_use_a_secure_host_prefixed_cookie_and_hsts() {
+    let app = TestApp::spawn_with(&[("PORTCULLIS_PUBLIC_URL", "https://portcullis.example.org")]).await;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/dev_sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, "https://portcullis.example.org")
+        .body(Body::from("user=alice"))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let cookie = response.header("set-cookie").expect("session cookie").to_owned();
+    assert!(cookie.starts_with("__Host-portcullis-session="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let page = app.get("/", None).await;
+    assert!(page.header("strict-transport-security").unwrap().contains("max-age="));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    assert_eq!(app.call("list_my_requests", &[], Some(&alice)).await.status, StatusCode::OK);
+    let out = app.call("sign_out", &[], Some(&alice)).await;
+    assert_eq!(out.status, StatusCode::OK);
+    // The old cookie, replayed, is worth nothing.
+    let after = app.call("list_my_requests", &[], Some(&alice)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_session")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn signing_in_again_issues_a_new_session_id() {
+    let app = TestApp::spawn().await;
+    let first = app.sign_in("alice").await;
+    let response = app.call("dev_sign_in", &[("user", "bob")], Some(&first)).await;
+    let second = response.session_cookie().expect("new cookie");
+    assert_ne!(first, second);
+    let who = app.call("current_user", &[], Some(&second)).await.json();
+    assert_eq!(who["display_name"], "Bob Berg");
+    let old = app.call("current_user", &[], Some(&first)).await.json();
+    assert_eq!(old, serde_json::Value::Null, "the pre-sign-in id must be dead");
+}
+
+#[tokio::test]
+async fn development_sign_in_is_off_unless_enabled() {
+    let app = TestApp::spawn_with(&[("PORTCULLIS_DEV_SIGNIN", "false")]).await;
+    let response = app.call("dev_sign_in", &[("user", "alice")], None).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(response.session_cookie().is_none());
+    assert_eq!(app.call("dev_sign_in_options", &[], None).await.status, StatusCode::NOT_FOUND);
+    let login = app.get("/auth/login", None).await;
+    assert_eq!(login.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(login.body.contains("Sign-in is not available"));
+}
+
+#[tokio::test]
+async fn login_goes_to_the_development_page_when_it_is_on() {
+    let app = TestApp::spawn().await;
+    let login = app.get("/auth/login", None).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(login.header("location"), Some("/auth/dev-sign-in"));
+    let page = app.get("/auth/dev-sign-in", None).await;
+    assert!(page.body.contains("Sign in as Alice Andersen"));
+}
+
+#[tokio::test]
+async fn unknown_development_users_are_refused() {
+    let app = TestApp::spawn().await;
+    let response = app.call("dev_sign_in", &[("user", "mallory")], None).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert!(response.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_before_anything_runs() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    for (origin, fetch_site) in [
+        (Some("https://evil.example"), None),
+        (None, Some("cross-site")),
+        (Some("null"), None),
+    ] {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/submit_request")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &alice);
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        let body = common::encode_form(&[
+            ("image", "nginx:1.25"),
+            ("team", "Web platform"),
+            ("contact", "web@example.org"),
+            ("justification", "Reverse proxy in front of the course portal."),
+        ]);
+        let response = app.send(request.body(Body::from(body)).unwrap()).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{origin:?} {fetch_site:?}");
+    }
+    assert_eq!(app.count_requests().await, 0);
+}
+
+#[tokio::test]
+async fn an_unknown_server_function_is_not_found() {
+    let app = TestApp::spawn().await;
+    let response = app.call("drop_all_tables", &[], None).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn the_binary_refuses_to_start_with_bad_configuration() {
+    let binary = env!("CARGO_BIN_EXE_portcullis");
+    for (vars, variable) in [
+        (
+            vec![("LEPTOS_SITE_ADDR", "0.0.0.0:39999"), ("PORTCULLIS_DEV_SIGNIN", "true")],
+            "PORTCULLIS_DEV_SIGNIN",
+        ),
+        (vec![("PORTCULLIS_DATABASE_MAX_CONNECTIONS", "lots")], "PORTCULLIS_DATABASE_MAX_CONNECTIONS"),
+    ] {
+        let output = std::process::Command::new(binary)
+            .env_clear()
+            .envs(vars)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("run portcullis");
+        assert_eq!(output.status.code(), Some(2), "{variable}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(variable), "{stderr}");
+    }
+}
