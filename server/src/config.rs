@@ -30,7 +30,10 @@ pub struct Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &app::persistence::redact_url(&self.database_url))
+            .field(
+                "database_url",
+                &app::persistence::redact_url(&self.database_url),
+            )
             .field("database_max_connections", &self.database_max_connections)
             .field("public_url", &self.public_url)
             .field("site_addr", &self.site_addr)
@@ -74,8 +77,8 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
 
-        let database_url = get("PORTCULLIS_DATABASE_URL")
-            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_url =
+            get("PORTCULLIS_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -134,8 +137,8 @@ impl Config {
             ));
         }
 
-        let contact_label = get("PORTCULLIS_CONTACT_LABEL")
-            .unwrap_or_else(|| DEFAULT_CONTACT_LABEL.to_owned());
+        let contact_label =
+            get("PORTCULLIS_CONTACT_LABEL").unwrap_or_else(|| DEFAULT_CONTACT_LABEL.to_owned());
         let label_ok = contact_label.len() <= 128
             && contact_label
                 .chars()
@@ -198,10 +201,7 @@ fn parse_bool(
         None => Ok(default),
         Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
         Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
-        Some(v) => Err(invalid(
-            variable,
-            format!("{v:?} is not true or false"),
-        )),
+        Some(v) => Err(invalid(variable, format!("{v:?} is not true or false"))),
     }
 }
 
@@ -245,9 +245,11 @@ mod tests {
         let e = load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "0.0.0.0:3000").unwrap_err();
         assert_eq!(e.variable, "PORTCULLIS_DEV_SIGNIN");
         assert!(e.message.contains("0.0.0.0:3000"));
-        assert!(load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "127.0.0.1:3000")
-            .unwrap()
-            .dev_sign_in);
+        assert!(
+            load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "127.0.0.1:3000")
+                .unwrap()
+                .dev_sign_in
+        );
         assert!(load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "[::1]:3000").is_ok());
     }
 
@@ -282,7 +284,10 @@ mod tests {
     #[test]
     fn debug_output_hides_the_database_password() {
         let c = load(
-            &[("PORTCULLIS_DATABASE_URL", "postgres://app:hunter2@db/portcullis")],
+            &[(
+                "PORTCULLIS_DATABASE_URL",
+                "postgres://app:hunter2@db/portcullis",
+            )],
             "127.0.0.1:3000",
         )
         .unwrap();

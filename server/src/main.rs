@@ -1,6 +1,6 @@
 //! `portcullis`: serves the portal. Configuration: environment variables (see README).
 
-use server::config::Config;
+use portcullis::config::Config;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: portcullis            serve the portal (configured by environment variables)\n       portcullis --help     show this";
@@ -26,7 +26,9 @@ async fn main() -> ExitCode {
     let leptos = match leptos::config::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(e) => {
-            eprintln!("portcullis: invalid Leptos setting (LEPTOS_SITE_ADDR, LEPTOS_SITE_ROOT, …): {e}");
+            eprintln!(
+                "portcullis: invalid Leptos setting (LEPTOS_SITE_ADDR, LEPTOS_SITE_ROOT, …): {e}"
+            );
             return ExitCode::from(2);
         }
     };
@@ -37,19 +39,19 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = server::telemetry::init(&config.log_filter) {
+    if let Err(e) = portcullis::telemetry::init(&config.log_filter) {
         eprintln!("portcullis: configuration error: {e}");
         return ExitCode::from(2);
     }
 
-    let state = match server::prepare(&config, leptos).await {
+    let state = match portcullis::prepare(&config, leptos).await {
         Ok(state) => state,
         Err(e) => {
             tracing::error!(error = %e, "start-up failed");
             return ExitCode::from(1);
         }
     };
-    match server::run(config, state).await {
+    match portcullis::run(config, state).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server failed");

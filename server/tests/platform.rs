@@ -44,7 +44,10 @@ async fn pages_carry_security_headers_and_are_not_cached() {
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("x-frame-options"), Some("DENY"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
-    assert!(page.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+    assert!(page
+        .header("content-security-policy")
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
     assert!(page.body.contains("Container images for production"));
 }
@@ -76,7 +79,8 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
 
 #[tokio::test]
 async fn https_deployments_use_a_secure_host_prefixed_cookie_and_hsts() {
-    let app = TestApp::spawn_with(&[("PORTCULLIS_PUBLIC_URL", "https://portcullis.example.org")]).await;
+    let app =
+        TestApp::spawn_with(&[("PORTCULLIS_PUBLIC_URL", "https://portcullis.example.org")]).await;
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/dev_sign_in")
@@ -87,18 +91,27 @@ async fn https_deployments_use_a_secure_host_prefixed_cookie_and_hsts() {
         .unwrap();
     let response = app.send(request).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    let cookie = response.header("set-cookie").expect("session cookie").to_owned();
+    let cookie = response
+        .header("set-cookie")
+        .expect("session cookie")
+        .to_owned();
     assert!(cookie.starts_with("__Host-portcullis-session="), "{cookie}");
     assert!(cookie.contains("Secure"), "{cookie}");
     let page = app.get("/", None).await;
-    assert!(page.header("strict-transport-security").unwrap().contains("max-age="));
+    assert!(page
+        .header("strict-transport-security")
+        .unwrap()
+        .contains("max-age="));
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::spawn().await;
     let alice = app.sign_in("alice").await;
-    assert_eq!(app.call("list_my_requests", &[], Some(&alice)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call("list_my_requests", &[], Some(&alice)).await.status,
+        StatusCode::OK
+    );
     let out = app.call("sign_out", &[], Some(&alice)).await;
     assert_eq!(out.status, StatusCode::OK);
     // The old cookie, replayed, is worth nothing.
@@ -115,13 +128,19 @@ async fn signing_out_ends_the_session_on_the_server() {
 async fn signing_in_again_issues_a_new_session_id() {
     let app = TestApp::spawn().await;
     let first = app.sign_in("alice").await;
-    let response = app.call("dev_sign_in", &[("user", "bob")], Some(&first)).await;
+    let response = app
+        .call("dev_sign_in", &[("user", "bob")], Some(&first))
+        .await;
     let second = response.session_cookie().expect("new cookie");
     assert_ne!(first, second);
     let who = app.call("current_user", &[], Some(&second)).await.json();
     assert_eq!(who["display_name"], "Bob Berg");
     let old = app.call("current_user", &[], Some(&first)).await.json();
-    assert_eq!(old, serde_json::Value::Null, "the pre-sign-in id must be dead");
+    assert_eq!(
+        old,
+        serde_json::Value::Null,
+        "the pre-sign-in id must be dead"
+    );
 }
 
 #[tokio::test]
@@ -130,7 +149,10 @@ async fn development_sign_in_is_off_unless_enabled() {
     let response = app.call("dev_sign_in", &[("user", "alice")], None).await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert!(response.session_cookie().is_none());
-    assert_eq!(app.call("dev_sign_in_options", &[], None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call("dev_sign_in_options", &[], None).await.status,
+        StatusCode::NOT_FOUND
+    );
     let login = app.get("/auth/login", None).await;
     assert_eq!(login.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(login.body.contains("Sign-in is not available"));
@@ -178,10 +200,17 @@ async fn cross_site_posts_are_refused_before_anything_runs() {
             ("image", "nginx:1.25"),
             ("team", "Web platform"),
             ("contact", "web@example.org"),
-            ("justification", "Reverse proxy in front of the course portal."),
+            (
+                "justification",
+                "Reverse proxy in front of the course portal.",
+            ),
         ]);
         let response = app.send(request.body(Body::from(body)).unwrap()).await;
-        assert_eq!(response.status, StatusCode::FORBIDDEN, "{origin:?} {fetch_site:?}");
+        assert_eq!(
+            response.status,
+            StatusCode::FORBIDDEN,
+            "{origin:?} {fetch_site:?}"
+        );
     }
     assert_eq!(app.count_requests().await, 0);
 }
@@ -198,10 +227,16 @@ fn the_binary_refuses_to_start_with_bad_configuration() {
     let binary = env!("CARGO_BIN_EXE_portcullis");
     for (vars, variable) in [
         (
-            vec![("LEPTOS_SITE_ADDR", "0.0.0.0:39999"), ("PORTCULLIS_DEV_SIGNIN", "true")],
+            vec![
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:39999"),
+                ("PORTCULLIS_DEV_SIGNIN", "true"),
+            ],
             "PORTCULLIS_DEV_SIGNIN",
         ),
-        (vec![("PORTCULLIS_DATABASE_MAX_CONNECTIONS", "lots")], "PORTCULLIS_DATABASE_MAX_CONNECTIONS"),
+        (
+            vec![("PORTCULLIS_DATABASE_MAX_CONNECTIONS", "lots")],
+            "PORTCULLIS_DATABASE_MAX_CONNECTIONS",
+        ),
     ] {
         let output = std::process::Command::new(binary)
             .env_clear()

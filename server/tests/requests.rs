@@ -22,7 +22,9 @@ async fn a_signed_in_requester_submits_and_sees_the_request_in_their_list() {
     assert_eq!(list[0]["image"], "docker.io/library/nginx:1.25");
     assert_eq!(list[0]["state"], "Submitted");
 
-    let page = app.call("get_request", &[("id", &id.to_string())], Some(&alice)).await;
+    let page = app
+        .call("get_request", &[("id", &id.to_string())], Some(&alice))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     let page = page.json();
     assert_eq!(page["request"]["image_input"], "nginx:1.25");
@@ -64,7 +66,10 @@ async fn an_invalid_reference_is_refused_with_a_field_error_and_nothing_is_store
                 ("image", "Nginx:1.25"),
                 ("team", "Web platform"),
                 ("contact", "web@example.org"),
-                ("justification", "Reverse proxy in front of the course portal."),
+                (
+                    "justification",
+                    "Reverse proxy in front of the course portal.",
+                ),
             ],
             Some(&alice),
         )
@@ -94,13 +99,19 @@ async fn a_form_post_without_javascript_comes_back_to_the_form_with_the_error_in
             ("image", "not a reference"),
             ("team", ""),
             ("contact", "web@example.org"),
-            ("justification", "Reverse proxy in front of the course portal."),
+            (
+                "justification",
+                "Reverse proxy in front of the course portal.",
+            ),
         ])))
         .unwrap();
     let response = app.send(request).await;
     assert_eq!(response.status, StatusCode::FOUND);
     let location = response.header("location").unwrap();
-    assert!(location.starts_with("http://127.0.0.1:3000/requests/new?"), "{location}");
+    assert!(
+        location.starts_with("http://127.0.0.1:3000/requests/new?"),
+        "{location}"
+    );
     assert!(location.contains("__err="), "{location}");
     assert_eq!(app.count_requests().await, 0);
 
@@ -130,7 +141,10 @@ async fn a_form_post_without_javascript_that_succeeds_lands_on_the_request_page(
             ("image", "postgres:16"),
             ("team", "Web platform"),
             ("contact", "web@example.org"),
-            ("justification", "Database for the course portal, replacing a VM."),
+            (
+                "justification",
+                "Database for the course portal, replacing a VM.",
+            ),
         ])))
         .unwrap();
     let response = app.send(request).await;
@@ -151,7 +165,12 @@ async fn anonymous_visitors_are_asked_to_sign_in_and_get_no_data() {
         ("get_request", vec![("id", "1")]),
         (
             "submit_request",
-            vec![("image", "nginx"), ("team", "t"), ("contact", "a@b.org"), ("justification", "x")],
+            vec![
+                ("image", "nginx"),
+                ("team", "t"),
+                ("contact", "a@b.org"),
+                ("justification", "x"),
+            ],
         ),
     ] {
         let response = app.call(function, &args, None).await;
@@ -162,7 +181,11 @@ async fn anonymous_visitors_are_asked_to_sign_in_and_get_no_data() {
 
     let page = app.get("/requests", None).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Sign in to see your requests"), "{}", page.body);
+    assert!(
+        page.body.contains("Sign in to see your requests"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("nginx"));
 }
 
@@ -191,9 +214,13 @@ async fn requesters_cannot_see_each_others_requests_but_reviewers_can() {
 async fn a_missing_request_and_a_malformed_number_are_answered_plainly() {
     let app = TestApp::spawn().await;
     let alice = app.sign_in("alice").await;
-    let missing = app.call("get_request", &[("id", "999")], Some(&alice)).await;
+    let missing = app
+        .call("get_request", &[("id", "999")], Some(&alice))
+        .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    let malformed = app.call("get_request", &[("id", "abc")], Some(&alice)).await;
+    let malformed = app
+        .call("get_request", &[("id", "abc")], Some(&alice))
+        .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     let page = app.get("/requests/abc", Some(&alice)).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -214,7 +241,9 @@ async fn concurrent_submissions_get_distinct_consecutive_numbers() {
     assert_eq!(ids, (1..=12).collect::<Vec<i64>>());
 }
 
-async fn futures_join_all<F: std::future::Future<Output = i64>>(futures: impl Iterator<Item = F>) -> Vec<i64> {
+async fn futures_join_all<F: std::future::Future<Output = i64>>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<i64> {
     let handles: Vec<_> = futures.collect();
     let mut out = Vec::new();
     // Poll all at once so they really overlap.
@@ -231,7 +260,11 @@ async fn futures_join_all<F: std::future::Future<Output = i64>>(futures: impl It
                     }
                 }
             }
-            if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+            if pending {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
         })
         .await;
         results.into_iter().map(Option::unwrap).collect::<Vec<_>>()

@@ -59,7 +59,10 @@ pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
 /// [`AppError::Internal`] when the session store fails.
 pub async fn sign_in(session: &Session, user: &SessionUser) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(USER_KEY, user).await.map_err(session_error)?;
+    session
+        .insert(USER_KEY, user)
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 

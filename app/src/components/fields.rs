@@ -5,11 +5,7 @@ use leptos::prelude::*;
 
 /// The error text of a field, as a reactive closure over the form's current errors.
 fn error_for(errors: Signal<Option<FieldErrors>>, name: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        errors
-            .get()
-            .and_then(|e| e.get(name).map(str::to_owned))
-    })
+    Signal::derive(move || errors.get().and_then(|e| e.get(name).map(str::to_owned)))
 }
 
 fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {

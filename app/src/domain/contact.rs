@@ -101,11 +101,17 @@ mod tests {
             "tëam@example.org",
         ] {
             assert!(
-                matches!(ContactAddress::parse(input), Err(ContactAddressError::Malformed(_))),
+                matches!(
+                    ContactAddress::parse(input),
+                    Err(ContactAddressError::Malformed(_))
+                ),
                 "{input:?} should be rejected"
             );
         }
         let long = format!("{}@example.org", "a".repeat(250));
-        assert_eq!(ContactAddress::parse(&long), Err(ContactAddressError::TooLong));
+        assert_eq!(
+            ContactAddress::parse(&long),
+            Err(ContactAddressError::TooLong)
+        );
     }
 }

@@ -58,7 +58,9 @@ pub enum ImageReferenceError {
     InvalidPathComponent(String),
     #[error("The tag “{0}” is not valid: a tag has 1 to 128 letters, digits, _ . or -, and cannot start with . or -.")]
     InvalidTag(String),
-    #[error("The digest “{0}” is not valid: write it as sha256: followed by 64 hexadecimal digits.")]
+    #[error(
+        "The digest “{0}” is not valid: write it as sha256: followed by 64 hexadecimal digits."
+    )]
     InvalidDigest(String),
     #[error("The name is {0} characters long; registries accept at most 255.")]
     NameTooLong(usize),
@@ -79,7 +81,10 @@ impl ImageReference {
             return Err(ImageReferenceError::Whitespace);
         }
         if let Some((scheme, rest)) = input.split_once("://") {
-            return Err(ImageReferenceError::Scheme(format!("{scheme}://"), rest.to_owned()));
+            return Err(ImageReferenceError::Scheme(
+                format!("{scheme}://"),
+                rest.to_owned(),
+            ));
         }
         if let Some(c) = input
             .chars()
@@ -117,7 +122,9 @@ impl ImageReference {
         }
         for component in path.split('/') {
             if !is_valid_path_component(component) {
-                return Err(ImageReferenceError::InvalidPathComponent(component.to_owned()));
+                return Err(ImageReferenceError::InvalidPathComponent(
+                    component.to_owned(),
+                ));
             }
         }
         let repository = if registry == DEFAULT_REGISTRY && !path.contains('/') {
@@ -163,7 +170,10 @@ impl ImageReference {
 
     /// The last part of the repository path, which usually names the product (`nginx`).
     pub fn name(&self) -> &str {
-        self.repository.rsplit('/').next().unwrap_or(&self.repository)
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.repository)
     }
 
     /// `registry/repository`, without tag or digest.
@@ -273,7 +283,9 @@ fn is_valid_domain_component(component: &str) -> bool {
     let bytes = component.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
 }
@@ -365,16 +377,28 @@ mod tests {
             ("index.docker.io/nginx:1", "docker.io/library/nginx:1"),
             ("DOCKER.IO/library/nginx", "docker.io/library/nginx:latest"),
             ("user/app", "docker.io/user/app:latest"),
-            ("bitnami/postgresql:16.2.0", "docker.io/bitnami/postgresql:16.2.0"),
+            (
+                "bitnami/postgresql:16.2.0",
+                "docker.io/bitnami/postgresql:16.2.0",
+            ),
             ("python:3.12-slim", "docker.io/library/python:3.12-slim"),
             ("postgres:16", "docker.io/library/postgres:16"),
             ("ghcr.io/org/tool:2.0", "ghcr.io/org/tool:2.0"),
             ("ghcr.io/org/team/tool:v1", "ghcr.io/org/team/tool:v1"),
-            ("quay.io/prometheus/node-exporter:v1.8.1", "quay.io/prometheus/node-exporter:v1.8.1"),
-            ("registry.access.redhat.com/ubi9/ubi", "registry.access.redhat.com/ubi9/ubi:latest"),
+            (
+                "quay.io/prometheus/node-exporter:v1.8.1",
+                "quay.io/prometheus/node-exporter:v1.8.1",
+            ),
+            (
+                "registry.access.redhat.com/ubi9/ubi",
+                "registry.access.redhat.com/ubi9/ubi:latest",
+            ),
             ("localhost/app", "localhost/app:latest"),
             ("localhost:5000/app:dev", "localhost:5000/app:dev"),
-            ("registry.example.org:5000/team/app", "registry.example.org:5000/team/app:latest"),
+            (
+                "registry.example.org:5000/team/app",
+                "registry.example.org:5000/team/app:latest",
+            ),
             ("127.0.0.1:5000/app:1", "127.0.0.1:5000/app:1"),
             ("[::1]:5000/app:1", "[::1]:5000/app:1"),
             ("my-registry.local/a/b/c/d:1", "my-registry.local/a/b/c/d:1"),
@@ -386,14 +410,26 @@ mod tests {
         .into_iter()
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
         .chain([
-            (format!("nginx@{SHA}"), format!("docker.io/library/nginx@{SHA}")),
-            (format!("nginx:1.25@{SHA}"), format!("docker.io/library/nginx:1.25@{SHA}")),
-            (format!("ghcr.io/org/tool@{SHA}"), format!("ghcr.io/org/tool@{SHA}")),
+            (
+                format!("nginx@{SHA}"),
+                format!("docker.io/library/nginx@{SHA}"),
+            ),
+            (
+                format!("nginx:1.25@{SHA}"),
+                format!("docker.io/library/nginx:1.25@{SHA}"),
+            ),
+            (
+                format!("ghcr.io/org/tool@{SHA}"),
+                format!("ghcr.io/org/tool@{SHA}"),
+            ),
             (
                 format!("localhost:5000/app@sha512:{}", "ab".repeat(64)),
                 format!("localhost:5000/app@sha512:{}", "ab".repeat(64)),
             ),
-            (format!("app:{}", "t".repeat(128)), format!("docker.io/library/app:{}", "t".repeat(128))),
+            (
+                format!("app:{}", "t".repeat(128)),
+                format!("docker.io/library/app:{}", "t".repeat(128)),
+            ),
         ])
         .collect();
         for (input, expected) in cases {
@@ -405,37 +441,77 @@ mod tests {
     fn invalid_references_are_rejected_with_the_reason() {
         use ImageReferenceError as E;
         let long_path = format!("registry.example.org/{}", "a".repeat(250));
-        let cases: Vec<(String, fn(&E) -> bool)> = vec![
+        type Expectation = fn(&E) -> bool;
+        let cases: Vec<(String, Expectation)> = vec![
             ("".into(), |e| *e == E::Empty),
             ("   ".into(), |e| *e == E::Empty),
             ("nginx 1.25".into(), |e| *e == E::Whitespace),
             ("ngi\tnx".into(), |e| *e == E::Whitespace),
             ("ngi\u{0}nx".into(), |e| *e == E::Whitespace),
-            ("Nginx".into(), |e| matches!(e, E::Uppercase(s) if s == "nginx")),
-            ("MyOrg/App:1".into(), |e| matches!(e, E::Uppercase(s) if s == "myorg/app:1")),
+            (
+                "Nginx".into(),
+                |e| matches!(e, E::Uppercase(s) if s == "nginx"),
+            ),
+            (
+                "MyOrg/App:1".into(),
+                |e| matches!(e, E::Uppercase(s) if s == "myorg/app:1"),
+            ),
             ("ghcr.io/Org/tool".into(), |e| matches!(e, E::Uppercase(_))),
-            ("nginx:".into(), |e| matches!(e, E::InvalidTag(t) if t.is_empty())),
+            (
+                "nginx:".into(),
+                |e| matches!(e, E::InvalidTag(t) if t.is_empty()),
+            ),
             ("nginx:-1".into(), |e| matches!(e, E::InvalidTag(_))),
             ("nginx:.hidden".into(), |e| matches!(e, E::InvalidTag(_))),
-            (format!("app:{}", "t".repeat(129)), |e| matches!(e, E::InvalidTag(_))),
-            ("nginx@sha256:abc".into(), |e| matches!(e, E::InvalidDigest(_))),
+            (format!("app:{}", "t".repeat(129)), |e| {
+                matches!(e, E::InvalidTag(_))
+            }),
+            ("nginx@sha256:abc".into(), |e| {
+                matches!(e, E::InvalidDigest(_))
+            }),
             ("nginx@".into(), |e| matches!(e, E::InvalidDigest(_))),
-            (format!("nginx@sha256:{}", "A".repeat(64)), |e| matches!(e, E::InvalidDigest(_))),
-            (format!("nginx@md5:{}", "a".repeat(32)), |e| matches!(e, E::InvalidDigest(_))),
-            (format!("nginx@{SHA}@{SHA}"), |e| matches!(e, E::InvalidDigest(_))),
+            (format!("nginx@sha256:{}", "A".repeat(64)), |e| {
+                matches!(e, E::InvalidDigest(_))
+            }),
+            (format!("nginx@md5:{}", "a".repeat(32)), |e| {
+                matches!(e, E::InvalidDigest(_))
+            }),
+            (format!("nginx@{SHA}@{SHA}"), |e| {
+                matches!(e, E::InvalidDigest(_))
+            }),
             ("nginx@sha256".into(), |e| matches!(e, E::InvalidDigest(_))),
-            ("ghcr.io/".into(), |e| matches!(e, E::MissingRepository(r) if r == "ghcr.io")),
-            ("localhost:5000/".into(), |e| matches!(e, E::MissingRepository(_))),
-            ("localhost:99999/app".into(), |e| matches!(e, E::InvalidPort(_))),
+            (
+                "ghcr.io/".into(),
+                |e| matches!(e, E::MissingRepository(r) if r == "ghcr.io"),
+            ),
+            ("localhost:5000/".into(), |e| {
+                matches!(e, E::MissingRepository(_))
+            }),
+            ("localhost:99999/app".into(), |e| {
+                matches!(e, E::InvalidPort(_))
+            }),
             ("localhost:0/app".into(), |e| matches!(e, E::InvalidPort(_))),
             ("localhost:/app".into(), |e| matches!(e, E::InvalidPort(_))),
-            ("-bad.example.org/app".into(), |e| matches!(e, E::InvalidRegistry(_))),
-            ("bad..example.org/app".into(), |e| matches!(e, E::InvalidRegistry(_))),
-            ("reg_istry.example.org/app".into(), |e| matches!(e, E::InvalidRegistry(_))),
+            ("-bad.example.org/app".into(), |e| {
+                matches!(e, E::InvalidRegistry(_))
+            }),
+            ("bad..example.org/app".into(), |e| {
+                matches!(e, E::InvalidRegistry(_))
+            }),
+            ("reg_istry.example.org/app".into(), |e| {
+                matches!(e, E::InvalidRegistry(_))
+            }),
             ("[::1/app".into(), |e| matches!(e, E::InvalidRegistry(_))),
-            ("/nginx".into(), |e| matches!(e, E::InvalidPathComponent(c) if c.is_empty())),
-            ("org//app".into(), |e| matches!(e, E::InvalidPathComponent(_))),
-            ("org/app/".into(), |e| matches!(e, E::InvalidPathComponent(_))),
+            (
+                "/nginx".into(),
+                |e| matches!(e, E::InvalidPathComponent(c) if c.is_empty()),
+            ),
+            ("org//app".into(), |e| {
+                matches!(e, E::InvalidPathComponent(_))
+            }),
+            ("org/app/".into(), |e| {
+                matches!(e, E::InvalidPathComponent(_))
+            }),
             ("-app".into(), |e| matches!(e, E::InvalidPathComponent(_))),
             ("app-".into(), |e| matches!(e, E::InvalidPathComponent(_))),
             ("a..b".into(), |e| matches!(e, E::InvalidPathComponent(_))),
@@ -444,7 +520,10 @@ mod tests {
             ("ngïnx".into(), |e| *e == E::InvalidCharacter('ï')),
             ("nginx:1.25💥".into(), |e| *e == E::InvalidCharacter('💥')),
             ("ng!nx".into(), |e| *e == E::InvalidCharacter('!')),
-            ("https://ghcr.io/org/app".into(), |e| matches!(e, E::Scheme(s, r) if s == "https://" && r == "ghcr.io/org/app")),
+            (
+                "https://ghcr.io/org/app".into(),
+                |e| matches!(e, E::Scheme(s, r) if s == "https://" && r == "ghcr.io/org/app"),
+            ),
             (long_path, |e| matches!(e, E::NameTooLong(271))),
         ];
         assert!(cases.len() >= 40, "at least 40 invalid cases");
@@ -477,8 +556,12 @@ mod tests {
     #[test]
     fn floating_latest_is_detected_whether_written_or_implied() {
         assert!(ImageReference::parse("nginx").unwrap().is_floating_latest());
-        assert!(ImageReference::parse("nginx:latest").unwrap().is_floating_latest());
-        assert!(!ImageReference::parse("nginx:1.25").unwrap().is_floating_latest());
+        assert!(ImageReference::parse("nginx:latest")
+            .unwrap()
+            .is_floating_latest());
+        assert!(!ImageReference::parse("nginx:1.25")
+            .unwrap()
+            .is_floating_latest());
         assert!(!ImageReference::parse(&format!("nginx:latest@{SHA}"))
             .unwrap()
             .is_floating_latest());

@@ -160,7 +160,10 @@ impl NewImageRequest {
                 errors.keep("image", &form.image);
                 errors.keep("team", &form.team);
                 errors.keep("contact", &form.contact);
-                errors.keep("justification", truncate(&form.justification, JUSTIFICATION_MAX));
+                errors.keep(
+                    "justification",
+                    truncate(&form.justification, JUSTIFICATION_MAX),
+                );
                 Err(errors)
             }
         }

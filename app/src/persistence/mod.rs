@@ -122,7 +122,10 @@ impl Db {
 
 /// Per-connection settings. SQLite: WAL lets readers go on while one writer commits, and the
 /// busy timeout makes writers queue instead of failing.
-async fn configure_connection(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+async fn configure_connection(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<(), sqlx::Error> {
     if backend == Backend::Sqlite {
         for pragma in [
             "PRAGMA journal_mode = WAL",
@@ -171,7 +174,9 @@ pub fn format_timestamp(at: OffsetDateTime) -> String {
 
 /// Creates the SQLite file's folder and asks for the file to be created if it is missing.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() || path == ":memory:" {
         return Err(DbError::UnsupportedUrl(

@@ -47,7 +47,9 @@ impl SessionStore for SqlSessionStore {
             }
             record.id = Id::default();
         }
-        Err(Error::Backend("could not allocate a unique session id".into()))
+        Err(Error::Backend(
+            "could not allocate a unique session id".into(),
+        ))
     }
 
     async fn save(&self, record: &Record) -> Result<()> {

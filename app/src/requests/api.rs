@@ -41,5 +41,11 @@ pub async fn list_my_requests() -> Result<Vec<RequestSummary>, AppError> {
 #[server(endpoint = "get_request")]
 pub async fn get_request(id: i64) -> Result<RequestPage, AppError> {
     let (state, user) = crate::auth::session::require_user().await?;
-    super::service::page(&state.db, &user, RequestId(id), &state.settings.contact_label).await
+    super::service::page(
+        &state.db,
+        &user,
+        RequestId(id),
+        &state.settings.contact_label,
+    )
+    .await
 }

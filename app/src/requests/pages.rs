@@ -1,7 +1,9 @@
 //! The new-request form, "My requests" and the request page.
 
 use crate::app::Auth;
-use crate::components::{ErrorNotice, ErrorSummary, SignInPrompt, StateBadge, TextArea, TextField, Timestamp};
+use crate::components::{
+    ErrorNotice, ErrorSummary, SignInPrompt, StateBadge, TextArea, TextField, Timestamp,
+};
 use crate::domain::ImageReference;
 use crate::error::FieldErrors;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
@@ -59,7 +61,11 @@ fn NewRequestForm() -> impl IntoView {
     };
     // After a form post without JavaScript the page is rendered anew: refill what was typed.
     let kept = errors.get_untracked();
-    let initial = move |field: &str| kept.as_ref().and_then(|e| e.submitted(field)).map(str::to_owned);
+    let initial = move |field: &str| {
+        kept.as_ref()
+            .and_then(|e| e.submitted(field))
+            .map(str::to_owned)
+    };
     let image_text = RwSignal::new(initial("image").unwrap_or_default());
     let pending = submit.pending();
 
@@ -226,7 +232,12 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let page = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_request(id).await,

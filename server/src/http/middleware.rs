@@ -53,7 +53,10 @@ impl SiteSecurity {
     /// Clients that send neither `Sec-Fetch-Site` nor `Origin` (curl, the mirror job) are not
     /// browsers acting on someone's cookies, so they pass.
     fn allows(&self, request: &Request) -> bool {
-        if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        if matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        ) {
             return true;
         }
         let headers = request.headers();
@@ -143,7 +146,8 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }

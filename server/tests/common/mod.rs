@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use server::config::Config;
+use portcullis::config::Config;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
@@ -28,7 +28,10 @@ impl TestDatabase {
     pub fn new() -> Self {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let unique = format!("{}_{}_{n}", std::process::id(), nanos());
-        match std::env::var("PORTCULLIS_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        match std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
             Some(admin) if admin.starts_with("postgres") => {
                 let name = format!("portcullis_test_{unique}");
                 run_blocking({
@@ -126,7 +129,11 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
         vars.push((k.to_string(), v.to_string()));
     }
     Config::from_lookup(
-        |k| vars.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()),
+        |k| {
+            vars.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        },
         "127.0.0.1:3000".parse().unwrap(),
     )
     .expect("test configuration")
@@ -145,8 +152,10 @@ impl TestApp {
             .site_root("target/site")
             .site_addr(config.site_addr)
             .build();
-        let state = server::prepare(&config, options).await.expect("prepare app");
-        let router = server::http::router(state.clone(), &config);
+        let state = portcullis::prepare(&config, options)
+            .await
+            .expect("prepare app");
+        let router = portcullis::http::router(state.clone(), &config);
         Self {
             router,
             state,
@@ -188,7 +197,12 @@ impl TestApp {
 
     /// Calls a server function the way the hydrated app does (form-encoded arguments, JSON
     /// answer), from the portal's own origin.
-    pub async fn call(&self, function: &str, form: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
+    pub async fn call(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> TestResponse {
         let mut request = Request::builder()
             .method(Method::POST)
             .uri(format!("/api/{function}"))
@@ -199,14 +213,22 @@ impl TestApp {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        self.send(request.body(Body::from(encode_form(form))).unwrap()).await
+        self.send(request.body(Body::from(encode_form(form))).unwrap())
+            .await
     }
 
     /// Signs in as a development user and returns the session cookie.
     pub async fn sign_in(&self, user: &str) -> String {
         let response = self.call("dev_sign_in", &[("user", user)], None).await;
-        assert_eq!(response.status, StatusCode::OK, "sign in as {user}: {}", response.body);
-        response.session_cookie().expect("sign-in sets the session cookie")
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "sign in as {user}: {}",
+            response.body
+        );
+        response
+            .session_cookie()
+            .expect("sign-in sets the session cookie")
     }
 
     /// Submits a valid request as the holder of `cookie` and returns its number.
@@ -218,7 +240,10 @@ impl TestApp {
                     ("image", image),
                     ("team", "Web platform"),
                     ("contact", "web@example.org"),
-                    ("justification", "Reverse proxy in front of the course portal."),
+                    (
+                        "justification",
+                        "Reverse proxy in front of the course portal.",
+                    ),
                 ],
                 Some(cookie),
             )
@@ -277,7 +302,6 @@ impl TestResponse {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }

@@ -1,0 +1,8 @@
+# The two commands of the README, and the benchmark. The scripts in .ci/ install what is missing.
+.PHONY: run test bench
+
+run: ## Build and run the portal on http://127.0.0.1:3000 (SQLite, development sign-in)
+	@.ci/serve
+
+test: ## Install test tools and run every check and test
+	@.ci/test
