@@ -1,7 +1,7 @@
 //! The HTML shell, the router and the page frame.
 
 use crate::auth::api::{current_user, DevSignIn, SignOut};
-use crate::auth::pages::{DevSignInPage, UserMenu};
+use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
 use crate::domain::SessionUser;
 use crate::error::AppError;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Frame ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("auth/dev-sign-in") view=DevSignInPage ssr=SsrMode::Async />
+                    <Route path=path!("auth/sign-in-failed") view=SignInFailedPage ssr=SsrMode::Async />
                     <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/new") view=NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:id") view=RequestDetailPage ssr=SsrMode::Async />

@@ -13,6 +13,8 @@ pub struct AppSettings {
     pub dev_sign_in: bool,
     /// The image label that carries the contact address (`no.uio.contact`).
     pub contact_label: String,
+    /// A session ends this long after sign-in, however active it is.
+    pub session_absolute: std::time::Duration,
 }
 
 /// Shared state: created once at start, cloned cheaply into every request.
@@ -21,4 +23,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<AppSettings>,
+    /// Sign-in through the organisation's provider; `None` when not configured.
+    pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }

@@ -2,6 +2,9 @@
 //! development). Every variable is listed in the README. A bad value stops the start with a
 //! message naming the variable (exit code 2).
 
+use app::auth::oidc::OidcSettings;
+use app::domain::GroupRoles;
+use secrecy::SecretString;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,6 +26,10 @@ pub struct Config {
     pub contact_label: String,
     /// `PORTCULLIS_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
     pub session_idle: Duration,
+    /// `PORTCULLIS_SESSION_ABSOLUTE_HOURS`: a session ends this long after sign-in.
+    pub session_absolute: Duration,
+    /// `PORTCULLIS_OIDC_*` and the group variables: sign-in through the organisation's provider.
+    pub oidc: Option<OidcSettings>,
     /// `PORTCULLIS_LOG`: log filter (`info`, `portcullis=debug,info`, …).
     pub log_filter: String,
 }
@@ -40,6 +47,8 @@ impl fmt::Debug for Config {
             .field("dev_sign_in", &self.dev_sign_in)
             .field("contact_label", &self.contact_label)
             .field("session_idle", &self.session_idle)
+            .field("session_absolute", &self.session_absolute)
+            .field("oidc", &self.oidc)
             .field("log_filter", &self.log_filter)
             .finish()
     }
@@ -169,6 +178,14 @@ impl Config {
                 })?,
         };
 
+        let session_absolute_hours = parse_number(
+            "PORTCULLIS_SESSION_ABSOLUTE_HOURS",
+            get("PORTCULLIS_SESSION_ABSOLUTE_HOURS"),
+            24,
+            1..=24 * 90,
+        )?;
+        let oidc = oidc_settings(&get, &public_url)?;
+
         Ok(Self {
             database_url,
             database_max_connections,
@@ -177,6 +194,8 @@ impl Config {
             dev_sign_in,
             contact_label,
             session_idle: Duration::from_secs(session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(session_absolute_hours * 3600),
+            oidc,
             log_filter: get("PORTCULLIS_LOG").unwrap_or_else(|| "info".to_owned()),
         })
     }
@@ -189,6 +208,121 @@ impl Config {
     /// The scheme, host and port of the public URL, as browsers send it in `Origin`.
     pub fn public_origin(&self) -> &str {
         &self.public_url
+    }
+}
+
+/// The OpenID Connect settings, when `PORTCULLIS_OIDC_ISSUER` is set.
+fn oidc_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    public_url: &str,
+) -> Result<Option<OidcSettings>, ConfigError> {
+    let Some(issuer) = get("PORTCULLIS_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let issuer = issuer.trim().trim_end_matches('/').to_owned();
+    if !(issuer.starts_with("https://")
+        || issuer.starts_with("http://127.0.0.1")
+        || issuer.starts_with("http://localhost"))
+    {
+        return Err(invalid(
+            "PORTCULLIS_OIDC_ISSUER",
+            "use the provider's https:// issuer URL (plain http only on loopback, for tests)",
+        ));
+    }
+    let client_id = get("PORTCULLIS_OIDC_CLIENT_ID").ok_or_else(|| {
+        invalid(
+            "PORTCULLIS_OIDC_CLIENT_ID",
+            "required when PORTCULLIS_OIDC_ISSUER is set",
+        )
+    })?;
+    let client_secret = match (
+        get("PORTCULLIS_OIDC_CLIENT_SECRET"),
+        get("PORTCULLIS_OIDC_CLIENT_SECRET_FILE"),
+    ) {
+        (Some(secret), None) => secret,
+        (None, Some(path)) => std::fs::read_to_string(path.trim())
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+            .map_err(|e| invalid("PORTCULLIS_OIDC_CLIENT_SECRET_FILE", format!("cannot read {path:?}: {e}")))?,
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "PORTCULLIS_OIDC_CLIENT_SECRET",
+                "set either PORTCULLIS_OIDC_CLIENT_SECRET or PORTCULLIS_OIDC_CLIENT_SECRET_FILE, not both",
+            ))
+        }
+        (None, None) => {
+            return Err(invalid(
+                "PORTCULLIS_OIDC_CLIENT_SECRET",
+                "required when PORTCULLIS_OIDC_ISSUER is set (or PORTCULLIS_OIDC_CLIENT_SECRET_FILE)",
+            ))
+        }
+    };
+    if client_secret.is_empty() {
+        return Err(invalid("PORTCULLIS_OIDC_CLIENT_SECRET", "is empty"));
+    }
+    let list = |name: &str| -> Vec<String> {
+        get(name)
+            .map(|v| {
+                v.split(',')
+                    .map(|g| g.trim().to_owned())
+                    .filter(|g| !g.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut scopes: Vec<String> = get("PORTCULLIS_OIDC_SCOPES")
+        .unwrap_or_else(|| "openid profile email".to_owned())
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.insert(0, "openid".to_owned());
+    }
+    let timeout_seconds = parse_number(
+        "PORTCULLIS_OIDC_TIMEOUT_SECONDS",
+        get("PORTCULLIS_OIDC_TIMEOUT_SECONDS"),
+        5,
+        1..=60,
+    )?;
+    Ok(Some(OidcSettings {
+        issuer,
+        client_id: client_id.trim().to_owned(),
+        client_secret: SecretString::from(client_secret),
+        redirect_url: format!("{public_url}/auth/callback"),
+        post_logout_url: format!("{public_url}/"),
+        scopes,
+        groups_claim: get("PORTCULLIS_OIDC_GROUPS_CLAIM").unwrap_or_else(|| "groups".to_owned()),
+        group_roles: GroupRoles {
+            requester_groups: list("PORTCULLIS_REQUESTER_GROUPS"),
+            reviewer_groups: list("PORTCULLIS_REVIEWER_GROUPS"),
+            admin_groups: list("PORTCULLIS_ADMIN_GROUPS"),
+        },
+        timeout: Duration::from_secs(timeout_seconds),
+    }))
+}
+
+fn parse_number(
+    variable: &'static str,
+    value: Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                invalid(
+                    variable,
+                    format!(
+                        "{v:?} is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
     }
 }
 
@@ -268,6 +402,53 @@ mod tests {
             let e = load(&[(variable, value)], "127.0.0.1:3000").unwrap_err();
             assert_eq!(e.variable, variable, "{variable}={value}");
         }
+    }
+
+    #[test]
+    fn oidc_needs_a_client_and_a_secret_and_reads_the_secret_from_a_file() {
+        let issuer = (
+            "PORTCULLIS_OIDC_ISSUER",
+            "https://idp.example.org/realms/uio",
+        );
+        let e = load(&[issuer], "127.0.0.1:3000").unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_OIDC_CLIENT_ID");
+        let e = load(
+            &[issuer, ("PORTCULLIS_OIDC_CLIENT_ID", "portcullis")],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_OIDC_CLIENT_SECRET");
+
+        let file = std::env::temp_dir().join(format!("portcullis-secret-{}", std::process::id()));
+        std::fs::write(&file, "s3cret-from-file\n").unwrap();
+        let c = load(
+            &[
+                issuer,
+                ("PORTCULLIS_OIDC_CLIENT_ID", "portcullis"),
+                ("PORTCULLIS_OIDC_CLIENT_SECRET_FILE", file.to_str().unwrap()),
+                ("PORTCULLIS_REVIEWER_GROUPS", "security-reviewers, soc"),
+            ],
+            "127.0.0.1:3000",
+        )
+        .unwrap();
+        let oidc = c.oidc.clone().unwrap();
+        use secrecy::ExposeSecret;
+        assert_eq!(oidc.client_secret.expose_secret(), "s3cret-from-file");
+        assert_eq!(oidc.redirect_url, "http://127.0.0.1:3000/auth/callback");
+        assert_eq!(
+            oidc.group_roles.reviewer_groups,
+            vec!["security-reviewers", "soc"]
+        );
+        assert_eq!(oidc.scopes, vec!["openid", "profile", "email"]);
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let _ = std::fs::remove_file(file);
+
+        let e = load(
+            &[("PORTCULLIS_OIDC_ISSUER", "http://idp.example.org")],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_OIDC_ISSUER");
     }
 
     #[test]

@@ -29,13 +29,22 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
     db.migrate()
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let oidc = match &config.oidc {
+        Some(settings) => Some(Arc::new(
+            app::auth::oidc::OidcClient::new(settings.clone())
+                .map_err(|e| format!("cannot create the OpenID Connect client: {e}"))?,
+        )),
+        None => None,
+    };
     Ok(AppState {
         leptos_options,
         db,
         settings: Arc::new(AppSettings {
             dev_sign_in: config.dev_sign_in,
             contact_label: config.contact_label.clone(),
+            session_absolute: config.session_absolute,
         }),
+        oidc,
     })
 }
 

@@ -154,8 +154,16 @@ async fn development_sign_in_is_off_unless_enabled() {
         StatusCode::NOT_FOUND
     );
     let login = app.get("/auth/login", None).await;
-    assert_eq!(login.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(login.body.contains("Sign-in is not available"));
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        login.header("location"),
+        Some("/auth/sign-in-failed?reason=not-configured")
+    );
+    let page = app
+        .get("/auth/sign-in-failed?reason=not-configured", None)
+        .await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains("No sign-in service is configured"));
 }
 
 #[tokio::test]

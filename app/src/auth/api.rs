@@ -36,22 +36,31 @@ pub async fn dev_sign_in(user: String) -> Result<(), AppError> {
         .ok_or_else(|| AppError::BadRequest(format!("there is no development user {user:?}")))?;
     let user = dev_user.to_session_user();
     crate::persistence::users::upsert(&state.db, &user, &crate::persistence::now()).await?;
-    session::sign_in(&session::session().await?, &user).await?;
+    session::sign_in(&session::session().await?, &user, None).await?;
     tracing::info!(target: "audit", actor = %user.user_id.0, method = "development", "signed in");
     leptos_axum::redirect("/requests");
     Ok(())
 }
 
-/// Signs out and goes to the start page. Who: anyone (signing out twice is harmless).
+/// Signs out: ends the session here, then at the identity provider when the user signed in
+/// there and it offers that, which sends the browser back to the start page.
+/// Who: anyone (signing out twice is harmless).
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::auth::session;
+    let state = session::app_state()?;
+    let current = session::session().await?;
     let user = session::current_user().await?;
-    session::sign_out(&session::session().await?).await?;
+    let id_token = session::id_token(&current).await?;
+    session::sign_out(&current).await?;
     if let Some(user) = user {
         tracing::info!(target: "audit", actor = %user.user_id.0, "signed out");
     }
-    leptos_axum::redirect("/");
+    let provider_logout = match (&state.oidc, id_token) {
+        (Some(oidc), Some(id_token)) => oidc.end_session_url(Some(&id_token)).await,
+        _ => None,
+    };
+    leptos_axum::redirect(provider_logout.as_deref().unwrap_or("/"));
     Ok(())
 }
 

@@ -2,6 +2,9 @@
 
 pub mod api;
 pub mod dev_users;
+pub mod failure;
+#[cfg(feature = "ssr")]
+pub mod oidc;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -60,6 +60,38 @@ pub fn DevSignInPage() -> impl IntoView {
     }
 }
 
+/// `/auth/sign-in-failed?reason=…`: says why sign-in failed and offers to try again.
+#[component]
+pub fn SignInFailedPage() -> impl IntoView {
+    use crate::auth::failure::SignInFailure;
+    let query = leptos_router::hooks::use_query_map();
+    let failure = query
+        .read_untracked()
+        .get("reason")
+        .and_then(|code| SignInFailure::from_code(&code))
+        .unwrap_or(SignInFailure::NotStartedHere);
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(
+            http::StatusCode::from_u16(failure.status()).unwrap_or(http::StatusCode::BAD_REQUEST),
+        );
+    }
+    let retry = failure != SignInFailure::NotConfigured && failure != SignInFailure::NotAllowed;
+    view! {
+        <Title text="Sign-in failed" />
+        <section class="panel empty-state" role="alert">
+            <h1>"Sign-in failed"</h1>
+            <p>{failure.explanation()}</p>
+            <div class="actions actions-center">
+                {retry.then(|| view! {
+                    <a class="button button-primary" href="/auth/login" rel="external">"Try again"</a>
+                })}
+                <a class="button" href="/">"Start page"</a>
+            </div>
+        </section>
+    }
+}
+
 /// The right side of the top bar: the user with a sign-out button, or a sign-in link.
 #[component]
 pub fn UserMenu() -> impl IntoView {

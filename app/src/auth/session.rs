@@ -6,6 +6,10 @@ use crate::state::AppState;
 use tower_sessions::Session;
 
 const USER_KEY: &str = "user";
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+const ID_TOKEN_KEY: &str = "id_token";
+/// The sign-in started with the provider, waiting for its answer.
+pub const PENDING_SIGN_IN_KEY: &str = "pending_sign_in";
 
 /// The application state handed to every server function.
 ///
@@ -29,16 +33,31 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The signed-in user, if any.
+/// The signed-in user, if any. A session older than the absolute lifetime is ended here.
 ///
 /// # Errors
 /// [`AppError::Internal`] when the session store fails.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    session()
-        .await?
+    let session = session().await?;
+    let Some(user) = session
         .get::<SessionUser>(USER_KEY)
         .await
-        .map_err(session_error)
+        .map_err(session_error)?
+    else {
+        return Ok(None);
+    };
+    let signed_in_at: i64 = session
+        .get(SIGNED_IN_AT_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
+    let lifetime = app_state()?.settings.session_absolute.as_secs() as i64;
+    if time::OffsetDateTime::now_utc().unix_timestamp() - signed_in_at > lifetime {
+        tracing::info!(target: "audit", actor = %user.user_id.0, "session reached its absolute lifetime");
+        session.flush().await.map_err(session_error)?;
+        return Ok(None);
+    }
+    Ok(Some(user))
 }
 
 /// The application state and the signed-in user; the guard at the top of every server function
@@ -53,17 +72,42 @@ pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
 }
 
 /// Signs `user` in: a new session id (so an id planted before sign-in is worthless), then the
-/// user in the session.
+/// user, the time, and the provider's ID token (for signing out there too) in the session.
 ///
 /// # Errors
 /// [`AppError::Internal`] when the session store fails.
-pub async fn sign_in(session: &Session, user: &SessionUser) -> Result<(), AppError> {
+pub async fn sign_in(
+    session: &Session,
+    user: &SessionUser,
+    id_token: Option<&str>,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user)
         .await
         .map_err(session_error)?;
+    session
+        .insert(
+            SIGNED_IN_AT_KEY,
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+        )
+        .await
+        .map_err(session_error)?;
+    if let Some(id_token) = id_token {
+        session
+            .insert(ID_TOKEN_KEY, id_token)
+            .await
+            .map_err(session_error)?;
+    }
     Ok(())
+}
+
+/// The provider's ID token of this session, if the user signed in through the provider.
+///
+/// # Errors
+/// [`AppError::Internal`] when the session store fails.
+pub async fn id_token(session: &Session) -> Result<Option<String>, AppError> {
+    session.get(ID_TOKEN_KEY).await.map_err(session_error)
 }
 
 /// Ends the session: deleted on the server, cookie cleared.

@@ -9,4 +9,4 @@ pub mod user;
 pub use contact::{ContactAddress, ContactAddressError};
 pub use image_reference::{ImageReference, ImageReferenceError};
 pub use request::{NewImageRequest, RequestForm, RequestId, RequestState};
-pub use user::{Role, SessionUser, UserId};
+pub use user::{GroupRoles, Role, SessionUser, UserId};

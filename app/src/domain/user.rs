@@ -39,3 +39,75 @@ impl SessionUser {
         self.roles.contains(&role)
     }
 }
+
+/// Which identity-provider groups give which role. Group names are compared exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupRoles {
+    /// Groups whose members may use the portal at all; empty means every signed-in user.
+    pub requester_groups: Vec<String>,
+    pub reviewer_groups: Vec<String>,
+    pub admin_groups: Vec<String>,
+}
+
+impl GroupRoles {
+    /// The roles of a member of `groups`, or `None` when they may not use the portal.
+    pub fn roles_for(&self, groups: &[String]) -> Option<Vec<Role>> {
+        let member_of = |wanted: &[String]| groups.iter().any(|g| wanted.contains(g));
+        let reviewer = member_of(&self.reviewer_groups);
+        let admin = member_of(&self.admin_groups);
+        let requester = self.requester_groups.is_empty() || member_of(&self.requester_groups);
+        if !(requester || reviewer || admin) {
+            return None;
+        }
+        let mut roles = vec![Role::Requester];
+        if reviewer {
+            roles.push(Role::Reviewer);
+        }
+        if admin {
+            roles.push(Role::Admin);
+        }
+        Some(roles)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn roles_follow_group_membership() {
+        let mapping = GroupRoles {
+            requester_groups: groups(&["staff"]),
+            reviewer_groups: groups(&["security-reviewers"]),
+            admin_groups: groups(&["portal-admins"]),
+        };
+        assert_eq!(
+            mapping.roles_for(&groups(&["staff"])),
+            Some(vec![Role::Requester])
+        );
+        assert_eq!(
+            mapping.roles_for(&groups(&["staff", "security-reviewers"])),
+            Some(vec![Role::Requester, Role::Reviewer])
+        );
+        assert_eq!(
+            mapping.roles_for(&groups(&["portal-admins"])),
+            Some(vec![Role::Requester, Role::Admin])
+        );
+        assert_eq!(mapping.roles_for(&groups(&["guests"])), None);
+        assert_eq!(mapping.roles_for(&[]), None);
+    }
+
+    #[test]
+    fn without_requester_groups_everyone_may_request() {
+        let mapping = GroupRoles::default();
+        assert_eq!(mapping.roles_for(&[]), Some(vec![Role::Requester]));
+        assert_eq!(
+            mapping.roles_for(&groups(&["SECURITY-REVIEWERS"])),
+            Some(vec![Role::Requester])
+        );
+    }
+}

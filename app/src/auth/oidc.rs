@@ -1,0 +1,433 @@
+//! Sign-in through the organisation's OpenID Connect provider: authorization code flow with
+//! PKCE (S256), `state` and `nonce` kept in the server-side session and checked once, and the ID
+//! token verified (signature against the provider's JWKS, issuer, audience, expiry, nonce).
+//! Server only.
+
+use super::failure::SignInFailure;
+use crate::domain::{GroupRoles, SessionUser, UserId};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClaimName, CoreClaimType,
+    CoreClientAuthMethod, CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreSubjectIdentifierType, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    reqwest, AdditionalClaims, AdditionalProviderMetadata, AuthorizationCode, Client, ClientId,
+    ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    IdTokenFields, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    ProviderMetadata, RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse,
+    TokenResponse, UserInfoClaims,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::sync::RwLock;
+
+/// How long a started sign-in may take before its answer is refused.
+const FLOW_LIFETIME_SECONDS: i64 = 600;
+/// How long discovered provider metadata (endpoints, keys) is reused before it is fetched again.
+const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Settings of the OpenID Connect client (from `PORTCULLIS_OIDC_*`).
+#[derive(Clone)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// `{public_url}/auth/callback`: register it at the provider.
+    pub redirect_url: String,
+    /// Where the provider sends the browser after signing out: the start page.
+    pub post_logout_url: String,
+    pub scopes: Vec<String>,
+    /// The claim that lists the user's groups (`groups`, `roles`, …).
+    pub groups_claim: String,
+    pub group_roles: GroupRoles,
+    /// Timeout of every request to the provider.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("redirect_url", &self.redirect_url)
+            .field("scopes", &self.scopes)
+            .field("groups_claim", &self.groups_claim)
+            .field("group_roles", &self.group_roles)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Claims beyond the standard ones, by name (the groups claim's name is configurable).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ExtraClaims {
+    #[serde(flatten)]
+    claims: HashMap<String, serde_json::Value>,
+}
+impl AdditionalClaims for ExtraClaims {}
+
+/// `end_session_endpoint`, which the core metadata type leaves out.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct LogoutMetadata {
+    end_session_endpoint: Option<String>,
+}
+impl AdditionalProviderMetadata for LogoutMetadata {}
+
+type Metadata = ProviderMetadata<
+    LogoutMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+type IdFields = IdTokenFields<
+    ExtraClaims,
+    EmptyExtraTokenFields,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+type Tokens = StandardTokenResponse<IdFields, CoreTokenType>;
+type ProviderClient = Client<
+    ExtraClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    Tokens,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// A sign-in that was started and waits for the provider's answer. Kept in the server-side
+/// session only; never sent to the browser.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    state: String,
+    nonce: String,
+    pkce_verifier: String,
+    /// The local path to return to afterwards.
+    pub return_to: String,
+    started_at: i64,
+}
+
+/// A completed sign-in.
+pub struct SignedIn {
+    pub user: SessionUser,
+    /// The raw ID token, for the provider's logout (`id_token_hint`).
+    pub id_token: String,
+}
+
+/// Why a sign-in failed: the kind for the user, the detail for the log (never a secret).
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct SignInError {
+    pub failure: SignInFailure,
+    pub detail: String,
+}
+
+fn fail(failure: SignInFailure, detail: impl Into<String>) -> SignInError {
+    SignInError {
+        failure,
+        detail: detail.into(),
+    }
+}
+
+/// The OpenID Connect client, created once at start and shared. The provider's metadata is
+/// discovered on first use and cached, so the portal starts even while the provider is down.
+pub struct OidcClient {
+    settings: OidcSettings,
+    http: reqwest::Client,
+    metadata: RwLock<Option<(Instant, Metadata)>>,
+}
+
+impl std::fmt::Debug for OidcClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcClient")
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl OidcClient {
+    /// # Errors
+    /// The HTTP client cannot be built (TLS setup).
+    pub fn new(settings: OidcSettings) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            // Following redirects would let a provider steer requests elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            settings,
+            http,
+            metadata: RwLock::new(None),
+        })
+    }
+
+    pub fn settings(&self) -> &OidcSettings {
+        &self.settings
+    }
+
+    async fn discover(&self, refresh: bool) -> Result<Metadata, SignInError> {
+        if !refresh {
+            if let Some((fetched, metadata)) = self.metadata.read().await.as_ref() {
+                if fetched.elapsed() < METADATA_LIFETIME {
+                    return Ok(metadata.clone());
+                }
+            }
+        }
+        let issuer = IssuerUrl::new(self.settings.issuer.clone()).map_err(|e| {
+            fail(
+                SignInFailure::ProviderUnavailable,
+                format!("issuer URL: {e}"),
+            )
+        })?;
+        let metadata = Metadata::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| {
+                fail(
+                    SignInFailure::ProviderUnavailable,
+                    format!("discovery failed: {}", error_chain(&e)),
+                )
+            })?;
+        *self.metadata.write().await = Some((Instant::now(), metadata.clone()));
+        Ok(metadata)
+    }
+
+    fn client(&self, metadata: Metadata) -> Result<ProviderClient, SignInError> {
+        let redirect = RedirectUrl::new(self.settings.redirect_url.clone())
+            .map_err(|e| fail(SignInFailure::NotConfigured, format!("redirect URL: {e}")))?;
+        Ok(ProviderClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.settings.client_id.clone()),
+            Some(ClientSecret::new(
+                self.settings.client_secret.expose_secret().to_owned(),
+            )),
+        )
+        .set_redirect_uri(redirect))
+    }
+
+    /// Starts a sign-in: the provider URL to send the browser to, and what to keep in the
+    /// session until the answer comes back.
+    ///
+    /// # Errors
+    /// The provider cannot be reached for discovery.
+    pub async fn begin(&self, return_to: String) -> Result<(String, PendingSignIn), SignInError> {
+        let client = self.client(self.discover(false).await?)?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge);
+        for scope in self.settings.scopes.iter().filter(|s| *s != "openid") {
+            request = request.add_scope(Scope::new(scope.clone()));
+        }
+        let (url, state, nonce) = request.url();
+        Ok((
+            url.to_string(),
+            PendingSignIn {
+                state: state.secret().clone(),
+                nonce: nonce.secret().clone(),
+                pkce_verifier: verifier.secret().clone(),
+                return_to,
+                started_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            },
+        ))
+    }
+
+    /// Completes a sign-in with the provider's answer (`code`, `state`) and the pending sign-in
+    /// from the session, which the caller has already removed from it (each is used once).
+    ///
+    /// # Errors
+    /// A [`SignInError`] saying which check failed.
+    pub async fn complete(
+        &self,
+        pending: PendingSignIn,
+        code: &str,
+        state: &str,
+    ) -> Result<SignedIn, SignInError> {
+        if state != pending.state {
+            return Err(fail(SignInFailure::NotStartedHere, "state does not match"));
+        }
+        let age = time::OffsetDateTime::now_utc().unix_timestamp() - pending.started_at;
+        if !(0..=FLOW_LIFETIME_SECONDS).contains(&age) {
+            return Err(fail(
+                SignInFailure::TooSlow,
+                format!("answer came after {age}s"),
+            ));
+        }
+        let client = self.client(self.discover(false).await?)?;
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .map_err(|e| {
+                fail(
+                    SignInFailure::ProviderUnavailable,
+                    format!("no token endpoint: {e}"),
+                )
+            })?
+            .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| {
+                let detail = format!("token exchange: {}", error_chain(&e));
+                match e {
+                    openidconnect::RequestTokenError::ServerResponse(_) => {
+                        fail(SignInFailure::ProviderRefused, detail)
+                    }
+                    _ => fail(SignInFailure::ProviderUnavailable, detail),
+                }
+            })?;
+        let id_token = tokens
+            .id_token()
+            .ok_or_else(|| fail(SignInFailure::UntrustedAnswer, "no ID token in the answer"))?;
+        let nonce = Nonce::new(pending.nonce.clone());
+        let verified = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Ok(claims) => Ok(claims.clone()),
+            // The provider may have rotated its keys since discovery: fetch them once more.
+            Err(openidconnect::ClaimsVerificationError::SignatureVerification(_)) => {
+                let fresh = self.client(self.discover(true).await?)?;
+                let verifier = fresh.id_token_verifier();
+                id_token.claims(&verifier, &nonce).cloned()
+            }
+            Err(e) => Err(e),
+        }
+        .map_err(|e| fail(SignInFailure::UntrustedAnswer, format!("ID token: {e}")))?;
+
+        let subject = verified.subject().clone();
+        let mut name = verified
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.to_string());
+        let mut email = verified.email().map(|e| e.to_string());
+        let mut groups = claim_strings(verified.additional_claims(), &self.settings.groups_claim);
+
+        if name.is_none() || email.is_none() || groups.is_none() {
+            if let Ok(request) =
+                client.user_info(tokens.access_token().clone(), Some(subject.clone()))
+            {
+                let info: UserInfoClaims<ExtraClaims, CoreGenderClaim> =
+                    request.request_async(&self.http).await.map_err(|e| {
+                        fail(
+                            SignInFailure::ProviderUnavailable,
+                            format!("userinfo: {}", error_chain(&e)),
+                        )
+                    })?;
+                name =
+                    name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.to_string()));
+                email = email.or_else(|| info.email().map(|e| e.to_string()));
+                groups = groups.or_else(|| {
+                    claim_strings(info.additional_claims(), &self.settings.groups_claim)
+                });
+            }
+        }
+        let groups = groups.unwrap_or_default();
+        let roles = self
+            .settings
+            .group_roles
+            .roles_for(&groups)
+            .ok_or_else(|| {
+                fail(
+                    SignInFailure::NotAllowed,
+                    format!(
+                        "subject {} is in none of the allowed groups",
+                        subject.as_str()
+                    ),
+                )
+            })?;
+        let email = email.unwrap_or_default();
+        let display_name = name.unwrap_or_else(|| {
+            if email.is_empty() {
+                subject.as_str().to_owned()
+            } else {
+                email.clone()
+            }
+        });
+        Ok(SignedIn {
+            user: SessionUser {
+                user_id: UserId(format!("oidc:{}", subject.as_str())),
+                display_name,
+                email,
+                roles,
+            },
+            id_token: id_token.to_string(),
+        })
+    }
+
+    /// Where to send the browser to end the session at the provider too, if it offers that.
+    pub async fn end_session_url(&self, id_token_hint: Option<&str>) -> Option<String> {
+        let metadata = self.discover(false).await.ok()?;
+        let endpoint = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .clone()?;
+        let mut url = reqwest::Url::parse(&endpoint).ok()?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("client_id", &self.settings.client_id);
+            query.append_pair("post_logout_redirect_uri", &self.settings.post_logout_url);
+            if let Some(hint) = id_token_hint {
+                query.append_pair("id_token_hint", hint);
+            }
+        }
+        Some(url.to_string())
+    }
+
+    /// The provider's origin (`scheme://host:port`), for the Content-Security-Policy.
+    pub fn provider_origin(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.settings.issuer).ok()?;
+        Some(url.origin().ascii_serialization())
+    }
+}
+
+/// A claim that holds a list of strings (or one string).
+fn claim_strings(claims: &ExtraClaims, name: &str) -> Option<Vec<String>> {
+    match claims.claims.get(name)? {
+        serde_json::Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        serde_json::Value::String(one) => Some(vec![one.clone()]),
+        _ => None,
+    }
+}
+
+/// An error and its causes on one line, for the log.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
