@@ -12,6 +12,9 @@ const port = Number(process.env.PORTCULLIS_E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-e2e-'));
 const databaseUrl = process.env.PORTCULLIS_E2E_DATABASE_URL ?? `sqlite://${stateDir}/portcullis.db`;
+// A real OpenID Connect provider (npm oidc-provider) with its own login and consent pages.
+const providerPort = Number(process.env.PORTCULLIS_E2E_OIDC_PORT ?? 4011);
+const issuer = `http://127.0.0.1:${providerPort}`;
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -49,7 +52,23 @@ export default defineConfig({
     { name: 'hydrated', use: { ...chromium, javaScriptEnabled: true } },
     { name: 'no-javascript', use: { ...chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [
+    {
+      command: `node ${path.join(__dirname, 'oidc', 'provider.mjs')}`,
+      url: `${issuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        OIDC_PORT: String(providerPort),
+        OIDC_CLIENT_ID: 'portcullis',
+        OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
+        OIDC_REDIRECT_URIS: `${baseURL}/auth/callback`,
+        OIDC_POST_LOGOUT_URIS: `${baseURL}/`,
+      },
+    },
+    {
     command: binary,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
@@ -62,7 +81,15 @@ export default defineConfig({
       LEPTOS_ENV: 'PROD',
       PORTCULLIS_DATABASE_URL: databaseUrl,
       PORTCULLIS_DEV_SIGNIN: 'true',
+      PORTCULLIS_OIDC_ISSUER: issuer,
+      PORTCULLIS_OIDC_CLIENT_ID: 'portcullis',
+      PORTCULLIS_OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
+      PORTCULLIS_OIDC_SCOPES: 'openid profile email groups',
+      PORTCULLIS_REQUESTER_GROUPS: 'staff',
+      PORTCULLIS_REVIEWER_GROUPS: 'security-reviewers',
+      PORTCULLIS_ADMIN_GROUPS: 'portal-admins',
       PORTCULLIS_LOG: 'warn',
     },
-  },
+    },
+  ],
 });

@@ -12,6 +12,8 @@ use leptos_router::{path, SsrMode};
 
 /// The document around the app: head, scripts, body. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,6 +30,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Sets the page's Content-Security-Policy: scripts only from this site or with this response's
+/// nonce (Leptos' inline hydration script carries it), WASM compilation allowed, and forms may go
+/// only here or to the identity provider (sign-out continues there).
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    leptos::nonce::provide_nonce();
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let provider = use_context::<crate::state::AppState>()
+        .and_then(|state| state.oidc.as_ref().and_then(|oidc| oidc.provider_origin()))
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'{provider}; frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

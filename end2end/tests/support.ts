@@ -13,17 +13,28 @@ export async function open(page: Page, testInfo: TestInfo, path: string) {
   }
 }
 
-/** Signs in through the development sign-in page, starting from the start page's link. */
+/** Signs in through the development sign-in page (the provider's journey is in sign-in.spec.ts). */
 export async function signIn(page: Page, testInfo: TestInfo, name: string) {
-  await open(page, testInfo, '/');
-  await page.getByRole('link', { name: 'Sign in' }).first().click();
+  await open(page, testInfo, '/auth/dev-sign-in');
   await expect(page.getByRole('heading', { name: 'Development sign-in' })).toBeVisible();
-  if (hydrated(testInfo)) {
-    await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-  }
   await page.getByRole('button', { name: `Sign in as ${name}` }).click();
   await expect(page.getByRole('heading', { name: 'My requests' })).toBeVisible();
   await expect(page.getByText(name, { exact: false }).first()).toBeVisible();
+}
+
+/** Signs in through the identity provider's own login and consent pages. */
+export async function signInWithProvider(page: Page, testInfo: TestInfo, login: string) {
+  await open(page, testInfo, '/');
+  await page.getByRole('link', { name: 'Sign in' }).first().click();
+  // The provider's login page (oidc-provider's own interaction pages).
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/interaction\//);
+  await page.getByPlaceholder('Enter any login').fill(login);
+  await page.getByPlaceholder('and password').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  const consent = page.getByRole('button', { name: 'Continue' });
+  if (await consent.isVisible().catch(() => false)) {
+    await consent.click();
+  }
 }
 
 /** A tag no earlier run used, so journeys can find their own rows. */

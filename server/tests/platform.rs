@@ -44,10 +44,29 @@ async fn pages_carry_security_headers_and_are_not_cached() {
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("x-frame-options"), Some("DENY"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
-    assert!(page
-        .header("content-security-policy")
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+    assert!(csp.contains("object-src 'none'"), "{csp}");
+    // The inline hydration script carries this response's nonce; nothing inline runs without it.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
         .unwrap()
-        .contains("frame-ancestors 'none'"));
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration script has the nonce"
+    );
+    for script in page.body.split("<script").skip(1) {
+        let tag = script.split('>').next().unwrap();
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")) || tag.contains("src="),
+            "script without nonce: <script{tag}>"
+        );
+    }
     assert_eq!(page.header("cache-control"), Some("no-store"));
     assert!(page.body.contains("Container images for production"));
 }
