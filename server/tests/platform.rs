@@ -276,3 +276,65 @@ fn the_binary_refuses_to_start_with_bad_configuration() {
         assert!(stderr.contains(variable), "{stderr}");
     }
 }
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    assert_eq!(
+        app.call("list_my_requests", &[], Some(&alice)).await.status,
+        StatusCode::OK
+    );
+    // Signed in 25 hours ago (the default absolute lifetime is 24 hours).
+    let (id, data): (String, String) =
+        sqlx::query_as("SELECT user_session_id, data FROM user_session")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    let mut record: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let signed_in_at = record["signed_in_at"]
+        .as_i64()
+        .expect("signed_in_at stored");
+    record["signed_in_at"] = serde_json::json!(signed_in_at - 25 * 3600);
+    sqlx::query("UPDATE user_session SET data = $1 WHERE user_session_id = $2")
+        .bind(record.to_string())
+        .bind(&id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let after = app.call("list_my_requests", &[], Some(&alice)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_session")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the expired session is deleted");
+}
+
+#[tokio::test]
+async fn an_idle_session_is_no_longer_accepted() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    sqlx::query("UPDATE user_session SET expires_at = $1")
+        .bind("2000-01-01T00:00:00.000000Z")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let after = app.call("list_my_requests", &[], Some(&alice)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_idle_lifetime_is_configurable() {
+    let app = TestApp::spawn_with(&[("PORTCULLIS_SESSION_IDLE_MINUTES", "30")]).await;
+    let alice = app.sign_in("alice").await;
+    let (expires,): (String,) = sqlx::query_as("SELECT expires_at FROM user_session")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let expires =
+        time::OffsetDateTime::parse(&expires, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let minutes = (expires - time::OffsetDateTime::now_utc()).whole_minutes();
+    assert!((28..=30).contains(&minutes), "expires in {minutes} minutes");
+}
