@@ -98,20 +98,12 @@ impl Config {
             ));
         }
 
-        let database_max_connections = match get("PORTCULLIS_DATABASE_MAX_CONNECTIONS") {
-            None => 10,
-            Some(v) => v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    invalid(
-                        "PORTCULLIS_DATABASE_MAX_CONNECTIONS",
-                        format!("{v:?} is not a whole number from 1 to 1000"),
-                    )
-                })?,
-        };
+        let database_max_connections = parse_number(
+            "PORTCULLIS_DATABASE_MAX_CONNECTIONS",
+            get("PORTCULLIS_DATABASE_MAX_CONNECTIONS"),
+            10,
+            1..=1000,
+        )? as u32;
 
         let dev_sign_in = parse_bool("PORTCULLIS_DEV_SIGNIN", get("PORTCULLIS_DEV_SIGNIN"), false)?;
         if dev_sign_in && !site_addr.ip().is_loopback() {
@@ -163,20 +155,12 @@ impl Config {
             ));
         }
 
-        let session_idle_minutes = match get("PORTCULLIS_SESSION_IDLE_MINUTES") {
-            None => 480,
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=60 * 24 * 30).contains(n))
-                .ok_or_else(|| {
-                    invalid(
-                        "PORTCULLIS_SESSION_IDLE_MINUTES",
-                        format!("{v:?} is not a number of minutes from 1 to 43200"),
-                    )
-                })?,
-        };
+        let session_idle_minutes = parse_number(
+            "PORTCULLIS_SESSION_IDLE_MINUTES",
+            get("PORTCULLIS_SESSION_IDLE_MINUTES"),
+            480,
+            1..=60 * 24 * 30,
+        )?;
 
         let session_absolute_hours = parse_number(
             "PORTCULLIS_SESSION_ABSOLUTE_HOURS",

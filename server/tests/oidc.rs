@@ -42,11 +42,7 @@ fn failure_reason(response: &common::TestResponse) -> String {
 }
 
 async fn users(app: &TestApp) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM app_user")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    n
+    app.count_rows("app_user").await
 }
 
 async fn signed_in_user(app: &TestApp, cookie: &str) -> serde_json::Value {
@@ -112,10 +108,7 @@ async fn people_outside_the_allowed_groups_are_refused() {
     let callback = ProviderBrowser::new().sign_in(&url, "eve").await;
     let refused = answer(&app, &callback, &cookie).await;
     assert_eq!(failure_reason(&refused), "not-allowed");
-    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_session")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let sessions = app.count_rows("user_session").await;
     assert_eq!(sessions, 0, "the emptied session is deleted");
     assert_eq!(signed_in_user(&app, &cookie).await, serde_json::Value::Null);
     assert_eq!(users(&app).await, 0);
@@ -182,19 +175,10 @@ async fn a_wrong_nonce_is_refused() {
     let app = portal_for(&provider, &[]).await;
     let (url, cookie) = start(&app).await;
     // Swap the nonce kept in the server-side session for another one.
-    let (id, data): (String, String) =
-        sqlx::query_as("SELECT user_session_id, data FROM user_session")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
-    let mut record: serde_json::Value = serde_json::from_str(&data).unwrap();
-    record["pending_sign_in"]["nonce"] = serde_json::json!("not-the-nonce-that-was-sent");
-    sqlx::query("UPDATE user_session SET data = $1 WHERE user_session_id = $2")
-        .bind(record.to_string())
-        .bind(id)
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
+    app.edit_only_session(|record| {
+        record["pending_sign_in"]["nonce"] = serde_json::json!("not-the-nonce-that-was-sent");
+    })
+    .await;
     let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
     let refused = answer(&app, &callback, &cookie).await;
     assert_eq!(failure_reason(&refused), "untrusted-answer");

@@ -136,11 +136,7 @@ async fn signing_out_ends_the_session_on_the_server() {
     // The old cookie, replayed, is worth nothing.
     let after = app.call("list_my_requests", &[], Some(&alice)).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
-    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_session")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(sessions, 0);
+    assert_eq!(app.count_rows("user_session").await, 0);
 }
 
 #[tokio::test]
@@ -286,29 +282,20 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
         StatusCode::OK
     );
     // Signed in 25 hours ago (the default absolute lifetime is 24 hours).
-    let (id, data): (String, String) =
-        sqlx::query_as("SELECT user_session_id, data FROM user_session")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
-    let mut record: serde_json::Value = serde_json::from_str(&data).unwrap();
-    let signed_in_at = record["signed_in_at"]
-        .as_i64()
-        .expect("signed_in_at stored");
-    record["signed_in_at"] = serde_json::json!(signed_in_at - 25 * 3600);
-    sqlx::query("UPDATE user_session SET data = $1 WHERE user_session_id = $2")
-        .bind(record.to_string())
-        .bind(&id)
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
+    app.edit_only_session(|record| {
+        let signed_in_at = record["signed_in_at"]
+            .as_i64()
+            .expect("signed_in_at stored");
+        record["signed_in_at"] = serde_json::json!(signed_in_at - 25 * 3600);
+    })
+    .await;
     let after = app.call("list_my_requests", &[], Some(&alice)).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_session")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(left, 0, "the expired session is deleted");
+    assert_eq!(
+        app.count_rows("user_session").await,
+        0,
+        "the expired session is deleted"
+    );
 }
 
 #[tokio::test]
@@ -327,7 +314,7 @@ async fn an_idle_session_is_no_longer_accepted() {
 #[tokio::test]
 async fn the_idle_lifetime_is_configurable() {
     let app = TestApp::spawn_with(&[("PORTCULLIS_SESSION_IDLE_MINUTES", "30")]).await;
-    let alice = app.sign_in("alice").await;
+    app.sign_in("alice").await;
     let (expires,): (String,) = sqlx::query_as("SELECT expires_at FROM user_session")
         .fetch_one(app.state.db.pool())
         .await

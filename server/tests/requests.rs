@@ -3,9 +3,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
-use common::{encode_form, TestApp};
+use axum::http::StatusCode;
+use common::TestApp;
 
 #[tokio::test]
 async fn a_signed_in_requester_submits_and_sees_the_request_in_their_list() {
@@ -87,25 +86,22 @@ async fn an_invalid_reference_is_refused_with_a_field_error_and_nothing_is_store
 async fn a_form_post_without_javascript_comes_back_to_the_form_with_the_error_in_the_url() {
     let app = TestApp::spawn().await;
     let alice = app.sign_in("alice").await;
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/submit_request")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .header(header::REFERER, "http://127.0.0.1:3000/requests/new")
-        .header(header::ORIGIN, "http://127.0.0.1:3000")
-        .header(header::COOKIE, &alice)
-        .body(Body::from(encode_form(&[
-            ("image", "not a reference"),
-            ("team", ""),
-            ("contact", "web@example.org"),
-            (
-                "justification",
-                "Reverse proxy in front of the course portal.",
-            ),
-        ])))
-        .unwrap();
-    let response = app.send(request).await;
+    let response = app
+        .post_form_without_javascript(
+            "/api/submit_request",
+            "http://127.0.0.1:3000/requests/new",
+            &[
+                ("image", "not a reference"),
+                ("team", ""),
+                ("contact", "web@example.org"),
+                (
+                    "justification",
+                    "Reverse proxy in front of the course portal.",
+                ),
+            ],
+            &alice,
+        )
+        .await;
     assert_eq!(response.status, StatusCode::FOUND);
     let location = response.header("location").unwrap();
     assert!(
@@ -130,24 +126,22 @@ async fn a_form_post_without_javascript_comes_back_to_the_form_with_the_error_in
 async fn a_form_post_without_javascript_that_succeeds_lands_on_the_request_page() {
     let app = TestApp::spawn().await;
     let alice = app.sign_in("alice").await;
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/submit_request")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, "http://127.0.0.1:3000/requests/new")
-        .header(header::COOKIE, &alice)
-        .body(Body::from(encode_form(&[
-            ("image", "postgres:16"),
-            ("team", "Web platform"),
-            ("contact", "web@example.org"),
-            (
-                "justification",
-                "Database for the course portal, replacing a VM.",
-            ),
-        ])))
-        .unwrap();
-    let response = app.send(request).await;
+    let response = app
+        .post_form_without_javascript(
+            "/api/submit_request",
+            "http://127.0.0.1:3000/requests/new",
+            &[
+                ("image", "postgres:16"),
+                ("team", "Web platform"),
+                ("contact", "web@example.org"),
+                (
+                    "justification",
+                    "Database for the course portal, replacing a VM.",
+                ),
+            ],
+            &alice,
+        )
+        .await;
     assert_eq!(response.status, StatusCode::FOUND);
     assert_eq!(response.header("location"), Some("/requests/1"));
     let page = app.get("/requests/1", Some(&alice)).await;

@@ -253,11 +253,55 @@ impl TestApp {
     }
 
     pub async fn count_requests(&self) -> i64 {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM image_request")
+        self.count_rows("image_request").await
+    }
+
+    /// The number of rows in `table` (a fixed name from the test, never input).
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(self.state.db.pool())
             .await
             .unwrap();
         n
+    }
+
+    /// Changes the data of the one stored session, as an attacker with database access or a
+    /// clock would: `edit` gets the session's JSON.
+    pub async fn edit_only_session(&self, edit: impl FnOnce(&mut serde_json::Value)) {
+        let (id, data): (String, String) =
+            sqlx::query_as("SELECT user_session_id, data FROM user_session")
+                .fetch_one(self.state.db.pool())
+                .await
+                .unwrap();
+        let mut record: serde_json::Value = serde_json::from_str(&data).unwrap();
+        edit(&mut record);
+        sqlx::query("UPDATE user_session SET data = $1 WHERE user_session_id = $2")
+            .bind(record.to_string())
+            .bind(id)
+            .execute(self.state.db.pool())
+            .await
+            .unwrap();
+    }
+
+    /// Posts a form as a browser without JavaScript does (`Accept: text/html`, a `Referer`).
+    pub async fn post_form_without_javascript(
+        &self,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+        cookie: &str,
+    ) -> TestResponse {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, referer)
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(encode_form(form)))
+            .unwrap();
+        self.send(request).await
     }
 }
 
