@@ -325,3 +325,67 @@ async fn the_idle_lifetime_is_configurable() {
     let minutes = (expires - time::OffsetDateTime::now_utc()).whole_minutes();
     assert!((28..=30).contains(&minutes), "expires in {minutes} minutes");
 }
+
+#[test]
+fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
+    use std::io::Read;
+    let port = common::oidc::free_port();
+    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .env_clear()
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env(
+            "PORTCULLIS_DATABASE_URL",
+            format!("sqlite://{}/p.db", dir.display()),
+        )
+        .current_dir(std::env::temp_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start portcullis");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let answer = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Write;
+            write!(stream, "GET /healthz?token=do-not-log HTTP/1.1\r\nHost: x\r\nCookie: portcullis-session=secret-cookie\r\nConnection: close\r\n\r\n").unwrap();
+            let mut text = String::new();
+            let _ = stream.read_to_string(&mut text);
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0), "a SIGTERM stop is a clean exit");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["target"] == "http")
+        .expect("a request log line");
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["route"], "/healthz");
+    assert_eq!(request["status"], 200);
+    assert!(request["latency_ms"].as_f64().is_some());
+    assert!(
+        !stdout.contains("do-not-log") && !stdout.contains("secret-cookie"),
+        "{stdout}"
+    );
+    assert!(lines.iter().any(|l| l["message"] == "portcullis stopped"));
+    let _ = std::fs::remove_dir_all(dir);
+}
