@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod catalog;
 pub mod components;
 pub mod domain;
 pub mod error;

@@ -23,6 +23,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<AppSettings>,
+    /// The Red Hat catalog mirror, for equivalents.
+    pub catalog: Arc<crate::catalog::service::CatalogMirror>,
     /// Sign-in through the organisation's provider; `None` when not configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, open, signIn, uniqueTag } from './support';
+import { declineCatalog, hydrated, open, signIn, uniqueTag } from './support';
 
 test.describe('a requester', () => {
   test('submits a valid request and finds it in My requests', async ({ page }, testInfo) => {
@@ -16,6 +16,7 @@ test.describe('a requester', () => {
       // The reference is normalised as it is typed.
       await expect(page.getByText(`docker.io/library/nginx:${tag}`)).toBeVisible();
     }
+    await declineCatalog(page, testInfo, 'We need the upstream njs module, which the UBI image lacks.');
     await page.getByLabel('Team / application').fill('Web platform / course portal');
     await page.getByLabel('Contact address').fill('web-platform@example.org');
     await page.getByLabel('Justification').fill('Reverse proxy in front of the course portal; replaces a VM.');
@@ -64,6 +65,7 @@ test.describe('a requester', () => {
     await signIn(page, testInfo, 'Alice Andersen');
     await open(page, testInfo, '/requests/new');
     await page.getByLabel('Image reference').fill(`redis:${uniqueTag('7')}`);
+    await declineCatalog(page, testInfo, 'Needs the upstream Redis modules build.');
     await page.getByLabel('Team / application').fill('Web platform');
     await page.getByLabel('Contact address').fill('web-platform@example.org');
     await page.getByLabel('Justification').fill('Session cache for the course portal.');

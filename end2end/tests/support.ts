@@ -37,6 +37,26 @@ export async function signInWithProvider(page: Page, testInfo: TestInfo, login: 
   }
 }
 
+/**
+ * Shows the Red Hat catalog's suggestions for the typed image: with JavaScript they follow the
+ * typing; without it, the "Check the Red Hat catalog" button reloads the form with them.
+ */
+export async function checkCatalog(page: Page, testInfo: TestInfo) {
+  const catalog = page.getByRole('group', { name: 'Red Hat catalog' });
+  if (!hydrated(testInfo)) {
+    await page.getByRole('button', { name: 'Check the Red Hat catalog' }).click();
+  }
+  await expect(catalog.getByRole('radio').first().or(catalog.getByText('has no equivalent'))).toBeVisible();
+  return catalog;
+}
+
+/** Declines the catalog's suggestions with a reason. */
+export async function declineCatalog(page: Page, testInfo: TestInfo, reason: string) {
+  const catalog = await checkCatalog(page, testInfo);
+  await catalog.getByRole('radio', { name: 'None of these fits' }).check();
+  await catalog.getByLabel('Why not?').fill(reason);
+}
+
 /** A tag no earlier run used, so journeys can find their own rows. */
 export function uniqueTag(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;

@@ -49,6 +49,11 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         expected: [401, 200, 200, 200, 200],
     },
     ServerFunction {
+        name: "find_equivalents",
+        args: &[("image", "postgres:16")],
+        expected: [401, 200, 200, 200, 200],
+    },
+    ServerFunction {
         name: "get_request",
         args: &[("id", "1")],
         expected: [401, 200, 404, 200, 200],
@@ -60,6 +65,8 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
             ("team", "Access table"),
             ("contact", "table@example.org"),
             ("justification", "Checking who may submit requests."),
+            ("catalog_choice", "none"),
+            ("catalog_reason", "Checking access, not the catalog."),
         ],
         expected: [401, 200, 200, 200, 200],
     },
@@ -110,6 +117,10 @@ const ROUTES: &[Route] = &[
     Route {
         path: "/requests/1",
         expected: [200; 5],
+    },
+    Route {
+        path: "/api/v1/catalog/equivalents?image=postgres:16",
+        expected: [401, 200, 200, 200, 200],
     },
     Route {
         path: "/no-such-page",

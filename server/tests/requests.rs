@@ -138,14 +138,30 @@ async fn a_form_post_without_javascript_that_succeeds_lands_on_the_request_page(
                     "justification",
                     "Database for the course portal, replacing a VM.",
                 ),
+                ("catalog_choice", "rhel9/postgresql-16"),
             ],
             &alice,
         )
         .await;
     assert_eq!(response.status, StatusCode::FOUND);
     assert_eq!(response.header("location"), Some("/requests/1"));
-    let page = app.get("/requests/1", Some(&alice)).await;
-    assert!(page.body.contains("docker.io/library/postgres:16"));
+    // The request became a request for the chosen Red Hat image, and remembers the check.
+    let page = app
+        .call("get_request", &[("id", "1")], Some(&alice))
+        .await
+        .json();
+    assert_eq!(
+        page["request"]["image"],
+        "registry.redhat.io/rhel9/postgresql-16:latest"
+    );
+    assert_eq!(page["request"]["image_input"], "postgres:16");
+    assert_eq!(page["request"]["catalog"]["decision"], "chosen");
+    assert_eq!(
+        page["request"]["catalog"]["candidates"][0]["repository"],
+        "rhel9/postgresql-16"
+    );
+    let html = app.get("/requests/1", Some(&alice)).await;
+    assert!(html.body.contains("Red Hat catalog check"));
 }
 
 #[tokio::test]

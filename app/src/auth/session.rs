@@ -38,7 +38,19 @@ pub async fn session() -> Result<Session, AppError> {
 /// # Errors
 /// [`AppError::Internal`] when the session store fails.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    let session = session().await?;
+    let lifetime = app_state()?.settings.session_absolute;
+    signed_in_user(&session().await?, lifetime).await
+}
+
+/// The user signed in to `session`, for handlers outside Leptos (the HTTP API). A session older
+/// than `absolute_lifetime` is ended here.
+///
+/// # Errors
+/// [`AppError::Internal`] when the session store fails.
+pub async fn signed_in_user(
+    session: &Session,
+    absolute_lifetime: std::time::Duration,
+) -> Result<Option<SessionUser>, AppError> {
     let Some(user) = session
         .get::<SessionUser>(USER_KEY)
         .await
@@ -51,8 +63,8 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
         .await
         .map_err(session_error)?
         .unwrap_or(0);
-    let lifetime = app_state()?.settings.session_absolute.as_secs() as i64;
-    if time::OffsetDateTime::now_utc().unix_timestamp() - signed_in_at > lifetime {
+    let age = time::OffsetDateTime::now_utc().unix_timestamp() - signed_in_at;
+    if age > absolute_lifetime.as_secs() as i64 {
         tracing::info!(target: "audit", actor = %user.user_id.0, "session reached its absolute lifetime");
         session.flush().await.map_err(session_error)?;
         return Ok(None);

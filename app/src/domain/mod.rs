@@ -8,5 +8,5 @@ pub mod user;
 
 pub use contact::{ContactAddress, ContactAddressError};
 pub use image_reference::{ImageReference, ImageReferenceError};
-pub use request::{NewImageRequest, RequestForm, RequestId, RequestState};
+pub use request::{CatalogDecision, NewImageRequest, RequestForm, RequestId, RequestState};
 pub use user::{GroupRoles, Role, SessionUser, UserId};

@@ -1,6 +1,7 @@
 //! Image requests: their states and the rules for a new one.
 
 use super::{ContactAddress, ImageReference};
+use crate::catalog::Candidate;
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -85,16 +86,38 @@ pub struct RequestForm {
     pub team: String,
     pub contact: String,
     pub justification: String,
+    /// The Red Hat repository picked from the catalog check, `none`, or empty.
+    pub catalog_choice: String,
+    /// Why none of the catalog's candidates fits (required with `none`).
+    pub catalog_reason: String,
 }
+
+/// The outcome of the catalog check that policy requires before a new image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CatalogDecision {
+    /// The catalog had no equivalent.
+    NoEquivalent,
+    /// The requester picked this Red Hat image; the request is for it.
+    Chosen(Candidate),
+    /// The requester saw the candidates and said why none fits.
+    NoneFits(String),
+}
+
+/// The smallest explanation accepted for "none of these fits".
+pub const CATALOG_REASON_MIN: usize = 10;
 
 /// A new request that passed validation. Only [`NewImageRequest::validate`] makes one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewImageRequest {
     pub image_input: String,
+    /// What is requested: the typed image, or the chosen Red Hat image.
     pub image: ImageReference,
     pub team: String,
     pub contact: ContactAddress,
     pub justification: String,
+    /// What the catalog check showed, in order.
+    pub catalog_candidates: Vec<Candidate>,
+    pub catalog_decision: CatalogDecision,
 }
 
 /// Length limits of the free-text fields, in characters.
@@ -103,15 +126,56 @@ pub const JUSTIFICATION_MIN: usize = 20;
 pub const JUSTIFICATION_MAX: usize = 4000;
 
 impl NewImageRequest {
-    /// Checks every field of the form and reports all problems at once.
+    /// Checks every field of the form and reports all problems at once. `candidates` are the
+    /// catalog's equivalents of the typed image (computed by the caller for it): when there are
+    /// any, the requester must pick one or say why none fits.
     ///
     /// # Errors
     /// [`FieldErrors`] with one message per bad field, and the submitted values kept.
-    pub fn validate(form: &RequestForm) -> Result<Self, FieldErrors> {
+    pub fn validate(form: &RequestForm, candidates: Vec<Candidate>) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let image = ImageReference::parse(&form.image)
             .map_err(|e| errors.add("image", e.to_string()))
             .ok();
+        let decision = if image.is_none() {
+            None
+        } else if candidates.is_empty() {
+            Some(CatalogDecision::NoEquivalent)
+        } else {
+            match form.catalog_choice.trim() {
+                "none" => {
+                    let reason = form.catalog_reason.trim();
+                    if reason.chars().count() < CATALOG_REASON_MIN {
+                        errors.add(
+                            "catalog_reason",
+                            "Say why none of the Red Hat images fits (at least 10 characters).",
+                        );
+                        None
+                    } else {
+                        Some(CatalogDecision::NoneFits(
+                            truncate(reason, JUSTIFICATION_MAX).to_owned(),
+                        ))
+                    }
+                }
+                "" => {
+                    errors.add(
+                        "catalog_choice",
+                        "Pick one of the Red Hat images, or choose “None of these fits” and say why.",
+                    );
+                    None
+                }
+                chosen => match candidates.iter().find(|c| c.repository == chosen) {
+                    Some(candidate) => Some(CatalogDecision::Chosen(candidate.clone())),
+                    None => {
+                        errors.add(
+                            "catalog_choice",
+                            "That image is not among the catalog's suggestions any more; pick again.",
+                        );
+                        None
+                    }
+                },
+            }
+        };
         let team = form.team.trim();
         if team.is_empty() {
             errors.add(
@@ -148,14 +212,24 @@ impl NewImageRequest {
                 ),
             );
         }
-        match (image, contact) {
-            (Some(image), Some(contact)) if errors.is_empty() => Ok(Self {
-                image_input: form.image.trim().to_owned(),
-                image,
-                team: team.to_owned(),
-                contact,
-                justification: justification.to_owned(),
-            }),
+        match (image, contact, decision) {
+            (Some(image), Some(contact), Some(decision)) if errors.is_empty() => {
+                let image = match &decision {
+                    CatalogDecision::Chosen(candidate) => {
+                        ImageReference::parse(&candidate.image_reference()).unwrap_or(image)
+                    }
+                    _ => image,
+                };
+                Ok(Self {
+                    image_input: form.image.trim().to_owned(),
+                    image,
+                    team: team.to_owned(),
+                    contact,
+                    justification: justification.to_owned(),
+                    catalog_candidates: candidates,
+                    catalog_decision: decision,
+                })
+            }
             _ => {
                 errors.keep("image", &form.image);
                 errors.keep("team", &form.team);
@@ -163,6 +237,11 @@ impl NewImageRequest {
                 errors.keep(
                     "justification",
                     truncate(&form.justification, JUSTIFICATION_MAX),
+                );
+                errors.keep("catalog_choice", &form.catalog_choice);
+                errors.keep(
+                    "catalog_reason",
+                    truncate(&form.catalog_reason, JUSTIFICATION_MAX),
                 );
                 Err(errors)
             }
@@ -188,12 +267,72 @@ mod tests {
             team: " Web platform ".into(),
             contact: "web@example.org".into(),
             justification: "Reverse proxy in front of the course portal.".into(),
+            ..RequestForm::default()
+        }
+    }
+
+    fn candidate(repository: &str) -> Candidate {
+        Candidate {
+            repository: repository.into(),
+            registry: "registry.access.redhat.com".into(),
+            name: repository.into(),
+            description: String::new(),
+            grade: Some("A".into()),
+            status: "Generally Available".into(),
+            catalog_url: String::new(),
+            reasons: vec!["Same product: nginx".into()],
+            score: 100,
         }
     }
 
     #[test]
+    fn choosing_a_red_hat_image_makes_the_request_for_it() {
+        let mut f = form();
+        f.catalog_choice = "ubi9/nginx-124".into();
+        let request = NewImageRequest::validate(&f, vec![candidate("ubi9/nginx-124")]).unwrap();
+        assert_eq!(
+            request.image.to_string(),
+            "registry.access.redhat.com/ubi9/nginx-124:latest"
+        );
+        assert_eq!(request.image_input, "nginx:1.25");
+        assert!(
+            matches!(request.catalog_decision, CatalogDecision::Chosen(ref c) if c.repository == "ubi9/nginx-124")
+        );
+        assert_eq!(request.catalog_candidates.len(), 1);
+    }
+
+    #[test]
+    fn with_candidates_a_choice_or_a_reason_is_required() {
+        let candidates = vec![candidate("ubi9/nginx-124")];
+        let errors = NewImageRequest::validate(&form(), candidates.clone()).unwrap_err();
+        assert!(errors.get("catalog_choice").is_some());
+        let mut none = form();
+        none.catalog_choice = "none".into();
+        none.catalog_reason = "short".into();
+        let errors = NewImageRequest::validate(&none, candidates.clone()).unwrap_err();
+        assert!(errors.get("catalog_reason").is_some());
+        none.catalog_reason = "We need the upstream njs module, which UBI does not ship.".into();
+        let request = NewImageRequest::validate(&none, candidates.clone()).unwrap();
+        assert_eq!(request.image.to_string(), "docker.io/library/nginx:1.25");
+        assert!(matches!(
+            request.catalog_decision,
+            CatalogDecision::NoneFits(_)
+        ));
+        let mut forged = form();
+        forged.catalog_choice = "ubi9/something-else".into();
+        let errors = NewImageRequest::validate(&forged, candidates).unwrap_err();
+        assert!(errors.get("catalog_choice").is_some());
+    }
+
+    #[test]
+    fn without_candidates_no_choice_is_needed() {
+        let request = NewImageRequest::validate(&form(), Vec::new()).unwrap();
+        assert_eq!(request.catalog_decision, CatalogDecision::NoEquivalent);
+    }
+
+    #[test]
     fn a_complete_form_becomes_a_normalised_request() {
-        let request = NewImageRequest::validate(&form()).unwrap();
+        let request = NewImageRequest::validate(&form(), Vec::new()).unwrap();
         assert_eq!(request.image.to_string(), "docker.io/library/nginx:1.25");
         assert_eq!(request.image_input, "nginx:1.25");
         assert_eq!(request.team, "Web platform");
@@ -207,8 +346,9 @@ mod tests {
             team: "".into(),
             contact: "nobody".into(),
             justification: "because".into(),
+            ..RequestForm::default()
         };
-        let errors = NewImageRequest::validate(&bad).unwrap_err();
+        let errors = NewImageRequest::validate(&bad, Vec::new()).unwrap_err();
         for field in ["image", "team", "contact", "justification"] {
             assert!(errors.get(field).is_some(), "{field} should have an error");
         }
@@ -221,7 +361,7 @@ mod tests {
     fn one_bad_field_is_enough_to_refuse() {
         let mut f = form();
         f.team = "x".repeat(TEAM_MAX + 1);
-        let errors = NewImageRequest::validate(&f).unwrap_err();
+        let errors = NewImageRequest::validate(&f, Vec::new()).unwrap_err();
         assert!(errors.get("team").is_some());
         assert!(errors.get("image").is_none());
     }

@@ -1,8 +1,8 @@
 //! The `image_request` and `request_event` tables.
 
 use super::{next_id, Db, DbError};
-use crate::domain::{NewImageRequest, RequestId, RequestState, UserId};
-use crate::requests::model::{RequestDetail, RequestEvent, RequestSummary};
+use crate::domain::{CatalogDecision, NewImageRequest, RequestId, RequestState, UserId};
+use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
 
 /// A request as stored, with the requester's name joined in.
 #[derive(Debug, sqlx::FromRow)]
@@ -19,6 +19,10 @@ pub struct RequestRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    pub catalog_candidates: String,
+    pub catalog_decision: String,
+    pub catalog_choice: Option<String>,
+    pub catalog_reason: Option<String>,
 }
 
 /// One entry of a request's timeline, with the actor's name joined in.
@@ -53,6 +57,13 @@ impl TryFrom<RequestRow> for RequestDetail {
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            catalog: CatalogCheck {
+                candidates: serde_json::from_str(&row.catalog_candidates)
+                    .map_err(|e| DbError::Corrupt(format!("catalog_candidates: {e}")))?,
+                decision: row.catalog_decision,
+                choice: row.catalog_choice,
+                reason: row.catalog_reason,
+            },
         })
     }
 }
@@ -83,12 +94,18 @@ pub async fn insert(
     request: &NewImageRequest,
     now: &str,
 ) -> Result<RequestId, DbError> {
+    let (decision, choice, reason) = match &request.catalog_decision {
+        CatalogDecision::NoEquivalent => ("no_equivalent", None, None),
+        CatalogDecision::Chosen(c) => ("chosen", Some(c.repository.clone()), None),
+        CatalogDecision::NoneFits(why) => ("none_fits", None, Some(why.clone())),
+    };
     let mut tx = db.pool().begin().await?;
     let id = next_id(&mut tx, "image_request").await?;
     sqlx::query(
         "INSERT INTO image_request (image_request_id, requester_id, image_input, image_reference, \
-             team, contact_email, justification, state, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+             team, contact_email, justification, state, version, created_at, updated_at, \
+             catalog_candidates, catalog_decision, catalog_choice, catalog_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12, $13)",
     )
     .bind(id)
     .bind(&requester.0)
@@ -99,6 +116,10 @@ pub async fn insert(
     .bind(&request.justification)
     .bind(RequestState::Submitted.as_str())
     .bind(now)
+    .bind(serde_json::to_string(&request.catalog_candidates).unwrap_or_else(|_| "[]".into()))
+    .bind(decision)
+    .bind(choice)
+    .bind(reason)
     .execute(&mut *tx)
     .await?;
     let event_id = next_id(&mut tx, "request_event").await?;
@@ -158,7 +179,8 @@ pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbErr
     let row: Option<RequestRow> = sqlx::query_as(
         "SELECT r.image_request_id, r.requester_id, u.display_name AS requester_name, \
              r.image_input, r.image_reference, r.team, r.contact_email, r.justification, \
-             r.state, r.version, r.created_at, r.updated_at \
+             r.state, r.version, r.created_at, r.updated_at, r.catalog_candidates, \
+             r.catalog_decision, r.catalog_choice, r.catalog_reason \
          FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
          WHERE r.image_request_id = $1",
     )

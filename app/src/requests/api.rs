@@ -13,6 +13,8 @@ pub async fn submit_request(
     team: String,
     contact: String,
     justification: String,
+    #[server(default)] catalog_choice: String,
+    #[server(default)] catalog_reason: String,
 ) -> Result<RequestId, AppError> {
     use crate::domain::RequestForm;
     let (state, user) = crate::auth::session::require_user().await?;
@@ -21,8 +23,10 @@ pub async fn submit_request(
         team,
         contact,
         justification,
+        catalog_choice,
+        catalog_reason,
     };
-    let id = super::service::submit(&state.db, &user, &form).await?;
+    let id = super::service::submit(&state.db, &state.catalog, &user, &form).await?;
     leptos_axum::redirect(&format!("/requests/{id}"));
     Ok(id)
 }

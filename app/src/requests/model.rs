@@ -1,5 +1,6 @@
 //! What the pages get to see of requests (wire types, shared by server and browser).
 
+use crate::catalog::Candidate;
 use crate::domain::{RequestId, RequestState, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,21 @@ pub struct RequestDetail {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The Red Hat catalog check made before submitting.
+    pub catalog: CatalogCheck,
+}
+
+/// What the catalog check showed and what the requester decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogCheck {
+    /// The candidates shown, best first.
+    pub candidates: Vec<Candidate>,
+    /// `chosen`, `none_fits` or `no_equivalent`.
+    pub decision: String,
+    /// The chosen repository, with `chosen`.
+    pub choice: Option<String>,
+    /// Why none fits, with `none_fits`.
+    pub reason: Option<String>,
 }
 
 /// One entry of a request's timeline.

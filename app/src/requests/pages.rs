@@ -1,6 +1,7 @@
 //! The new-request form, "My requests" and the request page.
 
 use crate::app::Auth;
+use crate::catalog::pages::CatalogChoice;
 use crate::components::{
     ErrorNotice, ErrorSummary, SignInPrompt, StateBadge, TextArea, TextField, Timestamp,
 };
@@ -59,13 +60,19 @@ fn NewRequestForm() -> impl IntoView {
             .and_then(Result::err)
             .filter(|e| e.field_errors().is_none())
     };
-    // After a form post without JavaScript the page is rendered anew: refill what was typed.
+    // After a form post without JavaScript the page is rendered anew: refill what was typed,
+    // from the returned errors or from "Check the Red Hat catalog" (which reloads with a query).
     let kept = errors.get_untracked();
+    let query = leptos_router::hooks::use_query_map().get_untracked();
     let initial = move |field: &str| {
         kept.as_ref()
             .and_then(|e| e.submitted(field))
             .map(str::to_owned)
+            .or_else(|| query.get(field).filter(|v| !v.is_empty()))
     };
+    // The check button is for browsers without JavaScript; with it the list follows the typing.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let image_text = RwSignal::new(initial("image").unwrap_or_default());
     let pending = submit.pending();
 
@@ -85,7 +92,24 @@ fn NewRequestForm() -> impl IntoView {
                     on_input=Callback::new(move |text: String| image_text.set(text))
                 >
                     <ImagePreview text=image_text.into() />
+                    <Show when=move || !hydrated.get()>
+                        <button
+                            type="submit"
+                            class="button button-small"
+                            formaction="/requests/new"
+                            formmethod="get"
+                            formnovalidate=true
+                        >
+                            "Check the Red Hat catalog"
+                        </button>
+                    </Show>
                 </TextField>
+                <CatalogChoice
+                    image=image_text.into()
+                    errors
+                    chosen=initial("catalog_choice")
+                    reason=initial("catalog_reason")
+                />
                 <TextField
                     name="team"
                     label="Team / application"
@@ -312,6 +336,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                     <dd class="prose">{r.justification.clone()}</dd>
                 </dl>
             </section>
+            <CatalogCheckPanel check=r.catalog.clone() typed=r.image_input.clone() />
             <section class="panel">
                 <h2>"Timeline"</h2>
                 <ol class="timeline">
@@ -319,6 +344,44 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                 </ol>
             </section>
         </div>
+    }
+}
+
+/// What the catalog check showed and what the requester decided, for requester and reviewers.
+#[component]
+fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String) -> impl IntoView {
+    let decision = match check.decision.as_str() {
+        "chosen" => format!(
+            "Chose the Red Hat image {} instead of {typed}.",
+            check.choice.clone().unwrap_or_default()
+        ),
+        "none_fits" => "Said none of the Red Hat images fits:".to_owned(),
+        _ => "The catalog had no equivalent.".to_owned(),
+    };
+    view! {
+        <section class="panel catalog-panel">
+            <h2>"Red Hat catalog check"</h2>
+            <p>{decision}</p>
+            {check.reason.map(|reason| view! { <blockquote class="prose">{reason}</blockquote> })}
+            {(!check.candidates.is_empty()).then(|| view! {
+                <p class="small muted">"Shown to the requester, best first:"</p>
+                <ol class="shown-candidates">
+                    {check.candidates.into_iter().map(|c| {
+                        let chosen = check.choice.as_deref() == Some(c.repository.as_str());
+                        let grade = c.grade.clone().map(|g| format!("grade {g}")).unwrap_or_else(|| "grade unknown".into());
+                        view! {
+                            <li class:chosen=chosen>
+                                <a href=c.catalog_url.clone() target="_blank" rel="noopener noreferrer">
+                                    <code>{c.repository.clone()}</code>
+                                </a>
+                                {format!(" {grade}, {}", c.status)}
+                                {chosen.then(|| view! { <strong>" — chosen"</strong> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            })}
+        </section>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
+use crate::catalog::service::{today, CatalogMirror};
 use crate::domain::{NewImageRequest, RequestForm, RequestId, Role, SessionUser};
 use crate::error::AppError;
 use crate::persistence::{self, Db};
@@ -9,16 +10,25 @@ use crate::requests::model::{RequestPage, RequestSummary};
 /// How many requests "My requests" lists.
 pub const MY_REQUESTS_LIMIT: i64 = 200;
 
-/// Validates the form and stores a new request for `requester`.
+/// Checks the catalog for the typed image, validates the form (with the requester's catalog
+/// decision) and stores a new request for `requester`, with what the catalog check showed.
 ///
 /// # Errors
 /// [`AppError::Invalid`] with every bad field (nothing stored), or [`AppError::Internal`].
 pub async fn submit(
     db: &Db,
+    catalog: &CatalogMirror,
     requester: &SessionUser,
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
-    let request = NewImageRequest::validate(form).map_err(AppError::Invalid)?;
+    let candidates = match crate::domain::ImageReference::parse(&form.image) {
+        Ok(image) => {
+            crate::catalog::equivalents::find_equivalents(&catalog.index(), &image, &today())
+                .candidates
+        }
+        Err(_) => Vec::new(),
+    };
+    let request = NewImageRequest::validate(form, candidates).map_err(AppError::Invalid)?;
     let id = persistence::requests::insert(db, &requester.user_id, &request, &persistence::now())
         .await?;
     tracing::info!(

@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, probes, sign-in routes, and the
 //! middleware every response passes through.
 
+mod api_v1;
 mod health;
 mod middleware;
 mod sign_in;
@@ -50,6 +51,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/auth/login", get(sign_in::login))
         .route("/auth/callback", get(sign_in::callback))
+        .route(
+            "/api/v1/catalog/equivalents",
+            get(api_v1::catalog_equivalents),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -231,7 +231,8 @@ impl TestApp {
             .expect("sign-in sets the session cookie")
     }
 
-    /// Submits a valid request as the holder of `cookie` and returns its number.
+    /// Submits a valid request for `image` itself (declining catalog equivalents) as the holder
+    /// of `cookie`, and returns its number.
     pub async fn submit(&self, cookie: &str, image: &str) -> i64 {
         let response = self
             .call(
@@ -243,6 +244,12 @@ impl TestApp {
                     (
                         "justification",
                         "Reverse proxy in front of the course portal.",
+                    ),
+                    // Where the catalog has equivalents, decline them (ignored where it has none).
+                    ("catalog_choice", "none"),
+                    (
+                        "catalog_reason",
+                        "The tests need the upstream image itself.",
                     ),
                 ],
                 Some(cookie),

@@ -1,0 +1,164 @@
+//! The catalog check inside the new-request form.
+
+use super::api::find_equivalents;
+use super::model::{Candidate, Equivalents};
+use crate::domain::ImageReference;
+use crate::error::FieldErrors;
+use leptos::prelude::*;
+
+/// Red Hat equivalents of the image being typed, as choices. With JavaScript the list follows
+/// the typing (debounced); without it, the "Check the Red Hat catalog" button reloads the form
+/// with the list. `image` is the typed text; `chosen` and `reason` refill a returned form.
+#[component]
+pub fn CatalogChoice(
+    image: Signal<String>,
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+    chosen: Option<String>,
+    reason: Option<String>,
+) -> impl IntoView {
+    // Debounce: look up 350 ms after the last keystroke.
+    let settled = RwSignal::new(image.get_untracked());
+    let pending_timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    Effect::new(move |first: Option<()>| {
+        let text = image.get();
+        if first.is_none() {
+            return;
+        }
+        if let Some(handle) = pending_timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || settled.set(text),
+            std::time::Duration::from_millis(350),
+        )
+        .ok();
+        pending_timer.set_value(handle);
+    });
+    let equivalents = Resource::new(
+        move || settled.get(),
+        |text| async move {
+            if ImageReference::parse(&text).is_err() {
+                return None;
+            }
+            find_equivalents(text).await.ok()
+        },
+    );
+    let choice_error = move || {
+        errors
+            .get()
+            .and_then(|e| e.get("catalog_choice").map(str::to_owned))
+    };
+    let reason_error = move || {
+        errors
+            .get()
+            .and_then(|e| e.get("catalog_reason").map(str::to_owned))
+    };
+    let chosen = StoredValue::new(chosen);
+    let reason = StoredValue::new(reason.unwrap_or_default());
+
+    view! {
+        <fieldset class="catalog-check" aria-describedby="catalog_choice-hint catalog_choice-error" id="catalog_choice">
+            <legend>"Red Hat catalog"</legend>
+            <p class="hint" id="catalog_choice-hint">
+                "Policy asks for a Red Hat image where one fits: it is supported, rebuilt and scanned. "
+                "Pick one, or say why none fits."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Checking the catalog…"</p> }>
+                {move || Suspend::new(async move {
+                    match equivalents.await {
+                        None => view! {
+                            <p class="muted">"Enter an image reference to see Red Hat equivalents."</p>
+                        }
+                        .into_any(),
+                        Some(Equivalents { image, candidates }) if candidates.is_empty() => view! {
+                            <p class="catalog-none">
+                                "Red Hat's catalog has no equivalent for " <code>{image}</code>
+                                ". The request goes to review as it is."
+                            </p>
+                        }
+                        .into_any(),
+                        Some(Equivalents { candidates, .. }) => view! {
+                            <ul class="candidates">
+                                {candidates
+                                    .into_iter()
+                                    .map(|c| {
+                                        let checked = chosen.with_value(|v| v.as_deref() == Some(c.repository.as_str()));
+                                        view! { <CandidateOption candidate=c checked /> }
+                                    })
+                                    .collect_view()}
+                                <li class="candidate candidate-none">
+                                    <label>
+                                        <input
+                                            type="radio"
+                                            name="catalog_choice"
+                                            value="none"
+                                            checked=chosen.with_value(|v| v.as_deref() == Some("none"))
+                                        />
+                                        <span class="candidate-title">"None of these fits"</span>
+                                    </label>
+                                    <label for="catalog_reason" class="candidate-reason-label">
+                                        "Why not?"
+                                    </label>
+                                    <textarea
+                                        id="catalog_reason"
+                                        name="catalog_reason"
+                                        rows="2"
+                                        aria-describedby="catalog_reason-error"
+                                        aria-invalid=move || reason_error().is_some().to_string()
+                                    >
+                                        {reason.get_value()}
+                                    </textarea>
+                                    <p class="field-error" id="catalog_reason-error" aria-live="polite">
+                                        {reason_error}
+                                    </p>
+                                </li>
+                            </ul>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+            <p class="field-error" id="catalog_choice-error" aria-live="polite">
+                {choice_error}
+            </p>
+        </fieldset>
+    }
+}
+
+#[component]
+fn CandidateOption(candidate: Candidate, checked: bool) -> impl IntoView {
+    let grade_text = candidate
+        .grade
+        .clone()
+        .map(|g| format!("Grade {g}"))
+        .unwrap_or_else(|| "Grade unknown".to_owned());
+    let grade_tone = match candidate.grade.as_deref() {
+        Some("A" | "B") => "success",
+        Some("C") => "warning",
+        Some(_) => "danger",
+        None => "neutral",
+    };
+    let status_tone = if candidate.status == "Generally Available" {
+        "info"
+    } else {
+        "warning"
+    };
+    view! {
+        <li class="candidate">
+            <label>
+                <input type="radio" name="catalog_choice" value=candidate.repository.clone() checked=checked />
+                <span class="candidate-title">{candidate.name.clone()}</span>
+                <code class="candidate-repo">{format!("{}/{}", candidate.registry, candidate.repository)}</code>
+            </label>
+            <p class="badges">
+                <span class=format!("badge badge-{grade_tone}")>{grade_text}</span>
+                <span class=format!("badge badge-{status_tone}")>{candidate.status.clone()}</span>
+                <a href=candidate.catalog_url.clone() target="_blank" rel="noopener noreferrer">
+                    "Catalog page"
+                </a>
+            </p>
+            <p class="candidate-description">{candidate.description.clone()}</p>
+            <p class="candidate-reasons small muted">{candidate.reasons.join(" · ")}</p>
+        </li>
+    }
+}
