@@ -287,9 +287,12 @@ pub fn RequestDetailPage() -> impl IntoView {
 #[component]
 fn RequestView(page: RequestPage) -> impl IntoView {
     let r = page.request;
-    let floating = ImageReference::parse(&r.image)
-        .map(|i| i.is_floating_latest())
-        .unwrap_or(false);
+    // A Red Hat image picked from the catalog gets `latest` from the portal; reviewers scope
+    // its tags when approving, so only warn about a `latest` the requester typed.
+    let floating = r.catalog.decision != "chosen"
+        && ImageReference::parse(&r.image)
+            .map(|i| i.is_floating_latest())
+            .unwrap_or(false);
     let typed_differently = r.image_input != r.image;
     view! {
         <Title text=format!("Request #{}", r.id) />
@@ -316,6 +319,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             </div>
         })}
         <div class="detail-grid">
+            <div class="detail-main">
             <section class="panel">
                 <h2>"Details"</h2>
                 <dl class="facts">
@@ -337,6 +341,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                 </dl>
             </section>
             <CatalogCheckPanel check=r.catalog.clone() typed=r.image_input.clone() />
+            </div>
             <section class="panel">
                 <h2>"Timeline"</h2>
                 <ol class="timeline">
