@@ -1,5 +1,5 @@
-# The two commands of the README, and the benchmark. The scripts in .ci/ install what is missing.
-.PHONY: run test bench
+# The two commands of the README. The scripts in .ci/ install what is missing.
+.PHONY: run test
 
 run: ## Build and run the portal on http://127.0.0.1:3000 (SQLite, development sign-in)
 	@.ci/serve

@@ -50,6 +50,10 @@ install_build_tools() {
 # What the tests need on top: Chromium, PostgreSQL, the end-to-end npm packages.
 install_test_tools() {
   apt_install chromium postgresql postgresql-client
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "Installing cargo-nextest"
+    cargo install cargo-nextest --locked
+  fi
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] ||
      [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     log "Installing the end-to-end test packages (npm ci; no browser download)"
