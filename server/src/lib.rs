@@ -44,7 +44,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             contact_label: config.contact_label.clone(),
             session_absolute: config.session_absolute,
         }),
-        catalog: Arc::new(app::catalog::service::CatalogMirror::from_snapshot()),
+        catalog: Arc::new(app::catalog::service::snapshot_index()),
         oidc,
     })
 }

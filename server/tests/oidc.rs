@@ -26,6 +26,14 @@ async fn start(app: &TestApp) -> (String, String) {
     (url, cookie)
 }
 
+/// Starts a sign-in and signs in at the provider as `user`: the callback URL the provider sends
+/// the browser to, and the cookie of the pending sign-in.
+async fn through_provider(app: &TestApp, user: &str) -> (String, String) {
+    let (url, cookie) = start(app).await;
+    let callback = ProviderBrowser::new().sign_in(&url, user).await;
+    (callback, cookie)
+}
+
 /// Follows the portal callback URL with `cookie`; returns the response.
 async fn answer(app: &TestApp, callback_url: &str, cookie: &str) -> common::TestResponse {
     let path = callback_url.trim_start_matches(PORTAL);
@@ -104,8 +112,7 @@ async fn requesters_and_reviewers_sign_in_with_roles_from_their_groups() {
 async fn people_outside_the_allowed_groups_are_refused() {
     let provider = TestProvider::start(&[]);
     let app = portal_for(&provider, &[]).await;
-    let (url, cookie) = start(&app).await;
-    let callback = ProviderBrowser::new().sign_in(&url, "eve").await;
+    let (callback, cookie) = through_provider(&app, "eve").await;
     let refused = answer(&app, &callback, &cookie).await;
     assert_eq!(failure_reason(&refused), "not-allowed");
     let sessions = app.count_rows("user_session").await;
@@ -124,8 +131,7 @@ async fn a_tampered_or_missing_state_is_refused() {
     let provider = TestProvider::start(&[]);
     let app = portal_for(&provider, &[]).await;
     for tamper in [Some("forged-state"), None] {
-        let (url, cookie) = start(&app).await;
-        let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
+        let (callback, cookie) = through_provider(&app, "alice").await;
         let forged = replace_query(&callback, "state", tamper);
         let refused = answer(&app, &forged, &cookie).await;
         assert_eq!(failure_reason(&refused), "not-started-here", "{tamper:?}");
@@ -141,8 +147,7 @@ async fn a_tampered_or_missing_state_is_refused() {
 async fn an_answer_is_accepted_once_and_a_code_cannot_be_replayed() {
     let provider = TestProvider::start(&[]);
     let app = portal_for(&provider, &[]).await;
-    let (url, cookie) = start(&app).await;
-    let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
+    let (callback, cookie) = through_provider(&app, "alice").await;
     let first = answer(&app, &callback, &cookie).await;
     let signed_in = first.session_cookie().unwrap();
     assert_eq!(first.header("location"), Some("/requests/new"));
@@ -194,8 +199,7 @@ async fn an_expired_id_token_is_refused() {
         ("OIDC_ID_TOKEN_TTL_SECONDS", "600"),
     ]);
     let app = portal_for(&provider, &[]).await;
-    let (url, cookie) = start(&app).await;
-    let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
+    let (callback, cookie) = through_provider(&app, "alice").await;
     let refused = answer(&app, &callback, &cookie).await;
     assert_eq!(failure_reason(&refused), "untrusted-answer");
     assert_eq!(users(&app).await, 0);
@@ -205,8 +209,7 @@ async fn an_expired_id_token_is_refused() {
 async fn an_id_token_that_does_not_match_the_published_keys_is_refused() {
     let provider = TestProvider::start(&[("OIDC_WRONG_JWKS", "1")]);
     let app = portal_for(&provider, &[]).await;
-    let (url, cookie) = start(&app).await;
-    let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
+    let (callback, cookie) = through_provider(&app, "alice").await;
     let refused = answer(&app, &callback, &cookie).await;
     assert_eq!(failure_reason(&refused), "untrusted-answer");
     assert_eq!(users(&app).await, 0);
@@ -245,8 +248,7 @@ async fn a_provider_that_is_down_or_hangs_gives_the_failure_page_quickly() {
 async fn signing_out_ends_the_session_here_and_at_the_provider() {
     let provider = TestProvider::start(&[]);
     let app = portal_for(&provider, &[]).await;
-    let (url, cookie) = start(&app).await;
-    let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
+    let (callback, cookie) = through_provider(&app, "alice").await;
     let cookie = answer(&app, &callback, &cookie)
         .await
         .session_cookie()

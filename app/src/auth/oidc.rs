@@ -188,10 +188,6 @@ impl OidcClient {
         })
     }
 
-    pub fn settings(&self) -> &OidcSettings {
-        &self.settings
-    }
-
     async fn discover(&self, refresh: bool) -> Result<Metadata, SignInError> {
         if !refresh {
             if let Some((fetched, metadata)) = self.metadata.read().await.as_ref() {

@@ -154,14 +154,6 @@ impl CatalogIndex {
             by_repository,
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// What the requested image says about itself.

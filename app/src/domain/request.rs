@@ -68,14 +68,6 @@ impl RequestState {
             RequestState::Withdrawn => "Withdrawn",
         }
     }
-
-    /// True once a decision has been made or the request withdrawn.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            RequestState::Approved | RequestState::Rejected | RequestState::Withdrawn
-        )
-    }
 }
 
 /// The new-request form as submitted: raw text, exactly as typed. Field names are the form's

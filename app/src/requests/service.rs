@@ -1,7 +1,8 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
-use crate::catalog::service::{today, CatalogMirror};
+use crate::catalog::equivalents::{find_equivalents, CatalogIndex};
+use crate::catalog::service::today;
 use crate::domain::{NewImageRequest, RequestForm, RequestId, Role, SessionUser};
 use crate::error::AppError;
 use crate::persistence::{self, Db};
@@ -17,15 +18,12 @@ pub const MY_REQUESTS_LIMIT: i64 = 200;
 /// [`AppError::Invalid`] with every bad field (nothing stored), or [`AppError::Internal`].
 pub async fn submit(
     db: &Db,
-    catalog: &CatalogMirror,
+    catalog: &CatalogIndex,
     requester: &SessionUser,
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
     let candidates = match crate::domain::ImageReference::parse(&form.image) {
-        Ok(image) => {
-            crate::catalog::equivalents::find_equivalents(&catalog.index(), &image, &today())
-                .candidates
-        }
+        Ok(image) => find_equivalents(catalog, &image, &today()).candidates,
         Err(_) => Vec::new(),
     };
     let request = NewImageRequest::validate(form, candidates).map_err(AppError::Invalid)?;
