@@ -6,6 +6,10 @@
 //! `api.rs` (server functions: authorise, call the service, map the error) and, on the server,
 //! `service.rs` (rules). `domain` holds types shared by both sides; `persistence` the SQL.
 
+// Leptos views are deeply nested types; pages also erase them with `into_any` at section
+// boundaries, and this leaves headroom for the compiler's query depth.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod auth;
 pub mod catalog;

@@ -1,6 +1,10 @@
 //! The Portcullis server: configuration, the HTTP surface, and start-up. `main.rs` is the thin
 //! binary around [`run`]; tests build the router with [`http::router`].
 
+// Leptos views are deeply nested types; pages also erase them with `into_any` at section
+// boundaries, and this leaves headroom for the compiler's query depth.
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod http;
 pub mod telemetry;

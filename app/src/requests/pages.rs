@@ -293,7 +293,6 @@ fn RequestView(page: RequestPage) -> impl IntoView {
         && ImageReference::parse(&r.image)
             .map(|i| i.is_floating_latest())
             .unwrap_or(false);
-    let typed_differently = r.image_input != r.image;
     view! {
         <Title text=format!("Request #{}", r.id) />
         <div class="page-header">
@@ -320,6 +319,24 @@ fn RequestView(page: RequestPage) -> impl IntoView {
         })}
         <div class="detail-grid">
             <div class="detail-main">
+            <RequestFacts request=r.clone() contact_label=page.contact_label.clone() />
+            <CatalogCheckPanel check=r.catalog.clone() typed=r.image_input.clone() />
+            </div>
+            <Timeline events=page.events />
+        </div>
+    }
+}
+
+/// The request's facts. (Each section of the request page erases its view type with
+/// `into_any`, which keeps the page's type shallow enough for the compiler's depth limit.)
+#[component]
+fn RequestFacts(
+    request: crate::requests::model::RequestDetail,
+    contact_label: String,
+) -> impl IntoView {
+    let r = request;
+    let typed_differently = r.image_input != r.image;
+    view! {
             <section class="panel">
                 <h2>"Details"</h2>
                 <dl class="facts">
@@ -334,22 +351,28 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                     <dt>"Contact"</dt>
                     <dd>
                         <a href=format!("mailto:{}", r.contact)>{r.contact.clone()}</a>
-                        <span class="muted">" (label " <code>{page.contact_label.clone()}</code> ")"</span>
+                        <span class="muted">" (label " <code>{contact_label}</code> ")"</span>
                     </dd>
                     <dt>"Justification"</dt>
                     <dd class="prose">{r.justification.clone()}</dd>
                 </dl>
             </section>
-            <CatalogCheckPanel check=r.catalog.clone() typed=r.image_input.clone() />
-            </div>
-            <section class="panel">
-                <h2>"Timeline"</h2>
-                <ol class="timeline">
-                    {page.events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
-                </ol>
-            </section>
-        </div>
     }
+    .into_any()
+}
+
+/// The request's timeline, oldest first.
+#[component]
+fn Timeline(events: Vec<RequestEvent>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any()
 }
 
 /// What the catalog check showed and what the requester decided, for requester and reviewers.
@@ -388,6 +411,7 @@ fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String)
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
