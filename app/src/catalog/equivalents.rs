@@ -296,6 +296,7 @@ fn score(
     replaces: Option<&str>,
 ) -> (Candidate, u64) {
     let repo = &entry.repo;
+    let retired = repo.is_retired(today);
     let mut score = 100;
     let mut reasons = Vec::new();
 
@@ -369,7 +370,7 @@ fn score(
         _ => score -= 5,
     }
 
-    if repo.is_retired(today) {
+    if retired {
         score -= 80;
         let mut reason = match &repo.eol_date {
             Some(eol) if repo.status != ReleaseStatus::Deprecated => {
@@ -403,7 +404,7 @@ fn score(
         .as_deref()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let status = if repo.is_retired(today) && repo.status != ReleaseStatus::Deprecated {
+    let status = if retired && repo.status != ReleaseStatus::Deprecated {
         "Past end of life".to_owned()
     } else {
         repo.status.label().to_owned()

@@ -1,7 +1,7 @@
 //! The catalog check on the server, over the index that is built once at start and shared.
 
 use super::equivalents::{find_equivalents, CatalogIndex};
-use super::model::Equivalents;
+use super::model::{Candidate, Equivalents};
 use crate::domain::ImageReference;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -14,6 +14,15 @@ pub fn snapshot_index() -> CatalogIndex {
 /// Today's date (`YYYY-MM-DD`, UTC), for end-of-life checks.
 pub fn today() -> String {
     crate::persistence::now()[..10].to_owned()
+}
+
+/// The candidates for the reference as typed; none when it does not parse (the form reports
+/// that on its own field).
+pub fn candidates_for(index: &CatalogIndex, reference: &str) -> Vec<Candidate> {
+    match ImageReference::parse(reference) {
+        Ok(image) => find_equivalents(index, &image, &today()).candidates,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Equivalents of the image `reference` (as typed).

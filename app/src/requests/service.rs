@@ -1,8 +1,8 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
-use crate::catalog::equivalents::{find_equivalents, CatalogIndex};
-use crate::catalog::service::today;
+use crate::catalog::equivalents::CatalogIndex;
+use crate::catalog::service::candidates_for;
 use crate::domain::{NewImageRequest, RequestForm, RequestId, Role, SessionUser};
 use crate::error::AppError;
 use crate::persistence::{self, Db};
@@ -22,11 +22,8 @@ pub async fn submit(
     requester: &SessionUser,
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
-    let candidates = match crate::domain::ImageReference::parse(&form.image) {
-        Ok(image) => find_equivalents(catalog, &image, &today()).candidates,
-        Err(_) => Vec::new(),
-    };
-    let request = NewImageRequest::validate(form, candidates).map_err(AppError::Invalid)?;
+    let request = NewImageRequest::validate(form, candidates_for(catalog, &form.image))
+        .map_err(AppError::Invalid)?;
     let id = persistence::requests::insert(db, &requester.user_id, &request, &persistence::now())
         .await?;
     tracing::info!(

@@ -10,14 +10,18 @@ use axum::Json;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-/// An `AppError` as a JSON API answer: its status and `{"error": message}`; field errors also
-/// name their field.
+/// An `AppError` as a JSON API answer: its status and `{"error": message}`. The API has no
+/// forms, so input that fails validation is a 400, with each field's message as well.
 pub struct ApiError(AppError);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = match &self.0 {
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            other => {
+                StatusCode::from_u16(other.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        };
         let body = match &self.0 {
             AppError::Invalid(fields) => serde_json::json!({
                 "error": fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "),
@@ -57,16 +61,6 @@ pub async fn catalog_equivalents(
         .ok_or_else(|| {
             AppError::BadRequest("add ?image=REFERENCE, e.g. ?image=postgres:16".into())
         })?;
-    match app::catalog::service::equivalents(&state, &image) {
-        Ok(answer) => Ok(Json(answer).into_response()),
-        Err(AppError::Invalid(fields)) => Err(AppError::BadRequest(
-            fields
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-        .into()),
-        Err(other) => Err(other.into()),
-    }
+    let answer = app::catalog::service::equivalents(&state, &image)?;
+    Ok(Json(answer).into_response())
 }
