@@ -24,7 +24,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<AppSettings>,
     /// The Red Hat catalog mirror, for equivalents.
-    pub catalog: Arc<crate::catalog::equivalents::CatalogIndex>,
+    pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
     /// Sign-in through the organisation's provider; `None` when not configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }

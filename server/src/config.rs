@@ -3,6 +3,8 @@
 //! message naming the variable (exit code 2).
 
 use app::auth::oidc::OidcSettings;
+use app::catalog::client::CatalogSettings;
+use app::catalog::mirror::MirrorSettings;
 use app::domain::GroupRoles;
 use secrecy::SecretString;
 use std::fmt;
@@ -30,6 +32,8 @@ pub struct Config {
     pub session_absolute: Duration,
     /// `PORTCULLIS_OIDC_*` and the group variables: sign-in through the organisation's provider.
     pub oidc: Option<OidcSettings>,
+    /// `PORTCULLIS_CATALOG_*`: the Red Hat catalog API and its local mirror.
+    pub catalog: CatalogConfig,
     /// `PORTCULLIS_LOG`: log filter (`info`, `portcullis=debug,info`, …).
     pub log_filter: String,
 }
@@ -49,6 +53,7 @@ impl fmt::Debug for Config {
             .field("session_idle", &self.session_idle)
             .field("session_absolute", &self.session_absolute)
             .field("oidc", &self.oidc)
+            .field("catalog", &self.catalog)
             .field("log_filter", &self.log_filter)
             .finish()
     }
@@ -68,6 +73,21 @@ fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
         message: message.into(),
     }
 }
+
+/// Where the Red Hat catalog is read from and how the mirror refreshes.
+#[derive(Clone, Debug)]
+pub struct CatalogConfig {
+    /// `PORTCULLIS_CATALOG_URL`: the Pyxis API base; `off` keeps the shipped snapshot only.
+    pub client: Option<CatalogSettings>,
+    /// `PORTCULLIS_CATALOG_REFRESH_MINUTES`, `PORTCULLIS_CATALOG_MAX_AGE_HOURS` and the grade
+    /// timings.
+    pub mirror: MirrorSettings,
+    /// How often the background job looks at the mirror (reload, refresh when due, re-check).
+    pub job_interval: Duration,
+}
+
+/// Red Hat's public catalog API.
+pub const DEFAULT_CATALOG_URL: &str = "https://catalog.redhat.com/api/containers/v1";
 
 /// The default database: a SQLite file in `./data/`, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portcullis.db";
@@ -169,6 +189,7 @@ impl Config {
             1..=24 * 90,
         )?;
         let oidc = oidc_settings(&get, &public_url)?;
+        let catalog = catalog_config(&get)?;
 
         Ok(Self {
             database_url,
@@ -180,6 +201,7 @@ impl Config {
             session_idle: Duration::from_secs(session_idle_minutes * 60),
             session_absolute: Duration::from_secs(session_absolute_hours * 3600),
             oidc,
+            catalog,
             log_filter: get("PORTCULLIS_LOG").unwrap_or_else(|| "info".to_owned()),
         })
     }
@@ -193,6 +215,41 @@ impl Config {
     pub fn public_origin(&self) -> &str {
         &self.public_url
     }
+}
+
+fn catalog_config(get: &impl Fn(&str) -> Option<String>) -> Result<CatalogConfig, ConfigError> {
+    let url = get("PORTCULLIS_CATALOG_URL").unwrap_or_else(|| DEFAULT_CATALOG_URL.to_owned());
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let enabled = !["off", "none", "false"].contains(&url.to_ascii_lowercase().as_str());
+    if enabled && !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(invalid(
+            "PORTCULLIS_CATALOG_URL",
+            format!(
+                "{url:?} is not an http(s) address; use e.g. {DEFAULT_CATALOG_URL}, or off to use \
+                 only the shipped snapshot"
+            ),
+        ));
+    }
+    let number = |variable, default, range| parse_number(variable, get(variable), default, range);
+    let timeout = number("PORTCULLIS_CATALOG_TIMEOUT_SECONDS", 3, 1..=60)?;
+    let attempts = number("PORTCULLIS_CATALOG_ATTEMPTS", 3, 1..=10)?;
+    let refresh_minutes = number("PORTCULLIS_CATALOG_REFRESH_MINUTES", 360, 1..=60 * 24 * 30)?;
+    let max_age_hours = number("PORTCULLIS_CATALOG_MAX_AGE_HOURS", 48, 1..=24 * 365)?;
+    let job_seconds = number("PORTCULLIS_CATALOG_JOB_SECONDS", 60, 1..=3600)?;
+    Ok(CatalogConfig {
+        client: enabled.then(|| CatalogSettings {
+            base_url: url,
+            timeout: Duration::from_secs(timeout),
+            attempts: attempts as u32,
+            backoff: Duration::from_millis(250),
+        }),
+        mirror: MirrorSettings {
+            refresh_every: Duration::from_secs(refresh_minutes * 60),
+            max_age: Duration::from_secs(max_age_hours * 3600),
+            ..MirrorSettings::default()
+        },
+        job_interval: Duration::from_secs(job_seconds),
+    })
 }
 
 /// The OpenID Connect settings, when `PORTCULLIS_OIDC_ISSUER` is set.

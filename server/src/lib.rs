@@ -7,15 +7,16 @@
 
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod telemetry;
 
+use app::catalog::client::PyxisClient;
+use app::catalog::mirror::CatalogMirror;
 use app::persistence::Db;
 use app::state::{AppSettings, AppState};
 use config::Config;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-use std::time::Duration;
-use tower_sessions::ExpiredDeletion;
 
 /// Connects to the database, brings the schema up to date and builds the shared state.
 ///
@@ -40,6 +41,10 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         )),
         None => None,
     };
+    let catalog = Arc::new(catalog_mirror(config)?);
+    if let Err(error) = catalog.reload_if_changed(&db).await {
+        tracing::warn!(%error, "could not load the stored catalog mirror; using the shipped snapshot");
+    }
     Ok(AppState {
         leptos_options,
         db,
@@ -48,9 +53,22 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             contact_label: config.contact_label.clone(),
             session_absolute: config.session_absolute,
         }),
-        catalog: Arc::new(app::catalog::service::snapshot_index()),
+        catalog,
         oidc,
     })
+}
+
+/// The catalog mirror as configured, starting from the shipped snapshot; the background job
+/// loads the database's mirror and refreshes it.
+fn catalog_mirror(config: &Config) -> Result<CatalogMirror, String> {
+    let client = match &config.catalog.client {
+        Some(settings) => Some(
+            PyxisClient::new(settings.clone())
+                .map_err(|e| format!("cannot create the catalog client: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(CatalogMirror::new(client, config.catalog.mirror.clone()))
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
@@ -58,16 +76,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
 /// # Errors
 /// The address cannot be bound, or the server fails.
 pub async fn run(config: Config, state: AppState) -> Result<(), String> {
-    let store = app::persistence::sessions::SqlSessionStore::new(state.db.clone());
-    tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
-    });
+    jobs::spawn(&state, &config);
 
     let router = http::router(state, &config);
     let listener = tokio::net::TcpListener::bind(config.site_addr)

@@ -10,5 +10,5 @@ use leptos::prelude::*;
 #[server(endpoint = "find_equivalents")]
 pub async fn find_equivalents(image: String) -> Result<Equivalents, AppError> {
     let (state, _user) = crate::auth::session::require_user().await?;
-    super::service::equivalents(&state, &image)
+    super::service::equivalents(&state, &image).await
 }

@@ -140,7 +140,13 @@ pub struct CatalogIndex {
 }
 
 impl CatalogIndex {
-    pub fn new(repositories: Vec<CatalogRepository>) -> Self {
+    /// Indexes the repositories. A repository listed under both registries is kept once, as
+    /// the record that needs no terms (registry.access.redhat.com) when there is one.
+    pub fn new(mut repositories: Vec<CatalogRepository>) -> Self {
+        repositories.sort_by(|a, b| {
+            (&a.repository, a.requires_terms).cmp(&(&b.repository, b.requires_terms))
+        });
+        repositories.dedup_by(|later, kept| later.repository == kept.repository);
         let entries: Vec<Indexed> = repositories.into_iter().map(index_entry).collect();
         let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_repository = HashMap::new();
@@ -153,6 +159,24 @@ impl CatalogIndex {
             by_stem,
             by_repository,
         }
+    }
+}
+
+impl CatalogIndex {
+    /// The repository of that name, if the catalog has it.
+    pub fn get(&self, repository: &str) -> Option<&CatalogRepository> {
+        self.by_repository
+            .get(repository)
+            .map(|&i| &self.entries[i].repo)
+    }
+
+    /// How many repositories the index holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 

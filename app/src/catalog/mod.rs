@@ -3,7 +3,11 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
 pub mod equivalents;
+#[cfg(feature = "ssr")]
+pub mod mirror;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -81,6 +81,39 @@ impl From<RepositoryRecord> for CatalogRepository {
     }
 }
 
+/// An image record, with only what the grade lookup reads.
+#[derive(Debug, Deserialize)]
+pub struct ImageRecord {
+    #[serde(default)]
+    pub freshness_grades: Vec<FreshnessGrade>,
+}
+
+/// One window of an image's freshness grade: `grade` from `start_date` until `end_date` (open
+/// when absent).
+#[derive(Debug, Deserialize)]
+pub struct FreshnessGrade {
+    pub grade: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+}
+
+/// The grade whose window contains `now`; `None` when no window does (or none parses).
+pub fn current_grade(grades: &[FreshnessGrade], now: time::OffsetDateTime) -> Option<String> {
+    use time::format_description::well_known::Rfc3339;
+    let parse = |text: &str| time::OffsetDateTime::parse(text, &Rfc3339).ok();
+    grades
+        .iter()
+        .find(|window| {
+            let started = parse(&window.start_date).is_some_and(|start| start <= now);
+            let not_ended = match window.end_date.as_deref() {
+                None => true,
+                Some(end) => parse(end).is_some_and(|end| now < end),
+            };
+            started && not_ended
+        })
+        .map(|window| window.grade.clone())
+}
+
 /// The catalog snapshot shipped with the portal: real repository names, for a machine without
 /// internet and for the first start before the mirror is refreshed.
 pub const SNAPSHOT_JSON: &str = include_str!("snapshot.json");
@@ -143,6 +176,35 @@ mod tests {
                 "{wanted} in the snapshot"
             );
         }
+    }
+
+    #[test]
+    fn the_current_grade_is_the_window_containing_now() {
+        // A real record (vuln4shift fixture, rhel7.1): E until 2016-07-22, then F, open-ended.
+        let recorded = r#"{"data":[{"freshness_grades":[
+            {"creation_date":"2019-04-20T06:02:02.865000+00:00","end_date":"2016-07-22T18:43:00+00:00","grade":"E","start_date":"2016-02-02T12:12:00+00:00"},
+            {"creation_date":"2019-04-20T06:02:02.865000+00:00","grade":"F","start_date":"2016-07-22T18:43:00+00:00"}]}],
+            "page":0,"page_size":1,"total":6}"#;
+        let page: Page<ImageRecord> = serde_json::from_str(recorded).unwrap();
+        let grades = &page.data[0].freshness_grades;
+        let at = |text| {
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        assert_eq!(
+            current_grade(grades, at("2016-03-01T00:00:00Z")).as_deref(),
+            Some("E")
+        );
+        assert_eq!(
+            current_grade(grades, at("2016-07-22T18:43:00Z")).as_deref(),
+            Some("F")
+        );
+        assert_eq!(
+            current_grade(grades, at("2026-11-28T00:00:00Z")).as_deref(),
+            Some("F")
+        );
+        assert_eq!(current_grade(grades, at("2015-01-01T00:00:00Z")), None);
+        assert_eq!(current_grade(&[], at("2026-11-28T00:00:00Z")), None);
     }
 
     #[test]

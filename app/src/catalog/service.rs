@@ -1,15 +1,11 @@
-//! The catalog check on the server, over the index that is built once at start and shared.
+//! The catalog check on the server: equivalents from the mirror in memory, with current
+//! freshness grades.
 
-use super::equivalents::{find_equivalents, CatalogIndex};
+use super::equivalents::find_equivalents;
 use super::model::{Candidate, Equivalents};
 use crate::domain::ImageReference;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
-
-/// The index of the shipped snapshot of real Red Hat repositories.
-pub fn snapshot_index() -> CatalogIndex {
-    CatalogIndex::new(super::pyxis::snapshot())
-}
 
 /// Today's date (`YYYY-MM-DD`, UTC), for end-of-life checks.
 pub fn today() -> String {
@@ -18,23 +14,34 @@ pub fn today() -> String {
 
 /// The candidates for the reference as typed; none when it does not parse (the form reports
 /// that on its own field).
-pub fn candidates_for(index: &CatalogIndex, reference: &str) -> Vec<Candidate> {
+pub async fn candidates_for(state: &AppState, reference: &str) -> Vec<Candidate> {
     match ImageReference::parse(reference) {
-        Ok(image) => find_equivalents(index, &image, &today()).candidates,
+        Ok(image) => equivalents_of(state, &image).await.candidates,
         Err(_) => Vec::new(),
     }
 }
 
 /// Equivalents of the image `reference` (as typed).
+/// Who: server functions and the API, after they have checked the caller.
 ///
 /// # Errors
 /// [`AppError::Invalid`] on the `image` field when the reference does not parse.
-pub fn equivalents(state: &AppState, reference: &str) -> Result<Equivalents, AppError> {
+pub async fn equivalents(state: &AppState, reference: &str) -> Result<Equivalents, AppError> {
     let image = ImageReference::parse(reference).map_err(|e| {
         let mut errors = FieldErrors::default();
         errors.add("image", e.to_string());
         errors.keep("image", reference);
         AppError::Invalid(errors)
     })?;
-    Ok(find_equivalents(&state.catalog, &image, &today()))
+    Ok(equivalents_of(state, &image).await)
+}
+
+async fn equivalents_of(state: &AppState, image: &ImageReference) -> Equivalents {
+    let view = state.catalog.current();
+    let mut answer = find_equivalents(&view.index, image, &today());
+    state
+        .catalog
+        .apply_grades(&state.db, &view, &mut answer.candidates)
+        .await;
+    answer
 }

@@ -5,6 +5,7 @@
 //! fixed-width RFC 3339 text in UTC ([`now`]), which sorts and compares correctly on both.
 //! Server only.
 
+pub mod catalog;
 pub mod requests;
 pub mod sessions;
 pub mod users;

@@ -1,8 +1,13 @@
 //! The `image_request` and `request_event` tables.
 
 use super::{next_id, Db, DbError};
+use crate::catalog::mirror::Freshness;
 use crate::domain::{CatalogDecision, NewImageRequest, RequestId, RequestState, UserId};
 use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
+
+/// `image_request.catalog_status` values.
+const CATALOG_CHECKED: &str = "checked";
+const CATALOG_NOT_CHECKED: &str = "not_checked";
 
 /// A request as stored, with the requester's name joined in.
 #[derive(Debug, sqlx::FromRow)]
@@ -23,6 +28,8 @@ pub struct RequestRow {
     pub catalog_decision: String,
     pub catalog_choice: Option<String>,
     pub catalog_reason: Option<String>,
+    pub catalog_status: String,
+    pub catalog_mirror_at: Option<String>,
 }
 
 /// One entry of a request's timeline, with the actor's name joined in.
@@ -63,6 +70,8 @@ impl TryFrom<RequestRow> for RequestDetail {
                 decision: row.catalog_decision,
                 choice: row.catalog_choice,
                 reason: row.catalog_reason,
+                checked: row.catalog_status == CATALOG_CHECKED,
+                mirror_at: row.catalog_mirror_at,
             },
         })
     }
@@ -84,7 +93,7 @@ impl TryFrom<EventRow> for RequestEvent {
 }
 
 /// Stores a new request in state `submitted` together with its first timeline entry, in one
-/// transaction, and returns its number.
+/// transaction, and returns its number. `catalog` says whether its catalog check counts.
 ///
 /// # Errors
 /// The database fails; nothing is stored then.
@@ -92,8 +101,13 @@ pub async fn insert(
     db: &Db,
     requester: &UserId,
     request: &NewImageRequest,
+    catalog: &Freshness,
     now: &str,
 ) -> Result<RequestId, DbError> {
+    let (catalog_status, mirror_at) = match catalog {
+        Freshness::Checked { mirror_at } => (CATALOG_CHECKED, Some(mirror_at.clone())),
+        Freshness::NotChecked { mirror_at } => (CATALOG_NOT_CHECKED, mirror_at.clone()),
+    };
     let (decision, choice, reason) = match &request.catalog_decision {
         CatalogDecision::NoEquivalent => ("no_equivalent", None, None),
         CatalogDecision::Chosen(c) => ("chosen", Some(c.repository.clone()), None),
@@ -104,8 +118,9 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO image_request (image_request_id, requester_id, image_input, image_reference, \
              team, contact_email, justification, state, version, created_at, updated_at, \
-             catalog_candidates, catalog_decision, catalog_choice, catalog_reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12, $13)",
+             catalog_candidates, catalog_decision, catalog_choice, catalog_reason, \
+             catalog_status, catalog_mirror_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(id)
     .bind(&requester.0)
@@ -120,6 +135,8 @@ pub async fn insert(
     .bind(decision)
     .bind(choice)
     .bind(reason)
+    .bind(catalog_status)
+    .bind(mirror_at)
     .execute(&mut *tx)
     .await?;
     let event_id = next_id(&mut tx, "request_event").await?;
@@ -148,8 +165,9 @@ pub async fn list_by_requester(
     requester: &UserId,
     limit: i64,
 ) -> Result<Vec<RequestSummary>, DbError> {
-    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT image_request_id, image_reference, team, state, created_at, updated_at \
+    let rows: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT image_request_id, image_reference, team, state, created_at, updated_at, \
+             catalog_status \
          FROM image_request WHERE requester_id = $1 \
          ORDER BY image_request_id DESC LIMIT $2",
     )
@@ -158,16 +176,19 @@ pub async fn list_by_requester(
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(id, image, team, state_text, created_at, updated_at)| {
-            Ok(RequestSummary {
-                id: RequestId(id),
-                image,
-                team,
-                state: state(&state_text)?,
-                created_at,
-                updated_at,
-            })
-        })
+        .map(
+            |(id, image, team, state_text, created_at, updated_at, catalog)| {
+                Ok(RequestSummary {
+                    id: RequestId(id),
+                    image,
+                    team,
+                    state: state(&state_text)?,
+                    created_at,
+                    updated_at,
+                    catalog_checked: catalog == CATALOG_CHECKED,
+                })
+            },
+        )
         .collect()
 }
 
@@ -180,7 +201,8 @@ pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbErr
         "SELECT r.image_request_id, r.requester_id, u.display_name AS requester_name, \
              r.image_input, r.image_reference, r.team, r.contact_email, r.justification, \
              r.state, r.version, r.created_at, r.updated_at, r.catalog_candidates, \
-             r.catalog_decision, r.catalog_choice, r.catalog_reason \
+             r.catalog_decision, r.catalog_choice, r.catalog_reason, r.catalog_status, \
+             r.catalog_mirror_at \
          FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
          WHERE r.image_request_id = $1",
     )
@@ -206,3 +228,78 @@ pub async fn events(db: &Db, id: RequestId) -> Result<Vec<RequestEvent>, DbError
     .await?;
     rows.into_iter().map(RequestEvent::try_from).collect()
 }
+
+/// Open requests (not yet decided) whose catalog check did not count, oldest first, with the
+/// reference as typed: the background re-check's work list.
+///
+/// # Errors
+/// The database fails.
+pub async fn catalog_unchecked(db: &Db, limit: i64) -> Result<Vec<(RequestId, String)>, DbError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT image_request_id, image_input FROM image_request \
+         WHERE catalog_status = $1 AND state IN ($2, $3, $4) \
+         ORDER BY image_request_id LIMIT $5",
+    )
+    .bind(CATALOG_NOT_CHECKED)
+    .bind(RequestState::Submitted.as_str())
+    .bind(RequestState::InReview.as_str())
+    .bind(RequestState::ChangesRequested.as_str())
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, input)| (RequestId(id), input))
+        .collect())
+}
+
+/// Stores a background re-check: the new candidates, the mirror used, and a timeline entry by
+/// the system user saying what changed. Only a request still marked "not checked" is touched,
+/// so two replicas re-checking at once record it once. Returns whether this call recorded it.
+///
+/// # Errors
+/// The database fails; nothing is stored then.
+pub async fn record_recheck(
+    db: &Db,
+    id: RequestId,
+    candidates: &[crate::catalog::Candidate],
+    mirror_at: &str,
+    note: &str,
+    now: &str,
+) -> Result<bool, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let updated = sqlx::query(
+        "UPDATE image_request SET catalog_candidates = $1, catalog_status = $2, \
+             catalog_mirror_at = $3, updated_at = $4, version = version + 1 \
+         WHERE image_request_id = $5 AND catalog_status = $6",
+    )
+    .bind(serde_json::to_string(candidates).unwrap_or_else(|_| "[]".into()))
+    .bind(CATALOG_CHECKED)
+    .bind(mirror_at)
+    .bind(now)
+    .bind(id.0)
+    .bind(CATALOG_NOT_CHECKED)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let event_id = next_id(&mut tx, "request_event").await?;
+    sqlx::query(
+        "INSERT INTO request_event (request_event_id, image_request_id, actor_id, kind, \
+             from_state, to_state, body, created_at) \
+         VALUES ($1, $2, $3, 'catalog_rechecked', NULL, NULL, $4, $5)",
+    )
+    .bind(event_id)
+    .bind(id.0)
+    .bind(SYSTEM_USER)
+    .bind(note)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The `app_user` row that acts for the portal itself (seeded by a migration).
+pub const SYSTEM_USER: &str = "portcullis:system";

@@ -26,7 +26,7 @@ pub async fn submit_request(
         catalog_choice,
         catalog_reason,
     };
-    let id = super::service::submit(&state.db, &state.catalog, &user, &form).await?;
+    let id = super::service::submit(&state, &user, &form).await?;
     leptos_axum::redirect(&format!("/requests/{id}"));
     Ok(id)
 }

@@ -14,6 +14,8 @@ pub struct RequestSummary {
     pub state: RequestState,
     pub created_at: String,
     pub updated_at: String,
+    /// False when the catalog check still has to be made against the real catalog.
+    pub catalog_checked: bool,
 }
 
 /// Everything on the request page.
@@ -49,6 +51,11 @@ pub struct CatalogCheck {
     pub choice: Option<String>,
     /// Why none fits, with `none_fits`.
     pub reason: Option<String>,
+    /// False ("catalog not checked") when the check ran against the shipped snapshot or a mirror
+    /// too old to trust; the portal checks again in the background once the catalog answers.
+    pub checked: bool,
+    /// When the mirror the check used was fetched from the catalog; `None` for the snapshot.
+    pub mirror_at: Option<String>,
 }
 
 /// One entry of a request's timeline.

@@ -237,7 +237,12 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                                     </td>
                                     <td data-label="Team">{r.team}</td>
                                     <td data-label="State">
-                                        <StateBadge state=r.state />
+                                        <span class="badges">
+                                            <StateBadge state=r.state />
+                                            {(!r.catalog_checked).then(|| view! {
+                                                <span class="badge badge-small badge-warning">"Catalog not checked"</span>
+                                            })}
+                                        </span>
                                     </td>
                                     <td data-label="Submitted">
                                         <Timestamp at=r.created_at />
@@ -389,6 +394,12 @@ fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String)
     view! {
         <section class="panel catalog-panel">
             <h2>"Red Hat catalog check"</h2>
+            {(!check.checked).then(|| view! {
+                <div class="alert alert-warning catalog-not-checked" role="status">
+                    <p><strong>"Catalog not checked."</strong></p>
+                    <p>{not_checked_reason(check.mirror_at.as_deref())}</p>
+                </div>
+            })}
             <p>{decision}</p>
             {check.reason.map(|reason| view! { <blockquote class="prose">{reason}</blockquote> })}
             {(!check.candidates.is_empty()).then(|| view! {
@@ -414,11 +425,28 @@ fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String)
     .into_any()
 }
 
+/// Why a request's catalog check does not count yet, in words.
+fn not_checked_reason(mirror_at: Option<&str>) -> String {
+    let when = match mirror_at {
+        None => "the offline snapshot shipped with Portcullis".to_owned(),
+        Some(at) => format!(
+            "a copy of the catalog last refreshed {}",
+            &at[..at.len().min(16)].replace('T', " ")
+        ),
+    };
+    format!(
+        "Red Hat's catalog could not be reached when this request was submitted, so the \
+         suggestions came from {when}. Portcullis checks again on its own once the catalog \
+         answers, and notes the result in the timeline."
+    )
+}
+
 #[component]
 fn TimelineEntry(event: RequestEvent) -> impl IntoView {
     let what = match (event.kind.as_str(), event.to_state) {
         ("submitted", _) => "submitted the request".to_string(),
         ("comment", _) => "commented".to_string(),
+        ("catalog_rechecked", _) => "checked the Red Hat catalog again".to_string(),
         (_, Some(state)) => format!("changed the state to {}", state.label()),
         (kind, None) => kind.replace('_', " "),
     };

@@ -1,39 +1,100 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
-use crate::catalog::equivalents::CatalogIndex;
+use crate::catalog::mirror::Freshness;
 use crate::catalog::service::candidates_for;
 use crate::domain::{NewImageRequest, RequestForm, RequestId, Role, SessionUser};
 use crate::error::AppError;
 use crate::persistence::{self, Db};
 use crate::requests::model::{RequestPage, RequestSummary};
+use crate::state::AppState;
 
 /// How many requests "My requests" lists.
 pub const MY_REQUESTS_LIMIT: i64 = 200;
 
 /// Checks the catalog for the typed image, validates the form (with the requester's catalog
-/// decision) and stores a new request for `requester`, with what the catalog check showed.
+/// decision) and stores a new request for `requester`, with what the catalog check showed. A
+/// check against a mirror that is not current still lets the request through, marked "catalog
+/// not checked".
 ///
 /// # Errors
 /// [`AppError::Invalid`] with every bad field (nothing stored), or [`AppError::Internal`].
 pub async fn submit(
-    db: &Db,
-    catalog: &CatalogIndex,
+    state: &AppState,
     requester: &SessionUser,
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
-    let request = NewImageRequest::validate(form, candidates_for(catalog, &form.image))
+    let view = state.catalog.current();
+    let request = NewImageRequest::validate(form, candidates_for(state, &form.image).await)
         .map_err(AppError::Invalid)?;
-    let id = persistence::requests::insert(db, &requester.user_id, &request, &persistence::now())
-        .await?;
+    let freshness = state
+        .catalog
+        .freshness(&view, time::OffsetDateTime::now_utc());
+    if let Freshness::NotChecked { mirror_at } = &freshness {
+        tracing::warn!(
+            mirror_at = mirror_at.as_deref().unwrap_or("never (shipped snapshot)"),
+            "catalog mirror is not current; the request is marked \"catalog not checked\""
+        );
+    }
+    let id = persistence::requests::insert(
+        &state.db,
+        &requester.user_id,
+        &request,
+        &freshness,
+        &persistence::now(),
+    )
+    .await?;
     tracing::info!(
         target: "audit",
         request_id = id.0,
         actor = %requester.user_id.0,
         image = %request.image,
+        catalog_checked = matches!(freshness, Freshness::Checked { .. }),
         "request submitted"
     );
     Ok(id)
+}
+
+/// Checks again, against the current mirror, every open request whose catalog check did not
+/// count, and records what it found on each request's timeline. Does nothing while the mirror
+/// itself is not current. Returns how many requests it recorded. Who: the background job.
+///
+/// # Errors
+/// The database fails; requests not yet recorded stay marked and are tried next time.
+pub async fn recheck_catalog(state: &AppState) -> Result<usize, AppError> {
+    let view = state.catalog.current();
+    let Freshness::Checked { mirror_at } = state
+        .catalog
+        .freshness(&view, time::OffsetDateTime::now_utc())
+    else {
+        return Ok(0);
+    };
+    let mut recorded = 0;
+    for (id, typed) in persistence::requests::catalog_unchecked(&state.db, 500).await? {
+        let candidates = candidates_for(state, &typed).await;
+        let note = match candidates.first() {
+            Some(best) => format!(
+                "Checked the Red Hat catalog again: {} equivalent(s), best {}.",
+                candidates.len(),
+                best.repository
+            ),
+            None => "Checked the Red Hat catalog again: no equivalent.".to_owned(),
+        };
+        if persistence::requests::record_recheck(
+            &state.db,
+            id,
+            &candidates,
+            &mirror_at,
+            &note,
+            &persistence::now(),
+        )
+        .await?
+        {
+            tracing::info!(target: "audit", request_id = id.0, %note, "catalog re-checked");
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
 }
 
 /// The requester's own requests, newest first.

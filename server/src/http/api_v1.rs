@@ -61,6 +61,6 @@ pub async fn catalog_equivalents(
         .ok_or_else(|| {
             AppError::BadRequest("add ?image=REFERENCE, e.g. ?image=postgres:16".into())
         })?;
-    let answer = app::catalog::service::equivalents(&state, &image)?;
+    let answer = app::catalog::service::equivalents(&state, &image).await?;
     Ok(Json(answer).into_response())
 }

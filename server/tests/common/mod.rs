@@ -17,6 +17,25 @@ use tower::ServiceExt;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Starts `node SCRIPT` from `end2end/` with `env` and waits until it listens on `port`.
+pub fn start_node(script: &str, port: u16, env: &[(&str, String)]) -> std::process::Child {
+    use std::time::{Duration, Instant};
+    let end2end = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end");
+    let child = std::process::Command::new("node")
+        .arg(end2end.join(script))
+        .envs(env.iter().map(|(k, v)| (k.to_string(), v.clone())))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start node (is Node.js installed?)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{script} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
 /// A fresh database for one test.
 pub struct TestDatabase {
     pub url: String,
@@ -114,7 +133,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub config: Config,
-    _database: TestDatabase,
+    /// Owned by the first app on a database; replicas borrow it by URL.
+    _database: Option<TestDatabase>,
 }
 
 /// Environment for a test app: development sign-in on unless a test says otherwise.
@@ -123,6 +143,8 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
         ("PORTCULLIS_DATABASE_URL".into(), database_url.into()),
         ("PORTCULLIS_DEV_SIGNIN".into(), "true".into()),
         ("PORTCULLIS_DATABASE_MAX_CONNECTIONS".into(), "5".into()),
+        // No internet here: tests that need the catalog point at the stand-in (common::pyxis).
+        ("PORTCULLIS_CATALOG_URL".into(), "off".into()),
     ];
     for (k, v) in extra {
         vars.retain(|(key, _)| key != k);
@@ -146,7 +168,19 @@ impl TestApp {
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         let database = TestDatabase::new();
-        let config = test_config(&database.url, extra);
+        let mut app = Self::start(&database.url, extra).await;
+        app._database = Some(database);
+        app
+    }
+
+    /// A second server process on this app's database (another replica behind the load
+    /// balancer), with its own settings.
+    pub async fn replica(&self, extra: &[(&str, &str)]) -> Self {
+        Self::start(&self.config.database_url, extra).await
+    }
+
+    async fn start(database_url: &str, extra: &[(&str, &str)]) -> Self {
+        let config = test_config(database_url, extra);
         let options = leptos::config::LeptosOptions::builder()
             .output_name("app")
             .site_root("target/site")
@@ -160,7 +194,7 @@ impl TestApp {
             router,
             state,
             config,
-            _database: database,
+            _database: None,
         }
     }
 
@@ -358,3 +392,4 @@ impl TestResponse {
 }
 
 pub mod oidc;
+pub mod pyxis;

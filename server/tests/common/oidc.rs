@@ -3,8 +3,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Child;
 
 /// The portal's address as the provider knows it (the test app's public URL).
 pub const PORTAL: &str = "http://127.0.0.1:3000";
@@ -32,30 +31,21 @@ impl TestProvider {
     /// Starts the provider; `extra` sets its fault switches (see provider.mjs).
     pub fn start(extra: &[(&str, &str)]) -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let script = root.join("end2end/oidc/provider.mjs");
         assert!(
             root.join("end2end/node_modules/oidc-provider").is_dir(),
             "run `npm ci` in end2end/ first (make test does)"
         );
         let port = free_port();
-        let child = Command::new("node")
-            .arg(&script)
-            .env("OIDC_PORT", port.to_string())
-            .env("OIDC_CLIENT_ID", "portcullis")
-            .env("OIDC_CLIENT_SECRET", "portcullis-test-secret")
-            .env("OIDC_REDIRECT_URIS", format!("{PORTAL}/auth/callback"))
-            .env("OIDC_POST_LOGOUT_URIS", format!("{PORTAL}/"))
-            .envs(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start node (is Node.js installed?)");
+        let mut env = vec![
+            ("OIDC_PORT", port.to_string()),
+            ("OIDC_CLIENT_ID", "portcullis".to_owned()),
+            ("OIDC_CLIENT_SECRET", "portcullis-test-secret".to_owned()),
+            ("OIDC_REDIRECT_URIS", format!("{PORTAL}/auth/callback")),
+            ("OIDC_POST_LOGOUT_URIS", format!("{PORTAL}/")),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        let child = super::start_node("oidc/provider.mjs", port, &env);
         let issuer = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the OIDC provider did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
         Self { issuer, child }
     }
 

@@ -1,0 +1,64 @@
+//! Background jobs of one server process: expired-session cleanup and the catalog mirror
+//! (reload what another replica fetched, refresh when due, re-check requests whose catalog check
+//! did not count). Each job logs what went wrong and tries again on its next turn; none of them
+//! can stop the server.
+
+use crate::config::Config;
+use app::catalog::mirror::RefreshOutcome;
+use app::state::AppState;
+use std::time::Duration;
+use tower_sessions::ExpiredDeletion;
+
+/// Starts every job on the runtime; they end with the process.
+pub fn spawn(state: &AppState, config: &Config) {
+    let store = app::persistence::sessions::SqlSessionStore::new(state.db.clone());
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
+
+    let catalog_state = state.clone();
+    let interval = config.catalog.job_interval;
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            catalog_turn(&catalog_state).await;
+        }
+    });
+}
+
+/// One turn of the catalog job. Public so tests can run a turn without waiting for the timer.
+pub async fn catalog_turn(state: &AppState) {
+    match state.catalog.reload_if_changed(&state.db).await {
+        Ok(true) => tracing::info!(
+            generation = state.catalog.current().generation,
+            repositories = state.catalog.current().index.len(),
+            "loaded the catalog mirror another replica refreshed"
+        ),
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "could not load the catalog mirror"),
+    }
+    match state.catalog.refresh_if_due(&state.db).await {
+        Ok(Some(RefreshOutcome::Refreshed {
+            repositories,
+            generation,
+        })) => tracing::info!(repositories, generation, "refreshed the catalog mirror"),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(
+            %error,
+            "catalog refresh failed; keeping the previous mirror and trying again later"
+        ),
+    }
+    match app::requests::service::recheck_catalog(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(requests = n, "re-checked requests against the catalog"),
+        Err(error) => tracing::warn!(%error, "could not re-check requests against the catalog"),
+    }
+}
