@@ -15,6 +15,16 @@ const databaseUrl = process.env.PORTCULLIS_E2E_DATABASE_URL ?? `sqlite://${state
 // A real OpenID Connect provider (npm oidc-provider) with its own login and consent pages.
 const providerPort = Number(process.env.PORTCULLIS_E2E_OIDC_PORT ?? 4011);
 const issuer = `http://127.0.0.1:${providerPort}`;
+// The Red Hat catalog stand-in (recorded Pyxis responses); `/fail/...` answers 503 to everything.
+const catalogPort = Number(process.env.PORTCULLIS_E2E_CATALOG_PORT ?? 4012);
+const catalogApi = `http://127.0.0.1:${catalogPort}/api/containers/v1`;
+const failingCatalogApi = `http://127.0.0.1:${catalogPort}/fail/api/containers/v1`;
+// A second portal whose catalog is down, for the "catalog not checked" journey.
+const downPort = port + 1;
+const downURL = `http://127.0.0.1:${downPort}`;
+process.env.PORTCULLIS_E2E_CATALOG_DOWN_URL = downURL;
+const downDatabaseUrl =
+  process.env.PORTCULLIS_E2E_CATALOG_DOWN_DATABASE_URL ?? `sqlite://${stateDir}/catalog-down.db`;
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -32,6 +42,36 @@ const chromium = {
     ],
   },
 };
+
+/** The portal binary on `listenPort`, with its own database and catalog. */
+function portal(listenPort: number, database: string, catalog: string) {
+  const url = `http://127.0.0.1:${listenPort}`;
+  return {
+    command: binary,
+    url: `${url}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${listenPort}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site'),
+      LEPTOS_ENV: 'PROD',
+      PORTCULLIS_DATABASE_URL: database,
+      PORTCULLIS_DEV_SIGNIN: 'true',
+      PORTCULLIS_CATALOG_URL: catalog,
+      PORTCULLIS_CATALOG_ATTEMPTS: '1',
+      PORTCULLIS_OIDC_ISSUER: issuer,
+      PORTCULLIS_OIDC_CLIENT_ID: 'portcullis',
+      PORTCULLIS_OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
+      PORTCULLIS_OIDC_SCOPES: 'openid profile email groups',
+      PORTCULLIS_REQUESTER_GROUPS: 'staff',
+      PORTCULLIS_REVIEWER_GROUPS: 'security-reviewers',
+      PORTCULLIS_ADMIN_GROUPS: 'portal-admins',
+      PORTCULLIS_LOG: 'warn',
+    },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -69,27 +109,15 @@ export default defineConfig({
       },
     },
     {
-    command: binary,
-    url: `${baseURL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site'),
-      LEPTOS_ENV: 'PROD',
-      PORTCULLIS_DATABASE_URL: databaseUrl,
-      PORTCULLIS_DEV_SIGNIN: 'true',
-      PORTCULLIS_OIDC_ISSUER: issuer,
-      PORTCULLIS_OIDC_CLIENT_ID: 'portcullis',
-      PORTCULLIS_OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
-      PORTCULLIS_OIDC_SCOPES: 'openid profile email groups',
-      PORTCULLIS_REQUESTER_GROUPS: 'staff',
-      PORTCULLIS_REVIEWER_GROUPS: 'security-reviewers',
-      PORTCULLIS_ADMIN_GROUPS: 'portal-admins',
-      PORTCULLIS_LOG: 'warn',
+      command: `node ${path.join(__dirname, 'pyxis', 'standin.mjs')}`,
+      url: `${catalogApi}/repositories?page_size=1`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { PYXIS_PORT: String(catalogPort) },
     },
-    },
+    portal(port, databaseUrl, catalogApi),
+    portal(downPort, downDatabaseUrl, failingCatalogApi),
   ],
 });
