@@ -21,6 +21,7 @@ pub mod persistence;
 pub mod requests;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tokens;
 
 pub use app::{shell, App};
 

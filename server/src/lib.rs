@@ -5,6 +5,7 @@
 // boundaries, and this leaves headroom for the compiler's query depth.
 #![recursion_limit = "256"]
 
+pub mod cli;
 pub mod config;
 pub mod http;
 pub mod jobs;

@@ -3,13 +3,22 @@
 use portcullis::config::Config;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: portcullis            serve the portal (configured by environment variables)\n       portcullis --help     show this";
+const USAGE: &str = "\
+usage: portcullis                 serve the portal (configured by environment variables)
+       portcullis token ...       create, list and revoke API tokens (portcullis token --help)
+       portcullis --help          show this";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
+    let command = args.first().map(String::as_str);
+    match command {
         None | Some("serve") => {}
+        Some("token") if args.len() == 1 || matches!(args[1].as_str(), "-h" | "--help") => {
+            println!("{}", portcullis::cli::TOKEN_USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Some("token") => {}
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -39,6 +48,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if command == Some("token") {
+        return portcullis::cli::token(&args[1..], &config).await;
+    }
     if let Err(e) = portcullis::telemetry::init(&config.log_filter) {
         eprintln!("portcullis: configuration error: {e}");
         return ExitCode::from(2);

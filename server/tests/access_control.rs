@@ -1,7 +1,9 @@
 //! Who may call what: every server function and every HTTP route, called as anonymous, the
 //! owner of a request (Alice), another requester (Bob), a reviewer (Rita) and an admin (Adam).
 //! The expected status of each is written down here; a server function that is not in the table
-//! fails the test, so nobody adds one without deciding who may call it.
+//! fails the test, so nobody adds one without deciding who may call it. Machine routes are also
+//! called with every kind of API token (`TOKEN_ROUTES`), and server functions with a token (which
+//! never stands in for a signed-in user).
 
 mod common;
 
@@ -214,5 +216,126 @@ async fn routes_answer_each_identity_as_the_table_says_and_leak_nothing() {
             let shows_secret = response.body.contains(ALICES_SECRET);
             assert_eq!(shows_secret, may_see, "{} as {identity:?}", route.path);
         }
+    }
+}
+
+/// The tokens a machine may present: none, garbage, a well-formed but unknown token, a real
+/// token with a wrong secret, `catalog:read`, `allowlist:read`, expired, revoked.
+const TOKENS: [&str; 8] = [
+    "none",
+    "garbage",
+    "unknown",
+    "wrong-secret",
+    "catalog:read",
+    "allowlist:read",
+    "expired",
+    "revoked",
+];
+
+struct TokenRoute {
+    path: &'static str,
+    expected: [u16; 8],
+}
+
+const TOKEN_ROUTES: &[TokenRoute] = &[TokenRoute {
+    path: "/api/v1/catalog/equivalents?image=postgres:16",
+    expected: [401, 401, 401, 401, 200, 403, 401, 401],
+}];
+
+/// The `Authorization` header for each entry of [`TOKENS`], made in `app`'s database.
+async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
+    use app::tokens::{service, Scope};
+    let make = |name: &'static str, scope: Scope| async move {
+        service::create(&app.state.db, name, &[scope], None, "test")
+            .await
+            .unwrap()
+            .token
+    };
+    let catalog = make("catalog", Scope::CatalogRead).await;
+    let allowlist = make("allowlist", Scope::AllowlistRead).await;
+    let expired = make("expired", Scope::CatalogRead).await;
+    sqlx::query(
+        "UPDATE api_token SET expires_at = '2026-01-01T00:00:00.000000Z' WHERE name = 'expired'",
+    )
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    let revoked = make("revoked", Scope::CatalogRead).await;
+    service::revoke(&app.state.db, "revoked", "test")
+        .await
+        .unwrap();
+    let (prefix, _) = catalog.rsplit_once('_').unwrap();
+    let bearer = |token: &str| Some(format!("Bearer {token}"));
+    vec![
+        None,
+        Some("Bearer not-a-token".to_owned()),
+        bearer(&format!("pct_0123456789abcdef_{}", "0".repeat(64))),
+        bearer(&format!("{prefix}_{}", "0".repeat(64))),
+        bearer(&catalog),
+        bearer(&allowlist),
+        bearer(&expired),
+        bearer(&revoked),
+    ]
+}
+
+#[tokio::test]
+async fn machine_routes_answer_each_token_as_the_table_says() {
+    let app = setup().await;
+    let headers = authorization_headers(&app).await;
+    for route in TOKEN_ROUTES {
+        for ((token, expected), header) in TOKENS.iter().zip(route.expected).zip(&headers) {
+            let mut request = axum::http::Request::builder().uri(route.path);
+            if let Some(value) = header {
+                request = request.header("authorization", value);
+            }
+            let response = app
+                .send(request.body(axum::body::Body::empty()).unwrap())
+                .await;
+            assert_eq!(
+                response.status.as_u16(),
+                expected,
+                "{} with {token}: {}",
+                route.path,
+                response.body
+            );
+            if expected == 401 {
+                assert_eq!(
+                    response.header("www-authenticate"),
+                    Some("Bearer realm=\"portcullis\"")
+                );
+                assert!(
+                    !response.body.contains("expired") && !response.body.contains("revoked"),
+                    "401 says nothing about the token: {}",
+                    response.body
+                );
+            }
+            if expected == 403 {
+                assert!(response.body.contains("catalog:read"), "{}", response.body);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_never_stands_in_for_a_signed_in_user() {
+    let app = setup().await;
+    let headers = authorization_headers(&app).await;
+    let catalog = headers[4].clone().unwrap();
+    for function in SERVER_FUNCTIONS {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/api/{}", function.name))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", &catalog)
+            .body(axum::body::Body::from(common::encode_form(function.args)))
+            .unwrap();
+        let response = app.send(request).await;
+        assert_eq!(
+            response.status.as_u16(),
+            function.expected[0],
+            "{} with a token answers as for anonymous: {}",
+            function.name,
+            response.body
+        );
     }
 }

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod requests;
 pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -47,7 +48,7 @@ pub enum DbError {
 }
 
 impl DbError {
-    fn from_sqlx(error: sqlx::Error) -> Self {
+    pub(crate) fn from_sqlx(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => DbError::UniqueViolation,
             _ => DbError::Sqlx(error),

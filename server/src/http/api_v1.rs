@@ -3,40 +3,118 @@
 use app::auth::session;
 use app::error::AppError;
 use app::state::AppState;
+use app::tokens::service::BearerRefusal;
+use app::tokens::Scope;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-/// An `AppError` as a JSON API answer: its status and `{"error": message}`. The API has no
-/// forms, so input that fails validation is a 400, with each field's message as well.
-pub struct ApiError(AppError);
+/// An API answer that went wrong: an `AppError` with its status and `{"error": message}`, or a
+/// token without the route's scope. The API has no forms, so input that fails validation is a
+/// 400, with each field's message as well. Every 401 names the Bearer scheme.
+pub enum ApiError {
+    App(AppError),
+    MissingScope(Scope),
+}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = match &self.0 {
+        let error = match self {
+            ApiError::App(error) => error,
+            ApiError::MissingScope(scope) => {
+                let header = format!(
+                    "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"{scope}\""
+                );
+                let body = serde_json::json!({
+                    "error": format!("This token does not have the {scope} scope; ask an admin for a token that has it."),
+                });
+                return (
+                    StatusCode::FORBIDDEN,
+                    [(header::WWW_AUTHENTICATE, header)],
+                    Json(body),
+                )
+                    .into_response();
+            }
+        };
+        let status = match &error {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             other => {
                 StatusCode::from_u16(other.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
         };
-        let body = match &self.0 {
+        let body = match &error {
             AppError::Invalid(fields) => serde_json::json!({
                 "error": fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "),
                 "fields": fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect::<Vec<_>>(),
             }),
+            AppError::Unauthenticated => serde_json::json!({
+                "error": "Send a valid API token (Authorization: Bearer pct_…) or sign in.",
+            }),
             other => serde_json::json!({ "error": other.to_string() }),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"portcullis\""),
+            );
+        }
+        response
     }
 }
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        ApiError(error)
+        ApiError::App(error)
     }
+}
+
+/// Who is calling the API.
+#[derive(Debug)]
+pub enum Caller {
+    /// A signed-in user of the portal (session cookie).
+    User(app::domain::SessionUser),
+    /// A machine with an API token.
+    Token(app::tokens::TokenSummary),
+}
+
+impl Caller {
+    /// Who it is, for the log: `user:<id>` or `token:<id> (<name>)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Caller::User(user) => format!("user:{}", user.user_id.0),
+            Caller::Token(token) => format!("token:{} ({})", token.id, token.name),
+        }
+    }
+}
+
+/// Lets the call through for a token with `scope` (when an `Authorization` header is sent) or
+/// else a signed-in user. A token that is missing, wrong, expired or revoked gets 401 without
+/// saying which; a token without the scope gets 403.
+///
+/// # Errors
+/// [`ApiError`] as above.
+pub async fn authorize(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    scope: Scope,
+) -> Result<Caller, ApiError> {
+    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+        let authorization = authorization.to_str().unwrap_or_default();
+        return match app::tokens::service::authenticate(&state.db, authorization, scope).await {
+            Ok(token) => Ok(Caller::Token(token)),
+            Err(BearerRefusal::Unauthenticated) => Err(AppError::Unauthenticated.into()),
+            Err(BearerRefusal::MissingScope(scope)) => Err(ApiError::MissingScope(scope)),
+        };
+    }
+    let user = session::signed_in_user(session, state.settings.session_absolute)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(Caller::User(user))
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,16 +123,16 @@ pub struct EquivalentsQuery {
 }
 
 /// `GET /api/v1/catalog/equivalents?image=REF`: Red Hat catalog equivalents, best first.
-/// Who: signed-in users (session cookie). Answers 400 naming the problem for a missing or bad
-/// reference, 401 without a session.
+/// Who: signed-in users and tokens with `catalog:read`. Answers 400 naming the problem for a
+/// missing or bad reference, 401 / 403 as [`authorize`] says.
 pub async fn catalog_equivalents(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Query(query): Query<EquivalentsQuery>,
 ) -> Result<Response, ApiError> {
-    session::signed_in_user(&session, state.settings.session_absolute)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let caller = authorize(&state, &session, &headers, Scope::CatalogRead).await?;
+    tracing::debug!(caller = %caller.describe(), "catalog equivalents");
     let image = query
         .image
         .filter(|i| !i.trim().is_empty())

@@ -1,0 +1,8 @@
+//! API tokens: how machines (the mirror job, CI pipelines) call the HTTP API. Created by admins,
+//! shown once, stored as a hash, scoped, expiring and revocable.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use model::{Scope, TokenSummary};

@@ -1,0 +1,82 @@
+//! Token scopes and what the portal shows about a token (never its secret).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a token may do. Each API route needs exactly one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Scope {
+    /// `catalog:read`: `GET /api/v1/catalog/equivalents`.
+    CatalogRead,
+    /// `allowlist:read`: `GET /api/v1/allowlist`.
+    AllowlistRead,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 2] = [Scope::CatalogRead, Scope::AllowlistRead];
+
+    /// The scope's name in tokens, commands and the API (`catalog:read`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::CatalogRead => "catalog:read",
+            Scope::AllowlistRead => "allowlist:read",
+        }
+    }
+
+    /// Reads a scope name.
+    ///
+    /// # Errors
+    /// An unknown name; the message lists the valid ones.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Scope::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim())
+            .ok_or_else(|| {
+                format!(
+                    "unknown scope {text:?}; use one of: {}",
+                    Scope::ALL.map(Scope::as_str).join(", ")
+                )
+            })
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A token as admins see it in lists: everything but the secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    /// The public part of the token (`pct_<id>_…`), safe to show and log.
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub created_by: String,
+    pub created_at: String,
+    /// `None`: does not expire.
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl TokenSummary {
+    /// Usable at `now` (RFC 3339 text as stored): not revoked and not expired.
+    pub fn is_active(&self, now: &str) -> bool {
+        self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|at| at > now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_read_their_names_and_refuse_others_with_the_list() {
+        assert_eq!(Scope::parse("catalog:read"), Ok(Scope::CatalogRead));
+        assert_eq!(Scope::parse(" allowlist:read "), Ok(Scope::AllowlistRead));
+        let error = Scope::parse("admin").unwrap_err();
+        assert!(error.contains("catalog:read, allowlist:read"), "{error}");
+    }
+}

@@ -1,0 +1,257 @@
+//! Creating, checking, listing and revoking API tokens. Server only.
+//!
+//! A token reads `pct_<id>_<secret>`: the id (16 hex digits) finds the row, the secret (64 hex
+//! digits, 256 random bits) proves possession. Only the secret's SHA-256 is stored: a random
+//! secret of that length needs no slow hash, and a stolen database yields no usable token.
+
+use super::model::{Scope, TokenSummary};
+use crate::error::{AppError, FieldErrors};
+use crate::persistence::{self, tokens as store, Db, DbError};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// Tokens expire after this many days unless the creator says otherwise.
+pub const DEFAULT_EXPIRY_DAYS: u32 = 365;
+/// The longest lifetime a token can have.
+pub const MAX_EXPIRY_DAYS: u32 = 3650;
+/// `last_used_at` is written at most this often per token, so heavy polling costs no writes.
+const LAST_USED_PRECISION: Duration = Duration::from_secs(60);
+
+/// A token just created: its summary and the whole token, which is shown this once.
+#[derive(Debug)]
+pub struct CreatedToken {
+    pub summary: TokenSummary,
+    pub token: String,
+}
+
+/// Why a bearer token was refused. The API answers the first with 401 and no detail, the
+/// second with 403 naming the scope.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BearerRefusal {
+    /// Missing, malformed, unknown, wrong secret, expired or revoked.
+    Unauthenticated,
+    /// A valid token without the scope the route needs.
+    MissingScope(Scope),
+}
+
+/// Creates a token. Who: admins (through the UI) and the operator (`portcullis token create`).
+///
+/// # Errors
+/// [`AppError::Invalid`] for a bad name, no scope or a lifetime out of range;
+/// [`AppError::Conflict`] when the name is taken; [`AppError::Internal`].
+pub async fn create(
+    db: &Db,
+    name: &str,
+    scopes: &[Scope],
+    expires_in_days: Option<u32>,
+    created_by: &str,
+) -> Result<CreatedToken, AppError> {
+    let name = name.trim();
+    let mut errors = FieldErrors::default();
+    if name.is_empty() || name.chars().count() > 64 {
+        errors.add(
+            "name",
+            "Give the token a name of 1 to 64 characters, e.g. mirror-job.",
+        );
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c))
+    {
+        errors.add(
+            "name",
+            "Use letters, digits, spaces, dots, dashes and underscores in the name.",
+        );
+    }
+    if scopes.is_empty() {
+        errors.add(
+            "scope",
+            format!(
+                "Choose at least one scope: {}.",
+                Scope::ALL.map(Scope::as_str).join(", ")
+            ),
+        );
+    }
+    let days = expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
+    if !(1..=MAX_EXPIRY_DAYS).contains(&days) {
+        errors.add(
+            "expires_in",
+            format!("Choose a lifetime from 1 to {MAX_EXPIRY_DAYS} days."),
+        );
+    }
+    if !errors.is_empty() {
+        errors.keep("name", name);
+        return Err(AppError::Invalid(errors));
+    }
+
+    let id = random_hex(8);
+    let secret = random_hex(32);
+    let now = time::OffsetDateTime::now_utc();
+    let mut scopes = scopes.to_vec();
+    scopes.sort();
+    scopes.dedup();
+    let summary = TokenSummary {
+        id: id.clone(),
+        name: name.to_owned(),
+        scopes,
+        created_by: created_by.to_owned(),
+        created_at: persistence::format_timestamp(now),
+        expires_at: Some(persistence::format_timestamp(
+            now + Duration::from_secs(u64::from(days) * 86_400),
+        )),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    match store::insert(db, &summary, &hash(&secret)).await {
+        Ok(()) => {}
+        Err(DbError::UniqueViolation) => {
+            return Err(AppError::Conflict(format!(
+                "A token named {name:?} exists already; choose another name or revoke that one."
+            )))
+        }
+        Err(other) => return Err(other.into()),
+    }
+    tracing::info!(target: "audit", token = %id, name, actor = created_by, "API token created");
+    Ok(CreatedToken {
+        token: format!("pct_{id}_{secret}"),
+        summary,
+    })
+}
+
+/// Checks an `Authorization` header value for a token with `needed`. Who: the API routes.
+///
+/// # Errors
+/// [`BearerRefusal`]; a database failure is logged and refused as unauthenticated, never
+/// answered with the token's details.
+pub async fn authenticate(
+    db: &Db,
+    authorization: &str,
+    needed: Scope,
+) -> Result<TokenSummary, BearerRefusal> {
+    let (id, secret) = parse(authorization).ok_or(BearerRefusal::Unauthenticated)?;
+    let found = store::find(db, id).await.map_err(|error| {
+        tracing::error!(%error, "could not read API tokens");
+        BearerRefusal::Unauthenticated
+    })?;
+    let (token, stored_hash) = found.ok_or(BearerRefusal::Unauthenticated)?;
+    let now = time::OffsetDateTime::now_utc();
+    let now_text = persistence::format_timestamp(now);
+    if !constant_time_eq(hash(secret).as_bytes(), stored_hash.as_bytes())
+        || !token.is_active(&now_text)
+    {
+        return Err(BearerRefusal::Unauthenticated);
+    }
+    if !token.scopes.contains(&needed) {
+        return Err(BearerRefusal::MissingScope(needed));
+    }
+    let stale_before = persistence::format_timestamp(now - LAST_USED_PRECISION);
+    if let Err(error) = store::touch(db, id, &now_text, &stale_before).await {
+        tracing::warn!(%error, "could not record an API token's use");
+    }
+    Ok(token)
+}
+
+/// Every token, newest first. Who: admins and the operator.
+///
+/// # Errors
+/// [`AppError::Internal`].
+pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, AppError> {
+    Ok(store::list(db).await?)
+}
+
+/// Revokes the token with this name or id, at once and for good. Who: admins and the operator.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown token, [`AppError::Conflict`] when it was revoked
+/// already, [`AppError::Internal`].
+pub async fn revoke(db: &Db, name_or_id: &str, by: &str) -> Result<TokenSummary, AppError> {
+    let name_or_id = name_or_id.trim();
+    let token = store::find_by_name_or_id(db, name_or_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("The token {name_or_id:?}")))?;
+    if token.revoked_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "The token {:?} was revoked already.",
+            token.name
+        )));
+    }
+    store::revoke(db, &token.id, by, &persistence::now()).await?;
+    tracing::info!(target: "audit", token = %token.id, name = %token.name, actor = by, "API token revoked");
+    Ok(TokenSummary {
+        revoked_at: Some(persistence::now()),
+        ..token
+    })
+}
+
+/// `Bearer pct_<16 hex>_<64 hex>` → (id, secret).
+fn parse(authorization: &str) -> Option<(&str, &str)> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let rest = token.trim().strip_prefix("pct_")?;
+    let (id, secret) = rest.split_once('_')?;
+    let hex = |s: &str, len| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex(id, 16) && hex(secret, 64)).then_some((id, secret))
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buffer);
+    to_hex(&buffer)
+}
+
+fn hash(secret: &str) -> String {
+    to_hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares without stopping at the first difference, so timing says nothing about the hash.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_well_formed_bearer_tokens_are_read() {
+        let id = "0123456789abcdef";
+        let secret = "a".repeat(64);
+        let token = format!("pct_{id}_{secret}");
+        assert_eq!(
+            parse(&format!("Bearer {token}")),
+            Some((id, secret.as_str()))
+        );
+        assert_eq!(
+            parse(&format!("bearer {token}")),
+            Some((id, secret.as_str()))
+        );
+        for bad in [
+            String::new(),
+            token.clone(),
+            format!("Basic {token}"),
+            format!("Bearer pct_{id}_{}", "a".repeat(63)),
+            format!("Bearer pct_{id}_{}", "g".repeat(64)),
+            format!("Bearer xyz_{id}_{secret}"),
+            format!("Bearer pct_{id}{secret}"),
+        ] {
+            assert_eq!(parse(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn hashes_compare_in_full() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

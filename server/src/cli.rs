@@ -1,0 +1,136 @@
+//! The operator's commands: `portcullis token create|list|revoke`. They use the same database
+//! settings as the server and print errors that say what to do.
+
+use crate::config::Config;
+use app::persistence::Db;
+use app::tokens::{service as tokens, Scope};
+use std::process::ExitCode;
+
+pub const TOKEN_USAGE: &str = "\
+usage: portcullis token create --name NAME --scope SCOPE [--scope SCOPE] [--expires-in DAYS]
+       portcullis token list
+       portcullis token revoke NAME_OR_ID
+scopes: catalog:read, allowlist:read; tokens expire after 365 days unless --expires-in says
+otherwise. `create` prints the token as its last line: it is shown this once.";
+
+/// Runs `portcullis token …` with the arguments after `token`.
+pub async fn token(args: &[String], config: &Config) -> ExitCode {
+    let db = match Db::connect(&config.database_url, 2).await {
+        Ok(db) => db,
+        Err(e) => return fail(&format!("cannot open the database: {e}")),
+    };
+    if let Err(e) = db.migrate().await {
+        return fail(&format!("cannot migrate the database: {e}"));
+    }
+    let operator = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "operator".to_owned())
+    );
+    match args.first().map(String::as_str) {
+        Some("create") => create(&db, &args[1..], &operator).await,
+        Some("list") if args.len() == 1 => list(&db).await,
+        Some("revoke") if args.len() == 2 => match tokens::revoke(&db, &args[1], &operator).await {
+            Ok(token) => {
+                println!("revoked: {} ({})", token.name, token.id);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        },
+        _ => {
+            eprintln!("{TOKEN_USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn create(db: &Db, args: &[String], operator: &str) -> ExitCode {
+    let mut name = None;
+    let mut scopes = Vec::new();
+    let mut days = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let Some(value) = rest.next() else {
+            return usage_error(&format!("{flag} needs a value"));
+        };
+        match flag.as_str() {
+            "--name" => name = Some(value.clone()),
+            "--scope" => {
+                for part in value.split(',') {
+                    match Scope::parse(part) {
+                        Ok(scope) => scopes.push(scope),
+                        Err(e) => return usage_error(&e),
+                    }
+                }
+            }
+            "--expires-in" => match value.trim_end_matches('d').parse::<u32>() {
+                Ok(n) => days = Some(n),
+                Err(_) => {
+                    return usage_error(&format!(
+                        "--expires-in takes a number of days, not {value:?}"
+                    ))
+                }
+            },
+            other => return usage_error(&format!("unknown option {other:?}")),
+        }
+    }
+    let Some(name) = name else {
+        return usage_error("--name is required");
+    };
+    match tokens::create(db, &name, &scopes, days, operator).await {
+        Ok(created) => {
+            let scopes: Vec<&str> = created.summary.scopes.iter().map(|s| s.as_str()).collect();
+            println!("name: {}", created.summary.name);
+            println!("scope: {}", scopes.join(" "));
+            println!(
+                "expires: {}",
+                created.summary.expires_at.as_deref().unwrap_or("never")
+            );
+            println!("{}", created.token);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+async fn list(db: &Db) -> ExitCode {
+    match tokens::list(db).await {
+        Ok(list) => {
+            let now = app::persistence::now();
+            println!(
+                "{:<18} {:<24} {:<28} {:<10} {:<20} LAST USED",
+                "ID", "NAME", "SCOPES", "STATE", "EXPIRES"
+            );
+            for t in list {
+                let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else if t.is_active(&now) {
+                    "active"
+                } else {
+                    "expired"
+                };
+                println!(
+                    "{:<18} {:<24} {:<28} {:<10} {:<20} {}",
+                    t.id,
+                    t.name,
+                    scopes.join(" "),
+                    state,
+                    t.expires_at.as_deref().map(|e| &e[..10]).unwrap_or("never"),
+                    t.last_used_at.as_deref().unwrap_or("never"),
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("portcullis token: {message}\n{TOKEN_USAGE}");
+    ExitCode::from(2)
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("portcullis token: {message}");
+    ExitCode::from(1)
+}
