@@ -1,8 +1,11 @@
 # The two commands of the README. The scripts in .ci/ install what is missing.
-.PHONY: run test
+.PHONY: run test bench
 
 run: ## Build and run the portal on http://127.0.0.1:3000 (SQLite, development sign-in)
 	@.ci/serve
 
 test: ## Install test tools and run every check and test
 	@.ci/test
+
+bench: ## Measure the release build with wrk and print a table of medians
+	@.ci/bench

@@ -15,6 +15,11 @@ async fn probes_answer() {
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.json()["status"], "ready");
+    // Which catalog mirror this process searches: here the shipped snapshot.
+    let catalog = &ready.json()["catalog"];
+    assert_eq!(catalog["generation"], 0);
+    assert!(catalog["repositories"].as_u64().unwrap() >= 40, "{catalog}");
+    assert_eq!(catalog["synced_at"], serde_json::Value::Null);
 }
 
 #[tokio::test]

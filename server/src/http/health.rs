@@ -12,10 +12,21 @@ pub async fn healthz() -> Json<Value> {
 }
 
 /// `GET /readyz`: the process can serve requests (the database answers). Who: anyone.
-/// 200 when ready, 503 when the database does not answer.
+/// 200 when ready, 503 when the database does not answer. The body also says which catalog
+/// mirror this process searches (the catalog being down does not make it unready: requests are
+/// then marked "catalog not checked").
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let mirror = state.catalog.current();
+    let catalog = json!({
+        "generation": mirror.generation,
+        "repositories": mirror.index.len(),
+        "synced_at": mirror.synced_at,
+    });
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "catalog": catalog })),
+        ),
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed");
             (
