@@ -228,21 +228,30 @@ async fn equivalents_carry_current_freshness_grades_from_the_images() {
 #[tokio::test]
 async fn grades_stay_as_they_were_when_the_catalog_fails() {
     let pyxis = CatalogStandIn::start(&[]);
-    let app = app_on(&pyxis.api("fail"), &[("PORTCULLIS_CATALOG_ATTEMPTS", "1")]).await;
-    let alice = app.sign_in("alice").await;
-    let answer = app
-        .get(
-            "/api/v1/catalog/equivalents?image=registry.access.redhat.com/ubi9/ubi",
-            Some(&alice),
-        )
+    let good = app_on(&pyxis.api(""), &[]).await;
+    good.state.catalog.refresh(&good.state.db).await.unwrap();
+    // A replica whose catalog calls now fail: it has the mirror, but no image answers.
+    let broken = good
+        .replica(&[
+            ("PORTCULLIS_CATALOG_URL", &pyxis.api("fail")),
+            ("PORTCULLIS_CATALOG_ATTEMPTS", "1"),
+        ])
         .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    let json = answer.json();
-    assert_eq!(json["candidates"][0]["repository"], "ubi9/ubi");
-    assert_eq!(
-        json["candidates"][0]["grade"], "A",
-        "the recorded grade stays: {json}"
-    );
+    let alice = broken.sign_in("alice").await;
+    let path = "/api/v1/catalog/equivalents?image=registry.access.redhat.com/ubi9/ubi";
+    for _ in 0..2 {
+        let answer = broken.get(path, Some(&alice)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let json = answer.json();
+        assert_eq!(json["candidates"][0]["repository"], "ubi9/ubi");
+        assert_eq!(
+            json["candidates"][0]["grade"], "A",
+            "the mirrored grade stays: {json}"
+        );
+    }
+    // Asked once (then remembered as asked), not at every answer.
+    let images = "/fail/api/containers/v1/repositories/registry/registry.access.redhat.com/repository/ubi9/ubi/images";
+    assert_eq!(pyxis.requests().await[images], 1);
 }
 
 #[tokio::test]

@@ -236,8 +236,9 @@ impl CatalogMirror {
     }
 
     /// Puts current freshness grades on `candidates`: stored grades first; those not asked for
-    /// within `grade_max_age` are fetched from the catalog in the background, and used here if
-    /// they arrive within `grade_wait`. A catalog that fails leaves the grades as they were.
+    /// within `grade_max_age` are fetched from the catalog in the background (once the mirror
+    /// has been refreshed from it at least once), and used here if they arrive within
+    /// `grade_wait`. A catalog that fails leaves the grades as they were.
     pub async fn apply_grades(&self, db: &Db, view: &MirrorView, candidates: &mut [Candidate]) {
         let keys: Vec<(String, String)> = candidates
             .iter()
@@ -264,7 +265,14 @@ impl CatalogMirror {
                 })
             })
             .collect();
-        if let Some(fresh) = self.fetch_grades(db, stale).await {
+        // Before the first successful refresh the catalog has never answered (an offline
+        // machine): waiting for grades would only slow every answer down.
+        let fresh = if view.generation > 0 {
+            self.fetch_grades(db, stale).await
+        } else {
+            None
+        };
+        if let Some(fresh) = fresh {
             grades.extend(fresh);
         }
         for candidate in candidates.iter_mut() {
