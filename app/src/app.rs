@@ -5,6 +5,7 @@ use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
 use crate::domain::SessionUser;
 use crate::error::AppError;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
+use crate::review::pages::{ResubmitPage, ReviewQueuePage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
@@ -94,6 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/new") view=NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:id") view=RequestDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("requests/:id/edit") view=ResubmitPage ssr=SsrMode::Async />
+                    <Route path=path!("review") view=ReviewQueuePage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -115,6 +118,8 @@ fn Frame() -> impl IntoView {
         dev_sign_in,
     });
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
+    let staff =
+        move || matches!(user.get(), Some(Ok(Some(u))) if crate::review::pages::is_staff(&u.roles));
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -134,6 +139,9 @@ fn Frame() -> impl IntoView {
                             <A href="/requests" exact=true>
                                 "My requests"
                             </A>
+                            <Show when=staff>
+                                <A href="/review">"Review queue"</A>
+                            </Show>
                         </nav>
                     </Show>
                     <UserMenu />

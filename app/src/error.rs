@@ -20,6 +20,9 @@ pub enum AppError {
     /// Signed in, but this action needs another role or belongs to someone else.
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// Signed in, but a rule refuses this action; the message names the rule (e.g. four eyes).
+    #[error("{0}")]
+    NotAllowed(String),
     /// The thing does not exist, or the user may not know it exists.
     #[error("{0} was not found.")]
     NotFound(String),
@@ -49,6 +52,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
+            AppError::NotAllowed(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 422,
             AppError::BadRequest(_) => 400,
@@ -151,5 +155,17 @@ impl FieldErrors {
             .map(|e| e.message.as_str())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+impl From<crate::domain::WorkflowError> for AppError {
+    fn from(error: crate::domain::WorkflowError) -> Self {
+        use crate::domain::WorkflowError;
+        match error {
+            WorkflowError::WrongState { .. } | WorkflowError::ClaimedByOther => {
+                AppError::Conflict(error.to_string())
+            }
+            other => AppError::NotAllowed(other.to_string()),
+        }
     }
 }

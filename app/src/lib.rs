@@ -10,15 +10,19 @@
 // boundaries, and this leaves headroom for the compiler's query depth.
 #![recursion_limit = "256"]
 
+pub mod allowlist;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod persistence;
 pub mod requests;
+pub mod review;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tokens;

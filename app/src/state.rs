@@ -15,6 +15,17 @@ pub struct AppSettings {
     pub contact_label: String,
     /// A session ends this long after sign-in, however active it is.
     pub session_absolute: std::time::Duration,
+    /// Where users reach the portal (links in e-mail), without trailing slash.
+    pub public_url: String,
+    /// The security team's address for new requests and reminders; `None` sends none.
+    pub security_team_email: Option<String>,
+    /// Approvals last this many days unless the reviewer chooses otherwise …
+    pub approval_default_days: u32,
+    /// … and at most this many.
+    pub approval_max_days: u32,
+    /// Take the client address for the audit trail from `X-Forwarded-For` (behind a trusted
+    /// proxy) instead of the connection.
+    pub trust_forwarded_for: bool,
 }
 
 /// Shared state: created once at start, cloned cheaply into every request.

@@ -2,6 +2,7 @@
 //! settings as the server and print errors that say what to do.
 
 use crate::config::Config;
+use app::audit::service::Actor;
 use app::persistence::Db;
 use app::tokens::{service as tokens, Scope};
 use std::process::ExitCode;
@@ -22,10 +23,7 @@ pub async fn token(args: &[String], config: &Config) -> ExitCode {
     if let Err(e) = db.migrate().await {
         return fail(&format!("cannot migrate the database: {e}"));
     }
-    let operator = format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "operator".to_owned())
-    );
+    let operator = operator();
     match args.first().map(String::as_str) {
         Some("create") => create(&db, &args[1..], &operator).await,
         Some("list") if args.len() == 1 => list(&db).await,
@@ -43,7 +41,17 @@ pub async fn token(args: &[String], config: &Config) -> ExitCode {
     }
 }
 
-async fn create(db: &Db, args: &[String], operator: &str) -> ExitCode {
+/// The person at the command line, as the audit trail records them.
+fn operator() -> Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
+    Actor {
+        id: format!("cli:{user}"),
+        name: format!("{user} (command line)"),
+        client_addr: String::new(),
+    }
+}
+
+async fn create(db: &Db, args: &[String], operator: &Actor) -> ExitCode {
     let mut name = None;
     let mut scopes = Vec::new();
     let mut days = None;
@@ -133,4 +141,34 @@ fn usage_error(message: &str) -> ExitCode {
 fn fail(message: &str) -> ExitCode {
     eprintln!("portcullis token: {message}");
     ExitCode::from(1)
+}
+
+pub const AUDIT_USAGE: &str = "\
+usage: portcullis audit verify
+Checks the audit trail's hash chain from the first row to the last. Exits 0 when it holds, 1
+naming the first row that was altered, removed or inserted.";
+
+/// Runs `portcullis audit …` with the arguments after `audit`.
+pub async fn audit(args: &[String], config: &Config) -> ExitCode {
+    if args.first().map(String::as_str) != Some("verify") || args.len() != 1 {
+        eprintln!("{AUDIT_USAGE}");
+        return ExitCode::from(2);
+    }
+    let db = match Db::connect(&config.database_url, 2).await {
+        Ok(db) => db,
+        Err(e) => return fail(&format!("cannot open the database: {e}")),
+    };
+    if let Err(e) = db.migrate().await {
+        return fail(&format!("cannot migrate the database: {e}"));
+    }
+    match app::audit::service::verify(&db).await {
+        Ok(rows) => {
+            println!("audit trail intact: {rows} rows, every hash matches");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("portcullis audit: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

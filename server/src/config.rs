@@ -34,6 +34,14 @@ pub struct Config {
     pub oidc: Option<OidcSettings>,
     /// `PORTCULLIS_CATALOG_*`: the Red Hat catalog API and its local mirror.
     pub catalog: CatalogConfig,
+    /// `PORTCULLIS_SMTP_URL`, `PORTCULLIS_MAIL_FROM`, `PORTCULLIS_SECURITY_TEAM_EMAIL` and the
+    /// reminder timings.
+    pub mail: MailConfig,
+    /// `PORTCULLIS_APPROVAL_DEFAULT_DAYS` / `PORTCULLIS_APPROVAL_MAX_DAYS`: how long approvals last.
+    pub approval_default_days: u32,
+    pub approval_max_days: u32,
+    /// `PORTCULLIS_TRUST_FORWARDED_FOR`: read the client address from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
     /// `PORTCULLIS_LOG`: log filter (`info`, `portcullis=debug,info`, …).
     pub log_filter: String,
 }
@@ -54,6 +62,10 @@ impl fmt::Debug for Config {
             .field("session_absolute", &self.session_absolute)
             .field("oidc", &self.oidc)
             .field("catalog", &self.catalog)
+            .field("mail", &self.mail)
+            .field("approval_default_days", &self.approval_default_days)
+            .field("approval_max_days", &self.approval_max_days)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("log_filter", &self.log_filter)
             .finish()
     }
@@ -84,6 +96,37 @@ pub struct CatalogConfig {
     pub mirror: MirrorSettings,
     /// How often the background job looks at the mirror (reload, refresh when due, re-check).
     pub job_interval: Duration,
+}
+
+/// E-mail: where it goes out and who gets what.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `PORTCULLIS_SMTP_URL`: `smtp://host:25` (plain, loopback only), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@host:465` (TLS). `None`: mail stays in the outbox.
+    pub smtp_url: Option<String>,
+    /// `PORTCULLIS_MAIL_FROM`: the sender, e.g. `Portcullis <portcullis@example.org>`.
+    pub from: String,
+    /// `PORTCULLIS_SECURITY_TEAM_EMAIL`: new requests and reminders go here.
+    pub security_team: Option<String>,
+    /// `PORTCULLIS_REVIEW_REMINDER_HOURS`: remind the team of requests waiting this long.
+    pub reminder_after: Duration,
+    /// `PORTCULLIS_MAIL_JOB_SECONDS`: how often the worker looks at the outbox.
+    pub job_interval: Duration,
+}
+
+impl fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailConfig")
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(app::persistence::redact_url),
+            )
+            .field("from", &self.from)
+            .field("security_team", &self.security_team)
+            .field("reminder_after", &self.reminder_after)
+            .field("job_interval", &self.job_interval)
+            .finish()
+    }
 }
 
 /// Red Hat's public catalog API.
@@ -190,6 +233,33 @@ impl Config {
         )?;
         let oidc = oidc_settings(&get, &public_url)?;
         let catalog = catalog_config(&get)?;
+        let mail = mail_config(&get)?;
+        let approval_default_days = parse_number(
+            "PORTCULLIS_APPROVAL_DEFAULT_DAYS",
+            get("PORTCULLIS_APPROVAL_DEFAULT_DAYS"),
+            365,
+            1..=3650,
+        )? as u32;
+        let approval_max_days = parse_number(
+            "PORTCULLIS_APPROVAL_MAX_DAYS",
+            get("PORTCULLIS_APPROVAL_MAX_DAYS"),
+            365,
+            1..=3650,
+        )? as u32;
+        if approval_default_days > approval_max_days {
+            return Err(invalid(
+                "PORTCULLIS_APPROVAL_DEFAULT_DAYS",
+                format!(
+                    "the default ({approval_default_days} days) is longer than \
+                     PORTCULLIS_APPROVAL_MAX_DAYS ({approval_max_days})"
+                ),
+            ));
+        }
+        let trust_forwarded_for = parse_bool(
+            "PORTCULLIS_TRUST_FORWARDED_FOR",
+            get("PORTCULLIS_TRUST_FORWARDED_FOR"),
+            false,
+        )?;
 
         Ok(Self {
             database_url,
@@ -202,6 +272,10 @@ impl Config {
             session_absolute: Duration::from_secs(session_absolute_hours * 3600),
             oidc,
             catalog,
+            mail,
+            approval_default_days,
+            approval_max_days,
+            trust_forwarded_for,
             log_filter: get("PORTCULLIS_LOG").unwrap_or_else(|| "info".to_owned()),
         })
     }
@@ -215,6 +289,69 @@ impl Config {
     pub fn public_origin(&self) -> &str {
         &self.public_url
     }
+}
+
+fn mail_config(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError> {
+    let address = |variable: &'static str| -> Result<Option<String>, ConfigError> {
+        get(variable)
+            .map(|text| {
+                app::domain::ContactAddress::parse(&text)
+                    .map(|a| a.as_str().to_owned())
+                    .map_err(|e| invalid(variable, e.to_string()))
+            })
+            .transpose()
+    };
+    let smtp_url = get("PORTCULLIS_SMTP_URL").map(|u| u.trim().to_owned());
+    if let Some(url) = &smtp_url {
+        let ok = ["smtp://", "smtps://"].iter().any(|p| url.starts_with(p));
+        if !ok {
+            return Err(invalid(
+                "PORTCULLIS_SMTP_URL",
+                "use smtp://HOST:PORT?tls=required (STARTTLS), smtps://USER:PASSWORD@HOST:465 (TLS), \
+                 or smtp://127.0.0.1:PORT (plain, loopback only)",
+            ));
+        }
+        let host = url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.rsplit('@').next())
+            .and_then(|rest| rest.split(['/', '?']).next())
+            .unwrap_or("");
+        let encrypted = url.starts_with("smtps://") || url.contains("tls=required");
+        if !encrypted && !is_loopback_host(host) {
+            return Err(invalid(
+                "PORTCULLIS_SMTP_URL",
+                "plain SMTP is only allowed to a loopback address; add ?tls=required or use smtps://",
+            ));
+        }
+    }
+    let from = get("PORTCULLIS_MAIL_FROM")
+        .unwrap_or_else(|| "Portcullis <portcullis@localhost>".to_owned());
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(invalid(
+            "PORTCULLIS_MAIL_FROM",
+            format!("{from:?} is not a sender; write e.g. Portcullis <portcullis@example.org>"),
+        ));
+    }
+    let reminder_hours = parse_number(
+        "PORTCULLIS_REVIEW_REMINDER_HOURS",
+        get("PORTCULLIS_REVIEW_REMINDER_HOURS"),
+        48,
+        1..=24 * 90,
+    )?;
+    let job_seconds = parse_number(
+        "PORTCULLIS_MAIL_JOB_SECONDS",
+        get("PORTCULLIS_MAIL_JOB_SECONDS"),
+        10,
+        1..=3600,
+    )?;
+    Ok(MailConfig {
+        smtp_url,
+        from,
+        security_team: address("PORTCULLIS_SECURITY_TEAM_EMAIL")?,
+        reminder_after: Duration::from_secs(reminder_hours * 3600),
+        job_interval: Duration::from_secs(job_seconds),
+    })
 }
 
 fn catalog_config(get: &impl Fn(&str) -> Option<String>) -> Result<CatalogConfig, ConfigError> {

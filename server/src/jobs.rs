@@ -22,6 +22,26 @@ pub fn spawn(state: &AppState, config: &Config) {
         }
     });
 
+    match crate::mailer::Mailer::new(&config.mail) {
+        Ok(Some(mailer)) => {
+            let mail_state = state.clone();
+            let interval = config.mail.job_interval;
+            let reminder_after = config.mail.reminder_after;
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(interval);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticks.tick().await;
+                    mail_turn(&mail_state, &mailer, reminder_after).await;
+                }
+            });
+        }
+        Ok(None) => tracing::warn!(
+            "PORTCULLIS_SMTP_URL is not set: e-mail is kept in the outbox and not sent"
+        ),
+        Err(error) => tracing::error!(%error, "e-mail is not sent"),
+    }
+
     let catalog_state = state.clone();
     let interval = config.catalog.job_interval;
     tokio::spawn(async move {
@@ -60,5 +80,22 @@ pub async fn catalog_turn(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(requests = n, "re-checked requests against the catalog"),
         Err(error) => tracing::warn!(%error, "could not re-check requests against the catalog"),
+    }
+}
+
+/// One turn of the mail job: queue due reminders and expiry warnings, then send what is due.
+/// Public so tests can run a turn without waiting for the timer.
+pub async fn mail_turn(state: &AppState, mailer: &crate::mailer::Mailer, reminder_after: Duration) {
+    match app::review::service::queue_reminders(state, reminder_after).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "queued review reminders and expiry warnings"),
+        Err(error) => tracing::warn!(%error, "could not queue reminders"),
+    }
+    match mailer.send_due(&state.db).await {
+        Ok(turn) if turn.sent + turn.failed > 0 => {
+            tracing::info!(sent = turn.sent, failed = turn.failed, "mail outbox")
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not read the mail outbox"),
     }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod jobs;
+pub mod mailer;
 pub mod telemetry;
 
 use app::catalog::client::PyxisClient;
@@ -53,6 +54,11 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             dev_sign_in: config.dev_sign_in,
             contact_label: config.contact_label.clone(),
             session_absolute: config.session_absolute,
+            public_url: config.public_url.clone(),
+            security_team_email: config.mail.security_team.clone(),
+            approval_default_days: config.approval_default_days,
+            approval_max_days: config.approval_max_days,
+            trust_forwarded_for: config.trust_forwarded_for,
         }),
         catalog,
         oidc,
@@ -89,10 +95,13 @@ pub async fn run(config: Config, state: AppState) -> Result<(), String> {
         dev_sign_in = config.dev_sign_in,
         "portcullis listening"
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server failed: {e}"))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("portcullis stopped");
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: portcullis                 serve the portal (configured by environment variables)
        portcullis token ...       create, list and revoke API tokens (portcullis token --help)
+       portcullis audit verify    check the audit trail's hash chain
        portcullis --help          show this";
 
 #[tokio::main]
@@ -19,6 +20,11 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some("token") => {}
+        Some("audit") if args.len() == 1 || matches!(args[1].as_str(), "-h" | "--help") => {
+            println!("{}", portcullis::cli::AUDIT_USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Some("audit") => {}
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -48,8 +54,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if command == Some("token") {
-        return portcullis::cli::token(&args[1..], &config).await;
+    match command {
+        Some("token") => return portcullis::cli::token(&args[1..], &config).await,
+        Some("audit") => return portcullis::cli::audit(&args[1..], &config).await,
+        _ => {}
     }
     if let Err(e) = portcullis::telemetry::init(&config.log_filter) {
         eprintln!("portcullis: configuration error: {e}");

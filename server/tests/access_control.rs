@@ -72,7 +72,94 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         ],
         expected: [401, 200, 200, 200, 200],
     },
+    // The review, in the order a request lives through it. Each row runs for every identity in
+    // turn, so the state one row leaves is the next row's start: request #1 (Alice's) is
+    // commented on, claimed by Rita, approved by her, renewed and revoked.
+    ServerFunction {
+        name: "review_queue",
+        args: &[],
+        expected: [401, 403, 403, 200, 200],
+    },
+    ServerFunction {
+        name: "act_on_request",
+        args: &[
+            ("id", "1"),
+            ("version", "1"),
+            ("action", "comment"),
+            ("text", "Which team runs this?"),
+        ],
+        expected: [401, 200, 404, 200, 200],
+    },
+    ServerFunction {
+        name: "act_on_request",
+        args: &[("id", "1"), ("version", "1"), ("action", "claim")],
+        // Alice may not review her own request; Adam is an admin, not a reviewer, and by his
+        // turn Rita holds it.
+        expected: [401, 403, 404, 200, 409],
+    },
+    ServerFunction {
+        name: "approve_request",
+        args: &[
+            ("id", "1"),
+            ("version", "2"),
+            ("tag_mode", "exact"),
+            ("tags", "3.1"),
+            ("architectures", "amd64"),
+            ("expires_on", "{in 100 days}"),
+        ],
+        expected: [401, 403, 404, 200, 403],
+    },
+    ServerFunction {
+        name: "renew_approval",
+        args: &[
+            ("request", "1"),
+            ("entry", "1"),
+            ("version", "1"),
+            ("expires_on", "{in 200 days}"),
+        ],
+        expected: [401, 403, 403, 200, 403],
+    },
+    ServerFunction {
+        name: "revoke_approval",
+        args: &[
+            ("request", "1"),
+            ("entry", "1"),
+            ("version", "2"),
+            ("reason", "The billing pipeline moved elsewhere."),
+        ],
+        expected: [401, 403, 403, 200, 403],
+    },
+    ServerFunction {
+        name: "resubmit_request",
+        args: &[
+            ("id", "1"),
+            ("version", "3"),
+            ("team", "Finance"),
+            ("contact", "finance@example.org"),
+            ("justification", "Nothing changed, trying anyway."),
+            ("note", "Trying to reopen a decided request."),
+        ],
+        // Decided requests stay decided.
+        expected: [401, 409, 404, 403, 403],
+    },
 ];
+
+/// Fills in dates relative to today (`{in 100 days}`), so the table never goes stale.
+fn with_dates(args: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    let today = time::OffsetDateTime::now_utc().date();
+    args.iter()
+        .map(|(k, v)| {
+            let value = match v
+                .strip_prefix("{in ")
+                .and_then(|r| r.strip_suffix(" days}"))
+            {
+                Some(days) => (today + time::Duration::days(days.parse().unwrap())).to_string(),
+                None => v.to_string(),
+            };
+            (*k, value)
+        })
+        .collect()
+}
 
 struct Route {
     path: &'static str,
@@ -125,6 +212,10 @@ const ROUTES: &[Route] = &[
         expected: [401, 200, 200, 200, 200],
     },
     Route {
+        path: "/review",
+        expected: [200; 5],
+    },
+    Route {
         path: "/no-such-page",
         expected: [404; 5],
     },
@@ -174,9 +265,9 @@ async fn server_functions_answer_each_identity_as_the_table_says() {
     for function in SERVER_FUNCTIONS {
         for (identity, expected) in IDENTITIES.iter().zip(function.expected) {
             let cookie = cookie_for(&app, *identity).await;
-            let response = app
-                .call(function.name, function.args, cookie.as_deref())
-                .await;
+            let args = with_dates(function.args);
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = app.call(function.name, &args, cookie.as_deref()).await;
             assert_eq!(
                 response.status.as_u16(),
                 expected,
@@ -246,10 +337,16 @@ const TOKEN_ROUTES: &[TokenRoute] = &[TokenRoute {
 async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
     use app::tokens::{service, Scope};
     let make = |name: &'static str, scope: Scope| async move {
-        service::create(&app.state.db, name, &[scope], None, "test")
-            .await
-            .unwrap()
-            .token
+        service::create(
+            &app.state.db,
+            name,
+            &[scope],
+            None,
+            &app::audit::service::Actor::system(),
+        )
+        .await
+        .unwrap()
+        .token
     };
     let catalog = make("catalog", Scope::CatalogRead).await;
     let allowlist = make("allowlist", Scope::AllowlistRead).await;
@@ -261,9 +358,13 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
     .await
     .unwrap();
     let revoked = make("revoked", Scope::CatalogRead).await;
-    service::revoke(&app.state.db, "revoked", "test")
-        .await
-        .unwrap();
+    service::revoke(
+        &app.state.db,
+        "revoked",
+        &app::audit::service::Actor::system(),
+    )
+    .await
+    .unwrap();
     let (prefix, _) = catalog.rsplit_once('_').unwrap();
     let bearer = |token: &str| Some(format!("Bearer {token}"));
     vec![
@@ -327,7 +428,12 @@ async fn a_token_never_stands_in_for_a_signed_in_user() {
             .uri(format!("/api/{}", function.name))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("authorization", &catalog)
-            .body(axum::body::Body::from(common::encode_form(function.args)))
+            .body(axum::body::Body::from(common::encode_form(
+                &with_dates(function.args)
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            )))
             .unwrap();
         let response = app.send(request).await;
         assert_eq!(

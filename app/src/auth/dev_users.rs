@@ -16,8 +16,8 @@ pub struct DevUser {
     pub purpose: String,
 }
 
-/// The four development users: two requesters (to see that they cannot see each other's
-/// requests), a reviewer and an admin.
+/// The development users: two requesters (to see that they cannot see each other's requests),
+/// two reviewers and an admin.
 pub fn all() -> Vec<DevUser> {
     let user = |key: &str, name: &str, roles: &[Role], purpose: &str| DevUser {
         key: key.to_owned(),
@@ -44,6 +44,12 @@ pub fn all() -> Vec<DevUser> {
             "Rita Reviewer",
             &[Role::Requester, Role::Reviewer],
             "Security team: works through the review queue.",
+        ),
+        user(
+            "ruth",
+            "Ruth Reviewer",
+            &[Role::Requester, Role::Reviewer],
+            "A second reviewer: claims and decisions by two people at once.",
         ),
         user(
             "adam",

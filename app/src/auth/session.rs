@@ -1,5 +1,6 @@
 //! The signed-in user in the server-side session. Server only.
 
+use crate::audit::service::Actor;
 use crate::domain::SessionUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -81,6 +82,43 @@ pub async fn require_user() -> Result<(AppState, SessionUser), AppError> {
     let state = app_state()?;
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
     Ok((state, user))
+}
+
+/// The signed-in user, the state, and the user as the audit trail records them (with the
+/// client's address). For server functions that change something.
+///
+/// # Errors
+/// [`AppError::Unauthenticated`] without a signed-in user.
+pub async fn require_actor() -> Result<(AppState, SessionUser, Actor), AppError> {
+    let (state, user) = require_user().await?;
+    let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0);
+    let address = client_address(&headers, peer, state.settings.trust_forwarded_for);
+    let actor = Actor::user(&user, &address);
+    Ok((state, user, actor))
+}
+
+/// The client's address: the first `X-Forwarded-For` entry when the portal runs behind a proxy
+/// it trusts, else the connection's peer; empty when neither is known.
+pub fn client_address(
+    headers: &http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    trust_forwarded_for: bool,
+) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| headers.get("x-forwarded-for")?.to_str().ok())
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+    match (forwarded, peer) {
+        (Some(address), _) => address.to_owned(),
+        (None, Some(peer)) => peer.ip().to_string(),
+        (None, None) => String::new(),
+    }
 }
 
 /// Signs `user` in: a new session id (so an id planted before sign-in is worthless), then the

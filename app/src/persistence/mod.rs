@@ -5,7 +5,11 @@
 //! fixed-width RFC 3339 text in UTC ([`now`]), which sorts and compares correctly on both.
 //! Server only.
 
+pub mod allowlist;
+pub mod audit;
 pub mod catalog;
+pub mod outbox;
+pub mod queue;
 pub mod requests;
 pub mod sessions;
 pub mod tokens;
@@ -143,7 +147,7 @@ async fn configure_connection(
 
 /// Takes the next number of the named sequence. Inside a transaction on PostgreSQL the row stays
 /// locked until commit, so concurrent callers get distinct, gap-free numbers.
-pub(crate) async fn next_id(conn: &mut AnyConnection, sequence: &str) -> Result<i64, DbError> {
+pub async fn next_id(conn: &mut AnyConnection, sequence: &str) -> Result<i64, DbError> {
     let (value,): (i64,) = sqlx::query_as(
         "UPDATE id_sequence SET last_value = last_value + 1 WHERE name = $1 RETURNING last_value",
     )

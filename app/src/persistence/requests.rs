@@ -4,6 +4,7 @@ use super::{next_id, Db, DbError};
 use crate::catalog::mirror::Freshness;
 use crate::domain::{CatalogDecision, NewImageRequest, RequestId, RequestState, UserId};
 use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
+use sqlx::AnyConnection;
 
 /// `image_request.catalog_status` values.
 const CATALOG_CHECKED: &str = "checked";
@@ -15,6 +16,7 @@ pub struct RequestRow {
     pub image_request_id: i64,
     pub requester_id: String,
     pub requester_name: String,
+    pub requester_email: String,
     pub image_input: String,
     pub image_reference: String,
     pub team: String,
@@ -30,6 +32,8 @@ pub struct RequestRow {
     pub catalog_reason: Option<String>,
     pub catalog_status: String,
     pub catalog_mirror_at: Option<String>,
+    pub claimed_by: Option<String>,
+    pub claimed_by_name: Option<String>,
 }
 
 /// One entry of a request's timeline, with the actor's name joined in.
@@ -55,6 +59,7 @@ impl TryFrom<RequestRow> for RequestDetail {
             id: RequestId(row.image_request_id),
             requester_id: UserId(row.requester_id),
             requester_name: row.requester_name,
+            requester_email: row.requester_email,
             image_input: row.image_input,
             image: row.image_reference,
             team: row.team,
@@ -64,6 +69,8 @@ impl TryFrom<RequestRow> for RequestDetail {
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            claimed_by: row.claimed_by.map(UserId),
+            claimed_by_name: row.claimed_by_name,
             catalog: CatalogCheck {
                 candidates: serde_json::from_str(&row.catalog_candidates)
                     .map_err(|e| DbError::Corrupt(format!("catalog_candidates: {e}")))?,
@@ -92,13 +99,13 @@ impl TryFrom<EventRow> for RequestEvent {
     }
 }
 
-/// Stores a new request in state `submitted` together with its first timeline entry, in one
-/// transaction, and returns its number. `catalog` says whether its catalog check counts.
+/// Stores a new request in state `submitted` together with its first timeline entry, inside the
+/// caller's transaction, and returns its number. `catalog` says whether its catalog check counts.
 ///
 /// # Errors
-/// The database fails; nothing is stored then.
+/// The database fails; the caller's transaction is then rolled back.
 pub async fn insert(
-    db: &Db,
+    tx: &mut AnyConnection,
     requester: &UserId,
     request: &NewImageRequest,
     catalog: &Freshness,
@@ -113,8 +120,7 @@ pub async fn insert(
         CatalogDecision::Chosen(c) => ("chosen", Some(c.repository.clone()), None),
         CatalogDecision::NoneFits(why) => ("none_fits", None, Some(why.clone())),
     };
-    let mut tx = db.pool().begin().await?;
-    let id = next_id(&mut tx, "image_request").await?;
+    let id = next_id(tx, "image_request").await?;
     sqlx::query(
         "INSERT INTO image_request (image_request_id, requester_id, image_input, image_reference, \
              team, contact_email, justification, state, version, created_at, updated_at, \
@@ -139,20 +145,19 @@ pub async fn insert(
     .bind(mirror_at)
     .execute(&mut *tx)
     .await?;
-    let event_id = next_id(&mut tx, "request_event").await?;
-    sqlx::query(
-        "INSERT INTO request_event (request_event_id, image_request_id, actor_id, kind, \
-             from_state, to_state, body, created_at) \
-         VALUES ($1, $2, $3, 'submitted', NULL, $4, NULL, $5)",
+    insert_event(
+        tx,
+        &NewEvent {
+            request: RequestId(id),
+            actor: &requester.0,
+            kind: "submitted",
+            from: None,
+            to: Some(RequestState::Submitted),
+            body: None,
+        },
+        now,
     )
-    .bind(event_id)
-    .bind(id)
-    .bind(&requester.0)
-    .bind(RequestState::Submitted.as_str())
-    .bind(now)
-    .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(RequestId(id))
 }
 
@@ -199,11 +204,13 @@ pub async fn list_by_requester(
 pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbError> {
     let row: Option<RequestRow> = sqlx::query_as(
         "SELECT r.image_request_id, r.requester_id, u.display_name AS requester_name, \
+             u.email AS requester_email, \
              r.image_input, r.image_reference, r.team, r.contact_email, r.justification, \
              r.state, r.version, r.created_at, r.updated_at, r.catalog_candidates, \
              r.catalog_decision, r.catalog_choice, r.catalog_reason, r.catalog_status, \
-             r.catalog_mirror_at \
+             r.catalog_mirror_at, r.claimed_by, c.display_name AS claimed_by_name \
          FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
+         LEFT JOIN app_user c ON c.user_id = r.claimed_by \
          WHERE r.image_request_id = $1",
     )
     .bind(id.0)
@@ -284,18 +291,18 @@ pub async fn record_recheck(
     if updated.rows_affected() != 1 {
         return Ok(false);
     }
-    let event_id = next_id(&mut tx, "request_event").await?;
-    sqlx::query(
-        "INSERT INTO request_event (request_event_id, image_request_id, actor_id, kind, \
-             from_state, to_state, body, created_at) \
-         VALUES ($1, $2, $3, 'catalog_rechecked', NULL, NULL, $4, $5)",
+    insert_event(
+        &mut tx,
+        &NewEvent {
+            request: id,
+            actor: SYSTEM_USER,
+            kind: "catalog_rechecked",
+            from: None,
+            to: None,
+            body: Some(note),
+        },
+        now,
     )
-    .bind(event_id)
-    .bind(id.0)
-    .bind(SYSTEM_USER)
-    .bind(note)
-    .bind(now)
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(true)
@@ -303,3 +310,143 @@ pub async fn record_recheck(
 
 /// The `app_user` row that acts for the portal itself (seeded by a migration).
 pub const SYSTEM_USER: &str = "portcullis:system";
+
+/// A timeline entry to add.
+#[derive(Debug)]
+pub struct NewEvent<'a> {
+    pub request: RequestId,
+    pub actor: &'a str,
+    /// `submitted`, an action name (`approve`, `comment`, …) or `catalog_rechecked`.
+    pub kind: &'a str,
+    pub from: Option<RequestState>,
+    pub to: Option<RequestState>,
+    pub body: Option<&'a str>,
+}
+
+/// Adds a timeline entry inside the caller's transaction; returns its id.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_event(
+    conn: &mut AnyConnection,
+    event: &NewEvent<'_>,
+    now: &str,
+) -> Result<i64, DbError> {
+    let event_id = next_id(conn, "request_event").await?;
+    sqlx::query(
+        "INSERT INTO request_event (request_event_id, image_request_id, actor_id, kind, \
+             from_state, to_state, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(event_id)
+    .bind(event.request.0)
+    .bind(event.actor)
+    .bind(event.kind)
+    .bind(event.from.map(RequestState::as_str))
+    .bind(event.to.map(RequestState::as_str))
+    .bind(event.body)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(event_id)
+}
+
+/// Moves a request to `to`, held by `claimed_by`, if it is still at `expected_version`. Returns
+/// false when someone changed it first (nothing is written then).
+///
+/// # Errors
+/// The database fails.
+pub async fn update_state(
+    conn: &mut AnyConnection,
+    id: RequestId,
+    expected_version: i64,
+    to: RequestState,
+    claimed_by: Option<&str>,
+    decided_by: Option<&str>,
+    now: &str,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(
+        "UPDATE image_request SET state = $1, claimed_by = $2, \
+             decided_by = COALESCE($3, decided_by), \
+             decided_at = CASE WHEN $3 IS NULL THEN decided_at ELSE $4 END, \
+             version = version + 1, updated_at = $4 \
+         WHERE image_request_id = $5 AND version = $6",
+    )
+    .bind(to.as_str())
+    .bind(claimed_by)
+    .bind(decided_by)
+    .bind(now)
+    .bind(id.0)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Replaces the fields a requester may edit before resubmitting, if the request is still at
+/// `expected_version`. Returns false when someone changed it first.
+///
+/// # Errors
+/// The database fails.
+pub async fn update_details(
+    conn: &mut AnyConnection,
+    id: RequestId,
+    expected_version: i64,
+    team: &str,
+    contact: &str,
+    justification: &str,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(
+        "UPDATE image_request SET team = $1, contact_email = $2, justification = $3 \
+         WHERE image_request_id = $4 AND version = $5",
+    )
+    .bind(team)
+    .bind(contact)
+    .bind(justification)
+    .bind(id.0)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A request waiting for the security team.
+#[derive(Debug)]
+pub struct Waiting {
+    pub id: RequestId,
+    pub image: String,
+    pub team: String,
+    pub state: RequestState,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+/// Requests submitted or in review that have not changed since `cutoff`, oldest first.
+///
+/// # Errors
+/// The database fails or holds a state this version does not know.
+pub async fn waiting_since(db: &Db, cutoff: &str, limit: i64) -> Result<Vec<Waiting>, DbError> {
+    let rows: Vec<(i64, String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT image_request_id, image_reference, team, state, version, updated_at \
+         FROM image_request WHERE state IN ($1, $2) AND updated_at < $3 \
+         ORDER BY updated_at LIMIT $4",
+    )
+    .bind(RequestState::Submitted.as_str())
+    .bind(RequestState::InReview.as_str())
+    .bind(cutoff)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, image, team, state_text, version, updated_at)| {
+            Ok(Waiting {
+                id: RequestId(id),
+                image,
+                team,
+                state: state(&state_text)?,
+                version,
+                updated_at,
+            })
+        })
+        .collect()
+}

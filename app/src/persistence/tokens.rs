@@ -2,6 +2,7 @@
 
 use super::{Db, DbError};
 use crate::tokens::{Scope, TokenSummary};
+use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
@@ -46,7 +47,11 @@ impl TokenRow {
 ///
 /// # Errors
 /// [`DbError::UniqueViolation`] when the name is taken; the database fails.
-pub async fn insert(db: &Db, token: &TokenSummary, secret_hash: &str) -> Result<(), DbError> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    token: &TokenSummary,
+    secret_hash: &str,
+) -> Result<(), DbError> {
     let scopes: Vec<&str> = token.scopes.iter().map(|s| s.as_str()).collect();
     sqlx::query(
         "INSERT INTO api_token (api_token_id, name, scopes, secret_hash, created_by, created_at, \
@@ -59,7 +64,7 @@ pub async fn insert(db: &Db, token: &TokenSummary, secret_hash: &str) -> Result<
     .bind(&token.created_by)
     .bind(&token.created_at)
     .bind(&token.expires_at)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await
     .map_err(DbError::from_sqlx)?;
     Ok(())
@@ -131,7 +136,12 @@ pub async fn touch(db: &Db, id: &str, now: &str, stale_before: &str) -> Result<(
 ///
 /// # Errors
 /// The database fails.
-pub async fn revoke(db: &Db, id: &str, by: &str, now: &str) -> Result<(), DbError> {
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    now: &str,
+) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE api_token SET revoked_at = $1, revoked_by = $2 \
          WHERE api_token_id = $3 AND revoked_at IS NULL",
@@ -139,7 +149,7 @@ pub async fn revoke(db: &Db, id: &str, by: &str, now: &str) -> Result<(), DbErro
     .bind(now)
     .bind(by)
     .bind(id)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

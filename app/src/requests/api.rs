@@ -17,7 +17,7 @@ pub async fn submit_request(
     #[server(default)] catalog_reason: String,
 ) -> Result<RequestId, AppError> {
     use crate::domain::RequestForm;
-    let (state, user) = crate::auth::session::require_user().await?;
+    let (state, user, actor) = crate::auth::session::require_actor().await?;
     let form = RequestForm {
         image,
         team,
@@ -26,7 +26,7 @@ pub async fn submit_request(
         catalog_choice,
         catalog_reason,
     };
-    let id = super::service::submit(&state, &user, &form).await?;
+    let id = super::service::submit(&state, &user, &actor, &form).await?;
     leptos_axum::redirect(&format!("/requests/{id}"));
     Ok(id)
 }
@@ -45,11 +45,5 @@ pub async fn list_my_requests() -> Result<Vec<RequestSummary>, AppError> {
 #[server(endpoint = "get_request")]
 pub async fn get_request(id: i64) -> Result<RequestPage, AppError> {
     let (state, user) = crate::auth::session::require_user().await?;
-    super::service::page(
-        &state.db,
-        &user,
-        RequestId(id),
-        &state.settings.contact_label,
-    )
-    .await
+    super::service::page(&state, &user, RequestId(id)).await
 }

@@ -24,6 +24,8 @@ pub struct RequestDetail {
     pub id: RequestId,
     pub requester_id: UserId,
     pub requester_name: String,
+    /// Where the portal mails the requester (their sign-in address).
+    pub requester_email: String,
     /// The reference as the requester typed it.
     pub image_input: String,
     /// The normalised reference.
@@ -36,6 +38,9 @@ pub struct RequestDetail {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The reviewer who holds the request, while in review.
+    pub claimed_by: Option<UserId>,
+    pub claimed_by_name: Option<String>,
     /// The Red Hat catalog check made before submitting.
     pub catalog: CatalogCheck,
 }
@@ -78,4 +83,25 @@ pub struct RequestPage {
     pub events: Vec<RequestEvent>,
     /// The label that will carry the contact address on the image (`no.uio.contact`).
     pub contact_label: String,
+    /// What the viewer may do now (the server enforces the same).
+    pub actions: Vec<crate::domain::ActionKind>,
+    /// The allowlist entry an approval created.
+    pub entry: Option<crate::allowlist::AllowlistEntry>,
+    /// Whether the viewer may revoke or renew the entry.
+    pub entry_actions: bool,
+    /// Today (`YYYY-MM-DD`, UTC), the default expiry of a new approval and the latest allowed.
+    pub today: String,
+    pub approval_default_expiry: String,
+    pub approval_max_expiry: String,
+}
+
+impl RequestDetail {
+    /// What the review workflow looks at.
+    pub fn facts(&self) -> crate::domain::RequestFacts {
+        crate::domain::RequestFacts {
+            state: self.state,
+            requester_id: self.requester_id.clone(),
+            claimed_by: self.claimed_by.clone(),
+        }
+    }
 }

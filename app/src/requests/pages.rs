@@ -9,6 +9,7 @@ use crate::domain::ImageReference;
 use crate::error::FieldErrors;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
 use crate::requests::model::{RequestEvent, RequestPage, RequestSummary};
+use crate::review::pages::{EntryPanel, ReviewPanel};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -291,6 +292,13 @@ pub fn RequestDetailPage() -> impl IntoView {
 
 #[component]
 fn RequestView(page: RequestPage) -> impl IntoView {
+    let review = page.clone();
+    let entry = page.entry.clone().map(|entry| {
+        view! {
+            <EntryPanel entry today=page.today.clone() max_expiry=page.approval_max_expiry.clone()
+                may_change=page.entry_actions />
+        }
+    });
     let r = page.request;
     // A Red Hat image picked from the catalog gets `latest` from the portal; reviewers scope
     // its tags when approving, so only warn about a `latest` the requester typed.
@@ -324,10 +332,14 @@ fn RequestView(page: RequestPage) -> impl IntoView {
         })}
         <div class="detail-grid">
             <div class="detail-main">
+            {entry}
             <RequestFacts request=r.clone() contact_label=page.contact_label.clone() />
             <CatalogCheckPanel check=r.catalog.clone() typed=r.image_input.clone() />
             </div>
-            <Timeline events=page.events />
+            <div class="detail-side">
+                <ReviewPanel page=review />
+                <Timeline events=page.events />
+            </div>
         </div>
     }
 }
@@ -447,6 +459,15 @@ fn TimelineEntry(event: RequestEvent) -> impl IntoView {
         ("submitted", _) => "submitted the request".to_string(),
         ("comment", _) => "commented".to_string(),
         ("catalog_rechecked", _) => "checked the Red Hat catalog again".to_string(),
+        ("claim", _) => "claimed the request".to_string(),
+        ("release", _) => "released the request".to_string(),
+        ("request_changes", _) => "asked for changes".to_string(),
+        ("approve", _) => "approved the request".to_string(),
+        ("reject", _) => "rejected the request".to_string(),
+        ("withdraw", _) => "withdrew the request".to_string(),
+        ("resubmit", _) => "resubmitted the request".to_string(),
+        ("revoke", _) => "revoked the approval".to_string(),
+        ("renew", _) => "renewed the approval".to_string(),
         (_, Some(state)) => format!("changed the state to {}", state.label()),
         (kind, None) => kind.replace('_', " "),
     };

@@ -1,12 +1,15 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
+use crate::audit::service::{self as audit, Actor, AuditEvent};
 use crate::catalog::mirror::Freshness;
 use crate::catalog::service::candidates_for;
-use crate::domain::{NewImageRequest, RequestForm, RequestId, Role, SessionUser};
+use crate::domain::{allowed_actions, NewImageRequest, RequestForm, RequestId, Role, SessionUser};
 use crate::error::AppError;
+use crate::mail::outbox;
 use crate::persistence::{self, Db};
 use crate::requests::model::{RequestPage, RequestSummary};
+use crate::review::service::new_request_notice;
 use crate::state::AppState;
 
 /// How many requests "My requests" lists.
@@ -22,6 +25,7 @@ pub const MY_REQUESTS_LIMIT: i64 = 200;
 pub async fn submit(
     state: &AppState,
     requester: &SessionUser,
+    actor: &Actor,
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
     let view = state.catalog.current();
@@ -36,20 +40,48 @@ pub async fn submit(
             "catalog mirror is not current; the request is marked \"catalog not checked\""
         );
     }
-    let id = persistence::requests::insert(
-        &state.db,
-        &requester.user_id,
-        &request,
-        &freshness,
-        &persistence::now(),
+    let now = persistence::now();
+    let checked = matches!(freshness, Freshness::Checked { .. });
+    let mut tx = state
+        .db
+        .pool()
+        .begin()
+        .await
+        .map_err(persistence::DbError::from)?;
+    let id = persistence::requests::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
+        .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        AuditEvent {
+            action: "request.submit",
+            subject: format!("request:{id}"),
+            before: serde_json::Value::Null,
+            after: serde_json::json!({
+                "state": "submitted",
+                "image": request.image.to_string(),
+                "image_input": request.image_input,
+                "team": request.team,
+                "contact": request.contact.as_str(),
+                "justification": request.justification,
+                "catalog_checked": checked,
+                "catalog_decision": request.catalog_decision,
+            }),
+        },
+        &now,
     )
     .await?;
+    let image = request.image.to_string();
+    if let Some(mail) = new_request_notice(state, id, requester, &image, &request.team, checked) {
+        outbox::queue(&mut tx, &mail, &now).await?;
+    }
+    tx.commit().await.map_err(persistence::DbError::from)?;
     tracing::info!(
         target: "audit",
         request_id = id.0,
         actor = %requester.user_id.0,
         image = %request.image,
-        catalog_checked = matches!(freshness, Freshness::Checked { .. }),
+        catalog_checked = checked,
         "request submitted"
     );
     Ok(id)
@@ -105,31 +137,44 @@ pub async fn list_mine(db: &Db, user: &SessionUser) -> Result<Vec<RequestSummary
     Ok(persistence::requests::list_by_requester(db, &user.user_id, MY_REQUESTS_LIMIT).await?)
 }
 
-/// A request with its timeline, for its requester, reviewers and admins. Anyone else is told
-/// it does not exist, so request numbers reveal nothing.
+/// A request with its timeline, the actions the viewer may take and its allowlist entry, for
+/// its requester, reviewers and admins. Anyone else is told it does not exist, so request numbers
+/// reveal nothing.
 ///
 /// # Errors
 /// [`AppError::NotFound`] for a missing or foreign request, [`AppError::Internal`].
 pub async fn page(
-    db: &Db,
+    state: &AppState,
     viewer: &SessionUser,
     id: RequestId,
-    contact_label: &str,
 ) -> Result<RequestPage, AppError> {
     let not_found = || AppError::NotFound(format!("Request #{id}"));
-    let request = persistence::requests::find(db, id)
+    let request = persistence::requests::find(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
-    let may_see = request.requester_id == viewer.user_id
-        || viewer.has_role(Role::Reviewer)
-        || viewer.has_role(Role::Admin);
-    if !may_see {
+    if !crate::review::service::may_see(&request, viewer) {
         return Err(not_found());
     }
-    let events = persistence::requests::events(db, id).await?;
+    let events = persistence::requests::events(&state.db, id).await?;
+    let entry = persistence::allowlist::for_request(&state.db, id).await?;
+    let today = crate::catalog::service::today();
+    let in_days = |days: u32| {
+        time::Date::parse(
+            &today,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map(|d| (d + time::Duration::days(i64::from(days))).to_string())
+        .unwrap_or_default()
+    };
     Ok(RequestPage {
+        actions: allowed_actions(&request.facts(), viewer),
+        entry_actions: viewer.has_role(Role::Reviewer),
         request,
         events,
-        contact_label: contact_label.to_owned(),
+        entry,
+        contact_label: state.settings.contact_label.clone(),
+        approval_default_expiry: in_days(state.settings.approval_default_days),
+        approval_max_expiry: in_days(state.settings.approval_max_days),
+        today,
     })
 }

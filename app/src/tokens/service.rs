@@ -5,6 +5,7 @@
 //! secret of that length needs no slow hash, and a stolen database yields no usable token.
 
 use super::model::{Scope, TokenSummary};
+use crate::audit::service::{self as audit, Actor, AuditEvent};
 use crate::error::{AppError, FieldErrors};
 use crate::persistence::{self, tokens as store, Db, DbError};
 use rand::RngCore;
@@ -45,8 +46,9 @@ pub async fn create(
     name: &str,
     scopes: &[Scope],
     expires_in_days: Option<u32>,
-    created_by: &str,
+    actor: &Actor,
 ) -> Result<CreatedToken, AppError> {
+    let created_by = actor.id.as_str();
     let name = name.trim();
     let mut errors = FieldErrors::default();
     if name.is_empty() || name.chars().count() > 64 {
@@ -102,7 +104,8 @@ pub async fn create(
         last_used_at: None,
         revoked_at: None,
     };
-    match store::insert(db, &summary, &hash(&secret)).await {
+    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    match store::insert(&mut tx, &summary, &hash(&secret)).await {
         Ok(()) => {}
         Err(DbError::UniqueViolation) => {
             return Err(AppError::Conflict(format!(
@@ -111,6 +114,23 @@ pub async fn create(
         }
         Err(other) => return Err(other.into()),
     }
+    audit::append(
+        &mut tx,
+        actor,
+        AuditEvent {
+            action: "token.create",
+            subject: format!("token:{id}"),
+            before: serde_json::Value::Null,
+            after: serde_json::json!({
+                "name": summary.name,
+                "scopes": summary.scopes,
+                "expires_at": summary.expires_at,
+            }),
+        },
+        &summary.created_at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
     tracing::info!(target: "audit", token = %id, name, actor = created_by, "API token created");
     Ok(CreatedToken {
         token: format!("pct_{id}_{secret}"),
@@ -164,7 +184,8 @@ pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, AppError> {
 /// # Errors
 /// [`AppError::NotFound`] for an unknown token, [`AppError::Conflict`] when it was revoked
 /// already, [`AppError::Internal`].
-pub async fn revoke(db: &Db, name_or_id: &str, by: &str) -> Result<TokenSummary, AppError> {
+pub async fn revoke(db: &Db, name_or_id: &str, actor: &Actor) -> Result<TokenSummary, AppError> {
+    let by = actor.id.as_str();
     let name_or_id = name_or_id.trim();
     let token = store::find_by_name_or_id(db, name_or_id)
         .await?
@@ -175,7 +196,22 @@ pub async fn revoke(db: &Db, name_or_id: &str, by: &str) -> Result<TokenSummary,
             token.name
         )));
     }
-    store::revoke(db, &token.id, by, &persistence::now()).await?;
+    let now = persistence::now();
+    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    store::revoke(&mut tx, &token.id, by, &now).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        AuditEvent {
+            action: "token.revoke",
+            subject: format!("token:{}", token.id),
+            before: serde_json::json!({ "name": token.name, "revoked": false }),
+            after: serde_json::json!({ "name": token.name, "revoked": true }),
+        },
+        &now,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
     tracing::info!(target: "audit", token = %token.id, name = %token.name, actor = by, "API token revoked");
     Ok(TokenSummary {
         revoked_at: Some(persistence::now()),

@@ -1,0 +1,9 @@
+//! The audit trail: who did what, when, from where, with the state before and after. Rows are
+//! appended in the same transaction as the change they record, never updated or deleted, and
+//! hash-chained so that any edit shows.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use model::AuditRecord;

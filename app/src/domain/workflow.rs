@@ -1,0 +1,374 @@
+//! The review workflow: which actions a person may take on a request now, and where each one
+//! leads. Every change of a request's state goes through [`decide`]; the UI shows the actions of
+//! [`allowed_actions`], and the server enforces the same answer.
+//!
+//! ```text
+//! submitted ──claim──► in_review ──approve──► approved
+//!     ▲  ◄──release──      │  ├──reject────► rejected
+//!     │                    │  └──request changes──► changes_requested ──resubmit──► submitted
+//!     └────────────────────┘ (a reviewer may also decide straight from submitted)
+//! submitted | in_review | changes_requested ──withdraw (requester)──► withdrawn
+//! ```
+//!
+//! Four eyes: nobody decides on, claims or reviews a request they submitted, whatever roles they
+//! hold.
+
+use super::{RequestState, Role, SessionUser, UserId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Something a person can do to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActionKind {
+    /// A reviewer takes the request: it is theirs to decide.
+    Claim,
+    /// The claiming reviewer (or an admin) gives it back to the queue.
+    Release,
+    /// A reviewer asks the requester to change something (reason required).
+    RequestChanges,
+    /// A reviewer approves it with a scope and an expiry.
+    Approve,
+    /// A reviewer rejects it (reason required).
+    Reject,
+    /// The requester takes it back while it is undecided.
+    Withdraw,
+    /// The requester sends it back after changes were requested.
+    Resubmit,
+    /// Anyone who may see the request adds to its timeline.
+    Comment,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 8] = [
+        ActionKind::Claim,
+        ActionKind::Release,
+        ActionKind::RequestChanges,
+        ActionKind::Approve,
+        ActionKind::Reject,
+        ActionKind::Withdraw,
+        ActionKind::Resubmit,
+        ActionKind::Comment,
+    ];
+
+    /// The name in forms, the timeline and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Claim => "claim",
+            ActionKind::Release => "release",
+            ActionKind::RequestChanges => "request_changes",
+            ActionKind::Approve => "approve",
+            ActionKind::Reject => "reject",
+            ActionKind::Withdraw => "withdraw",
+            ActionKind::Resubmit => "resubmit",
+            ActionKind::Comment => "comment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// The words on the button.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Claim => "Claim",
+            ActionKind::Release => "Release",
+            ActionKind::RequestChanges => "Request changes",
+            ActionKind::Approve => "Approve",
+            ActionKind::Reject => "Reject",
+            ActionKind::Withdraw => "Withdraw",
+            ActionKind::Resubmit => "Resubmit",
+            ActionKind::Comment => "Comment",
+        }
+    }
+
+    /// Whether the action needs a written reason.
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            ActionKind::RequestChanges | ActionKind::Reject | ActionKind::Comment
+        )
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the rules look at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestFacts {
+    pub state: RequestState,
+    pub requester_id: UserId,
+    pub claimed_by: Option<UserId>,
+}
+
+/// Where an allowed action leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub from: RequestState,
+    pub to: RequestState,
+    /// Who holds the request afterwards.
+    pub claimed_by: Option<UserId>,
+}
+
+/// Why an action is refused: said to the person in words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("You submitted this request, so someone else must review it (four eyes).")]
+    OwnRequest,
+    #[error("Only the security team can do this.")]
+    NotReviewer,
+    #[error("Only the requester can do this.")]
+    NotRequester,
+    #[error("The request is {}; {action} is not possible now.", .state.label().to_lowercase())]
+    WrongState {
+        state: RequestState,
+        action: &'static str,
+    },
+    #[error("Another reviewer has claimed this request.")]
+    ClaimedByOther,
+}
+
+fn is_staff(actor: &SessionUser) -> bool {
+    actor.has_role(Role::Reviewer) || actor.has_role(Role::Admin)
+}
+
+/// Where `action` by `actor` takes the request, or why it may not happen.
+///
+/// # Errors
+/// [`WorkflowError`] naming the rule that refuses it.
+pub fn decide(
+    facts: &RequestFacts,
+    actor: &SessionUser,
+    action: ActionKind,
+) -> Result<Transition, WorkflowError> {
+    use RequestState::*;
+    let own = facts.requester_id == actor.user_id;
+    let reviewer = actor.has_role(Role::Reviewer);
+    let wrong_state = || WorkflowError::WrongState {
+        state: facts.state,
+        action: action.label(),
+    };
+    let to = |to: RequestState, claimed_by: Option<UserId>| Transition {
+        from: facts.state,
+        to,
+        claimed_by,
+    };
+    // A reviewer may act on a request that is unclaimed or claimed by themselves.
+    let review = |to_state: RequestState, keep_claim: bool| {
+        if own {
+            return Err(WorkflowError::OwnRequest);
+        }
+        if !reviewer {
+            return Err(WorkflowError::NotReviewer);
+        }
+        match (facts.state, &facts.claimed_by) {
+            (Submitted, _) | (InReview, None) => {}
+            (InReview, Some(holder)) if *holder == actor.user_id => {}
+            (InReview, Some(_)) => return Err(WorkflowError::ClaimedByOther),
+            _ => return Err(wrong_state()),
+        }
+        let claimed_by = keep_claim.then(|| actor.user_id.clone());
+        Ok(to(to_state, claimed_by))
+    };
+    match action {
+        ActionKind::Claim => {
+            if facts.state != Submitted {
+                return Err(if facts.state == InReview {
+                    WorkflowError::ClaimedByOther
+                } else {
+                    wrong_state()
+                });
+            }
+            review(InReview, true)
+        }
+        ActionKind::Release => {
+            if facts.state != InReview {
+                return Err(wrong_state());
+            }
+            let holder = facts.claimed_by.as_ref() == Some(&actor.user_id);
+            if holder || actor.has_role(Role::Admin) {
+                Ok(to(Submitted, None))
+            } else if reviewer {
+                Err(WorkflowError::ClaimedByOther)
+            } else {
+                Err(WorkflowError::NotReviewer)
+            }
+        }
+        ActionKind::RequestChanges => review(ChangesRequested, false),
+        ActionKind::Approve => review(Approved, true),
+        ActionKind::Reject => review(Rejected, true),
+        ActionKind::Withdraw => {
+            if !own {
+                return Err(WorkflowError::NotRequester);
+            }
+            match facts.state {
+                Submitted | InReview | ChangesRequested => Ok(to(Withdrawn, None)),
+                _ => Err(wrong_state()),
+            }
+        }
+        ActionKind::Resubmit => {
+            if !own {
+                return Err(WorkflowError::NotRequester);
+            }
+            match facts.state {
+                ChangesRequested => Ok(to(Submitted, None)),
+                _ => Err(wrong_state()),
+            }
+        }
+        ActionKind::Comment => {
+            if own || is_staff(actor) {
+                Ok(to(facts.state, facts.claimed_by.clone()))
+            } else {
+                Err(WorkflowError::NotReviewer)
+            }
+        }
+    }
+}
+
+/// The actions `actor` may take now, in the order the page shows them.
+pub fn allowed_actions(facts: &RequestFacts, actor: &SessionUser) -> Vec<ActionKind> {
+    ActionKind::ALL
+        .into_iter()
+        .filter(|&action| decide(facts, actor, action).is_ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, roles: &[Role]) -> SessionUser {
+        SessionUser {
+            user_id: UserId(id.into()),
+            display_name: id.into(),
+            email: format!("{id}@example.org"),
+            roles: roles.to_vec(),
+        }
+    }
+
+    fn facts(state: RequestState, claimed_by: Option<&str>) -> RequestFacts {
+        RequestFacts {
+            state,
+            requester_id: UserId("alice".into()),
+            claimed_by: claimed_by.map(|c| UserId(c.into())),
+        }
+    }
+
+    #[test]
+    fn the_requester_can_withdraw_and_comment_but_never_review_their_own_request() {
+        // Alice holds every role, and still cannot review her own request.
+        let alice = user("alice", &[Role::Requester, Role::Reviewer, Role::Admin]);
+        let submitted = facts(RequestState::Submitted, None);
+        assert_eq!(
+            allowed_actions(&submitted, &alice),
+            vec![ActionKind::Withdraw, ActionKind::Comment]
+        );
+        for action in [
+            ActionKind::Claim,
+            ActionKind::Approve,
+            ActionKind::Reject,
+            ActionKind::RequestChanges,
+        ] {
+            assert_eq!(
+                decide(&submitted, &alice, action),
+                Err(WorkflowError::OwnRequest),
+                "{action}"
+            );
+        }
+        let changes = facts(RequestState::ChangesRequested, None);
+        assert_eq!(
+            allowed_actions(&changes, &alice),
+            vec![
+                ActionKind::Withdraw,
+                ActionKind::Resubmit,
+                ActionKind::Comment
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reviewer_claims_decides_and_releases() {
+        let rita = user("rita", &[Role::Requester, Role::Reviewer]);
+        let submitted = facts(RequestState::Submitted, None);
+        assert_eq!(
+            allowed_actions(&submitted, &rita),
+            vec![
+                ActionKind::Claim,
+                ActionKind::RequestChanges,
+                ActionKind::Approve,
+                ActionKind::Reject,
+                ActionKind::Comment
+            ]
+        );
+        let claimed = decide(&submitted, &rita, ActionKind::Claim).unwrap();
+        assert_eq!(claimed.to, RequestState::InReview);
+        assert_eq!(claimed.claimed_by, Some(UserId("rita".into())));
+
+        let mine = facts(RequestState::InReview, Some("rita"));
+        assert_eq!(
+            allowed_actions(&mine, &rita),
+            vec![
+                ActionKind::Release,
+                ActionKind::RequestChanges,
+                ActionKind::Approve,
+                ActionKind::Reject,
+                ActionKind::Comment
+            ]
+        );
+        let changes = decide(&mine, &rita, ActionKind::RequestChanges).unwrap();
+        assert_eq!(changes.to, RequestState::ChangesRequested);
+        assert_eq!(changes.claimed_by, None, "back with the requester");
+        assert_eq!(
+            decide(&mine, &rita, ActionKind::Release).unwrap().to,
+            RequestState::Submitted
+        );
+    }
+
+    #[test]
+    fn another_reviewers_claim_is_respected_except_by_an_admin_releasing_it() {
+        let rita = user("rita", &[Role::Reviewer]);
+        let adam = user("adam", &[Role::Admin]);
+        let theirs = facts(RequestState::InReview, Some("ruth"));
+        assert_eq!(allowed_actions(&theirs, &rita), vec![ActionKind::Comment]);
+        assert_eq!(
+            decide(&theirs, &rita, ActionKind::Approve),
+            Err(WorkflowError::ClaimedByOther)
+        );
+        assert_eq!(
+            allowed_actions(&theirs, &adam),
+            vec![ActionKind::Release, ActionKind::Comment]
+        );
+    }
+
+    #[test]
+    fn decided_requests_stay_decided() {
+        let rita = user("rita", &[Role::Reviewer]);
+        let alice = user("alice", &[Role::Requester]);
+        for state in [
+            RequestState::Approved,
+            RequestState::Rejected,
+            RequestState::Withdrawn,
+        ] {
+            let done = facts(state, Some("rita"));
+            assert_eq!(allowed_actions(&done, &rita), vec![ActionKind::Comment]);
+            assert_eq!(allowed_actions(&done, &alice), vec![ActionKind::Comment]);
+            let refused = decide(&done, &rita, ActionKind::Approve).unwrap_err();
+            assert!(
+                refused.to_string().contains("not possible now"),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_requesters_can_do_nothing() {
+        let bob = user("bob", &[Role::Requester]);
+        for state in RequestState::ALL {
+            assert!(allowed_actions(&facts(state, None), &bob).is_empty());
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The `allowlist_entry` table and the allowlist's revision number.
+
+use super::{next_id, Db, DbError};
+use crate::allowlist::AllowlistEntry;
+use crate::domain::{ApprovalScope, RequestId};
+use sqlx::AnyConnection;
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    allowlist_entry_id: i64,
+    image_request_id: i64,
+    registry: String,
+    repository: String,
+    tag_rule: String,
+    digests: String,
+    architectures: String,
+    expires_on: String,
+    approved_by: String,
+    approved_by_name: String,
+    approved_at: String,
+    revoked_at: Option<String>,
+    revoked_by_name: Option<String>,
+    revoke_reason: Option<String>,
+    version: i64,
+}
+
+impl TryFrom<EntryRow> for AllowlistEntry {
+    type Error = DbError;
+    fn try_from(r: EntryRow) -> Result<Self, DbError> {
+        let json =
+            |field: &str, text: &str| DbError::Corrupt(format!("allowlist_entry.{field}: {text}"));
+        Ok(AllowlistEntry {
+            id: r.allowlist_entry_id,
+            request_id: RequestId(r.image_request_id),
+            registry: r.registry,
+            repository: r.repository,
+            tags: serde_json::from_str(&r.tag_rule)
+                .map_err(|e| json("tag_rule", &e.to_string()))?,
+            digests: serde_json::from_str(&r.digests)
+                .map_err(|e| json("digests", &e.to_string()))?,
+            architectures: serde_json::from_str(&r.architectures)
+                .map_err(|e| json("architectures", &e.to_string()))?,
+            expires_on: r.expires_on,
+            approved_by: r.approved_by,
+            approved_by_name: r.approved_by_name,
+            approved_at: r.approved_at,
+            revoked_at: r.revoked_at,
+            revoked_by_name: r.revoked_by_name,
+            revoke_reason: r.revoke_reason,
+            version: r.version,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT e.allowlist_entry_id, e.image_request_id, e.registry, e.repository, \
+        e.tag_rule, e.digests, e.architectures, e.expires_on, e.approved_by, \
+        a.display_name AS approved_by_name, e.approved_at, e.revoked_at, \
+        r.display_name AS revoked_by_name, e.revoke_reason, e.version \
+    FROM allowlist_entry e JOIN app_user a ON a.user_id = e.approved_by \
+    LEFT JOIN app_user r ON r.user_id = e.revoked_by";
+
+/// Creates the entry an approval allows and bumps the allowlist's revision.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    request: RequestId,
+    registry: &str,
+    repository: &str,
+    scope: &ApprovalScope,
+    approved_by: &str,
+    now: &str,
+) -> Result<i64, DbError> {
+    let id = next_id(conn, "allowlist_entry").await?;
+    sqlx::query(
+        "INSERT INTO allowlist_entry (allowlist_entry_id, image_request_id, registry, repository, \
+             tag_rule, digests, architectures, expires_on, approved_by, approved_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+    )
+    .bind(id)
+    .bind(request.0)
+    .bind(registry)
+    .bind(repository)
+    .bind(to_json(&scope.tags))
+    .bind(to_json(&scope.digests))
+    .bind(to_json(&scope.architectures))
+    .bind(&scope.expires_on)
+    .bind(approved_by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    bump_revision(conn).await?;
+    Ok(id)
+}
+
+/// JSON text of a value (the stored columns are JSON as text).
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// The allowlist's revision grows with every change to it.
+///
+/// # Errors
+/// The database fails.
+pub async fn bump_revision(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    next_id(conn, "allowlist_revision").await
+}
+
+/// The allowlist's current revision.
+///
+/// # Errors
+/// The database fails.
+pub async fn revision(db: &Db) -> Result<i64, DbError> {
+    let (value,): (i64,) =
+        sqlx::query_as("SELECT last_value FROM id_sequence WHERE name = 'allowlist_revision'")
+            .fetch_one(db.pool())
+            .await?;
+    Ok(value)
+}
+
+/// The entry an approval of `request` created, if any.
+///
+/// # Errors
+/// The database fails or holds an unreadable entry.
+pub async fn for_request(db: &Db, request: RequestId) -> Result<Option<AllowlistEntry>, DbError> {
+    let row: Option<EntryRow> = sqlx::query_as(&format!("{SELECT} WHERE e.image_request_id = $1"))
+        .bind(request.0)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(AllowlistEntry::try_from).transpose()
+}
+
+/// One entry.
+///
+/// # Errors
+/// The database fails or holds an unreadable entry.
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<AllowlistEntry>, DbError> {
+    let row: Option<EntryRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE e.allowlist_entry_id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(AllowlistEntry::try_from).transpose()
+}
+
+/// Every active entry on `today`, in a stable order (registry, repository, id).
+///
+/// # Errors
+/// The database fails or holds an unreadable entry.
+pub async fn active(db: &Db, today: &str) -> Result<Vec<AllowlistEntry>, DbError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
+         ORDER BY e.registry, e.repository, e.allowlist_entry_id"
+    ))
+    .bind(today)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(AllowlistEntry::try_from).collect()
+}
+
+/// Revokes an entry still at `expected_version`; false when it changed first.
+///
+/// # Errors
+/// The database fails.
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    by: &str,
+    reason: &str,
+    now: &str,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(
+        "UPDATE allowlist_entry SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, \
+             version = version + 1 \
+         WHERE allowlist_entry_id = $4 AND version = $5 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(reason)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if result.rows_affected() == 1 {
+        bump_revision(conn).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Moves an entry's last day to `expires_on`; false when it changed first.
+///
+/// # Errors
+/// The database fails.
+pub async fn renew(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    expires_on: &str,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(
+        "UPDATE allowlist_entry SET expires_on = $1, expiry_warned_at = NULL, version = version + 1 \
+         WHERE allowlist_entry_id = $2 AND version = $3 AND revoked_at IS NULL",
+    )
+    .bind(expires_on)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if result.rows_affected() == 1 {
+        bump_revision(conn).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Active entries whose last day is on or before `warn_until` and that have not been warned
+/// about: the expiry warning's work list.
+///
+/// # Errors
+/// The database fails or holds an unreadable entry.
+pub async fn expiring_unwarned(
+    db: &Db,
+    today: &str,
+    warn_until: &str,
+) -> Result<Vec<AllowlistEntry>, DbError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE e.revoked_at IS NULL AND e.expiry_warned_at IS NULL \
+             AND e.expires_on >= $1 AND e.expires_on <= $2 \
+         ORDER BY e.allowlist_entry_id"
+    ))
+    .bind(today)
+    .bind(warn_until)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(AllowlistEntry::try_from).collect()
+}
+
+/// Notes that the expiry warning for an entry was queued.
+///
+/// # Errors
+/// The database fails.
+pub async fn mark_warned(conn: &mut AnyConnection, id: i64, now: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE allowlist_entry SET expiry_warned_at = $1 WHERE allowlist_entry_id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

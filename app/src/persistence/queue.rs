@@ -1,0 +1,138 @@
+//! The reviewers' queue: open requests oldest first, read a page at a time with a keyset cursor
+//! on (created_at, id), so the thousandth page costs what the first does.
+
+use super::{Db, DbError};
+use crate::domain::{RequestId, RequestState};
+use crate::review::model::QueueRow;
+
+/// What the queue shows.
+#[derive(Debug)]
+pub struct QueueQuery<'a> {
+    pub states: &'a [RequestState],
+    pub team: Option<&'a str>,
+    pub claimed_by: Option<&'a str>,
+    pub unchecked_only: bool,
+    /// Rows strictly after this (created_at, id).
+    pub after: Option<(&'a str, i64)>,
+    pub limit: i64,
+}
+
+/// The WHERE clause for the filters other than state (shared by the page and the counts), with
+/// its parameters numbered from `first`.
+fn other_filters(query: &QueueQuery<'_>, first: usize) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    if let Some(team) = query.team {
+        values.push(team.to_owned());
+        clauses.push(format!("r.team = ${}", first + values.len() - 1));
+    }
+    if let Some(user) = query.claimed_by {
+        values.push(user.to_owned());
+        clauses.push(format!("r.claimed_by = ${}", first + values.len() - 1));
+    }
+    if query.unchecked_only {
+        clauses.push("r.catalog_status = 'not_checked'".to_owned());
+    }
+    (clauses.join(" AND "), values)
+}
+
+/// One page of rows, and whether more follow.
+///
+/// # Errors
+/// The database fails or holds a state this version does not know.
+pub async fn page(db: &Db, query: &QueueQuery<'_>) -> Result<(Vec<QueueRow>, bool), DbError> {
+    let mut values: Vec<String> = query.states.iter().map(|s| s.as_str().to_owned()).collect();
+    let state_list: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+    let mut sql = format!(
+        "SELECT r.image_request_id, r.image_reference, r.team, r.state, u.display_name, \
+             r.created_at, c.display_name, r.catalog_status \
+         FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
+         LEFT JOIN app_user c ON c.user_id = r.claimed_by \
+         WHERE r.state IN ({})",
+        state_list.join(", ")
+    );
+    let (others, other_values) = other_filters(query, values.len() + 1);
+    if !others.is_empty() {
+        sql.push_str(" AND ");
+        sql.push_str(&others);
+    }
+    values.extend(other_values);
+    let mut after_id = None;
+    if let Some((at, id)) = query.after {
+        values.push(at.to_owned());
+        let n = values.len();
+        sql.push_str(&format!(
+            " AND (r.created_at > ${n} OR (r.created_at = ${n} AND r.image_request_id > ${}))",
+            n + 1
+        ));
+        after_id = Some(id);
+    }
+    let limit_param = values.len() + usize::from(after_id.is_some()) + 1;
+    sql.push_str(&format!(
+        " ORDER BY r.created_at, r.image_request_id LIMIT ${limit_param}"
+    ));
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+    );
+    let mut q = sqlx::query_as::<_, Row>(&sql);
+    for value in &values {
+        q = q.bind(value.clone());
+    }
+    if let Some(id) = after_id {
+        q = q.bind(id);
+    }
+    let rows = q.bind(query.limit + 1).fetch_all(db.pool()).await?;
+    let has_more = rows.len() as i64 > query.limit;
+    let rows = rows
+        .into_iter()
+        .take(query.limit as usize)
+        .map(
+            |(id, image, team, state, requester, created_at, claimed, catalog)| {
+                Ok(QueueRow {
+                    id: RequestId(id),
+                    image,
+                    team,
+                    state: RequestState::from_db(&state)
+                        .ok_or_else(|| DbError::Corrupt(format!("unknown state {state:?}")))?,
+                    requester_name: requester,
+                    created_at,
+                    claimed_by_name: claimed,
+                    catalog_checked: catalog == "checked",
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok((rows, has_more))
+}
+
+/// Requests per state matching the filters other than state.
+///
+/// # Errors
+/// The database fails.
+pub async fn counts(db: &Db, query: &QueueQuery<'_>) -> Result<Vec<(RequestState, i64)>, DbError> {
+    let (others, values) = other_filters(query, 1);
+    let sql = format!(
+        "SELECT r.state, COUNT(*) FROM image_request r {} GROUP BY r.state",
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {others}")
+        }
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+    for value in values {
+        q = q.bind(value);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(state, n)| RequestState::from_db(&state).map(|s| (s, n)))
+        .collect())
+}

@@ -1,0 +1,167 @@
+//! The outbox worker: leases due messages, sends them over SMTP with lettre, and marks them sent
+//! or due again later (exponential backoff: 30 s, 1 min, 2 min, … at most an hour). While the
+//! SMTP server is down nothing is lost: messages wait in `mail_outbox` until it answers. A lease
+//! per message keeps two server processes on one database from sending the same one.
+
+use crate::config::MailConfig;
+use app::persistence::{self, outbox::QueuedMail, Db};
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How long a worker may hold a message before another may try it.
+const LEASE: Duration = Duration::from_secs(300);
+/// Messages leased per turn.
+const BATCH: i64 = 20;
+
+/// Sends queued mail. Cheap to clone.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    worker: String,
+}
+
+/// What one turn did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Turn {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+impl Mailer {
+    /// The mailer for `config`, or `None` when no SMTP server is configured.
+    ///
+    /// # Errors
+    /// The URL or sender cannot be used; the message says why.
+    pub fn new(config: &MailConfig) -> Result<Option<Self>, String> {
+        let Some(url) = &config.smtp_url else {
+            return Ok(None);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("PORTCULLIS_SMTP_URL cannot be used: {e}"))?
+            .timeout(Some(Duration::from_secs(10)))
+            .build();
+        let from = config
+            .from
+            .parse()
+            .map_err(|e| format!("PORTCULLIS_MAIL_FROM cannot be used: {e}"))?;
+        let worker = format!(
+            "{}:{}:{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "portcullis".into()),
+            std::process::id(),
+            persistence::now()
+        );
+        Ok(Some(Self {
+            transport,
+            from,
+            worker,
+        }))
+    }
+
+    /// Sends what is due now.
+    ///
+    /// # Errors
+    /// The database fails (sending failures are recorded per message, not returned).
+    pub async fn send_due(&self, db: &Db) -> Result<Turn, persistence::DbError> {
+        let now = OffsetDateTime::now_utc();
+        let leased = persistence::outbox::lease_due(
+            db,
+            &self.worker,
+            &persistence::format_timestamp(now),
+            &persistence::format_timestamp(now + LEASE),
+            BATCH,
+        )
+        .await?;
+        let mut turn = Turn::default();
+        for mail in leased {
+            match self.send(&mail).await {
+                Ok(()) => {
+                    persistence::outbox::mark_sent(
+                        db,
+                        mail.mail_id,
+                        &self.worker,
+                        &persistence::now(),
+                    )
+                    .await?;
+                    turn.sent += 1;
+                }
+                Err(error) => {
+                    let wait = backoff(mail.attempts);
+                    let next = persistence::format_timestamp(OffsetDateTime::now_utc() + wait);
+                    tracing::warn!(
+                        mail_id = mail.mail_id,
+                        attempts = mail.attempts + 1,
+                        retry_in_seconds = wait.as_secs(),
+                        %error,
+                        "could not send an e-mail; it stays in the outbox"
+                    );
+                    persistence::outbox::mark_failed(db, mail.mail_id, &self.worker, &error, &next)
+                        .await?;
+                    turn.failed += 1;
+                }
+            }
+        }
+        Ok(turn)
+    }
+
+    async fn send(&self, mail: &QueuedMail) -> Result<(), String> {
+        let domain = self.from.email.domain().to_owned();
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(mail.subject.clone())
+            // Stable per outbox row: a receiver can tell a repeated delivery apart.
+            .message_id(Some(format!("<portcullis-mail-{}@{domain}>", mail.mail_id)));
+        let recipients = mail.recipient_list();
+        if recipients.is_empty() {
+            return Err("the message has no recipients".into());
+        }
+        for recipient in recipients {
+            let mailbox: Mailbox = recipient
+                .parse()
+                .map_err(|e| format!("recipient {recipient:?} is not an address: {e}"))?;
+            builder = builder.to(mailbox);
+        }
+        let message = builder
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(mail.text_body.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(mail.html_body.clone()),
+                    ),
+            )
+            .map_err(|e| format!("the message cannot be built: {e}"))?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The wait after `attempts` failed tries: 30 s doubling, at most an hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let doublings = attempts.clamp(0, 7) as u32;
+    Duration::from_secs(30 * 2u64.pow(doublings)).min(Duration::from_secs(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(0), Duration::from_secs(30));
+        assert_eq!(backoff(1), Duration::from_secs(60));
+        assert_eq!(backoff(4), Duration::from_secs(480));
+        assert_eq!(backoff(7), Duration::from_secs(3600));
+        assert_eq!(backoff(100), Duration::from_secs(3600));
+    }
+}
