@@ -132,6 +132,16 @@ pub enum WorkflowError {
     ClaimedByOther,
 }
 
+impl WorkflowError {
+    /// True when the refusal is about who acts (not about the request's current state).
+    pub fn is_about_the_person(&self) -> bool {
+        matches!(
+            self,
+            WorkflowError::OwnRequest | WorkflowError::NotReviewer | WorkflowError::NotRequester
+        )
+    }
+}
+
 fn is_staff(actor: &SessionUser) -> bool {
     actor.has_role(Role::Reviewer) || actor.has_role(Role::Admin)
 }

@@ -239,11 +239,19 @@ pub async fn act(
 ) -> Result<(), AppError> {
     let request = visible_request(state, user, id).await?;
     let kind = action.kind();
-    let transition = workflow::decide(&request.facts(), user, kind)?;
+    let decided = workflow::decide(&request.facts(), user, kind);
+    // Who may act comes first; then whether the person saw the request as it is; then
+    // whether its state allows the action.
+    if let Err(refusal) = &decided {
+        if refusal.is_about_the_person() {
+            return Err(refusal.clone().into());
+        }
+    }
     let is_comment = kind == ActionKind::Comment;
     if !is_comment && request.version != expected_version {
         return Err(changed(&request));
     }
+    let transition = decided?;
     let checked = check_input(&action, &state.settings)?;
     let image = ImageReference::parse(&request.image)
         .map_err(|e| AppError::Conflict(format!("The stored image reference is invalid: {e}")))?;

@@ -265,6 +265,26 @@ impl TestApp {
             .expect("sign-in sets the session cookie")
     }
 
+    /// Calls a server function that answers `()` and checks it succeeded.
+    pub async fn act(&self, function: &str, args: &[(&str, &str)], cookie: &str) {
+        let response = self.call(function, args, Some(cookie)).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{function} {args:?}: {}",
+            response.body
+        );
+    }
+
+    /// The request page's data as the holder of `cookie` sees it.
+    pub async fn request(&self, id: i64, cookie: &str) -> serde_json::Value {
+        let response = self
+            .call("get_request", &[("id", &id.to_string())], Some(cookie))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.json()
+    }
+
     /// Submits a valid request for `image` itself (declining catalog equivalents) as the holder
     /// of `cookie`, and returns its number.
     pub async fn submit(&self, cookie: &str, image: &str) -> i64 {
@@ -393,3 +413,4 @@ impl TestResponse {
 
 pub mod oidc;
 pub mod pyxis;
+pub mod smtp;
