@@ -9,7 +9,7 @@ use crate::domain::ImageReference;
 use crate::error::FieldErrors;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
 use crate::requests::model::{RequestEvent, RequestPage, RequestSummary};
-use crate::review::pages::{EntryPanel, ReviewPanel};
+use crate::review::pages::{EntryPanel, ReviewActions, ReviewPanel};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -268,12 +268,19 @@ pub fn RequestDetailPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let page = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_request(id).await,
-            None => Err(crate::error::AppError::NotFound("That request".into())),
-        }
-    });
+    // The review's actions live as long as the page, so the request is read again after each
+    // one and a form's errors survive that.
+    let actions = ReviewActions::new();
+    provide_context(actions);
+    let page = Resource::new(
+        move || (id(), actions.versions()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_request(id).await,
+                None => Err(crate::error::AppError::NotFound("That request".into())),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
             {move || Suspend::new(async move {

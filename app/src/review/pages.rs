@@ -51,6 +51,42 @@ where
     }
 }
 
+/// The actions of the request page, created once per page and shared with its panels.
+#[derive(Clone, Copy)]
+pub struct ReviewActions {
+    pub simple: ServerAction<ActOnRequest>,
+    pub approve: ServerAction<ApproveRequest>,
+    pub revoke: ServerAction<RevokeApproval>,
+    pub renew: ServerAction<RenewApproval>,
+}
+
+impl ReviewActions {
+    pub fn new() -> Self {
+        Self {
+            simple: ServerAction::new(),
+            approve: ServerAction::new(),
+            revoke: ServerAction::new(),
+            renew: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever one of the actions finishes: the request page reads the request again.
+    pub fn versions(&self) -> [usize; 4] {
+        [
+            self.simple.version().get(),
+            self.approve.version().get(),
+            self.revoke.version().get(),
+            self.renew.version().get(),
+        ]
+    }
+}
+
+impl Default for ReviewActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// `/review`: the open requests, oldest first, with filters, counts and paging.
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
@@ -257,8 +293,9 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
     let version = r.version;
     let actions = page.actions.clone();
     let has = |kind: ActionKind| actions.contains(&kind);
-    let simple = ServerAction::<ActOnRequest>::new();
-    let approve = ServerAction::<ApproveRequest>::new();
+    let ReviewActions {
+        simple, approve, ..
+    } = expect_context::<ReviewActions>();
     let reviewing = has(ActionKind::Approve) || has(ActionKind::Release);
     let claim_or_release: Vec<ActionKind> = [ActionKind::Claim, ActionKind::Release]
         .into_iter()
@@ -288,12 +325,18 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
                     <ApproveForm action=approve id version default_expiry=page.approval_default_expiry.clone() max_expiry=page.approval_max_expiry.clone() today=page.today.clone() />
                 })}
                 {has(ActionKind::RequestChanges).then(|| view! {
-                    <ReasonForm action=simple id version kind=ActionKind::RequestChanges
-                        label="What should the requester change?" field_id="changes-text" />
+                    <details class="decision" open=opened(simple, ActionKind::RequestChanges)>
+                        <summary>"Request changes"</summary>
+                        <ReasonForm action=simple id version kind=ActionKind::RequestChanges
+                            label="What should the requester change?" field_id="changes-text" />
+                    </details>
                 })}
                 {has(ActionKind::Reject).then(|| view! {
-                    <ReasonForm action=simple id version kind=ActionKind::Reject
-                        label="Why is the request rejected?" field_id="reject-text" />
+                    <details class="decision" open=opened(simple, ActionKind::Reject)>
+                        <summary>"Reject"</summary>
+                        <ReasonForm action=simple id version kind=ActionKind::Reject
+                            label="Why is the request rejected?" field_id="reject-text" />
+                    </details>
                 })}
             </section>
         })}
@@ -324,6 +367,18 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// Whether the last answer of `action` was a refusal of `kind`'s input (its form stays open).
+fn opened(action: ServerAction<ActOnRequest>, kind: ActionKind) -> bool {
+    action
+        .input()
+        .get_untracked()
+        .is_some_and(|input| input.action == kind.as_str())
+        && action
+            .value()
+            .get_untracked()
+            .is_some_and(|v| v.is_err())
 }
 
 /// A form with one text field (`text`) and a button for `kind`.
@@ -393,8 +448,8 @@ fn ApproveForm(
     };
     let mode = initial("tag_mode", "exact");
     view! {
-        <details class="approve" open=true>
-            <summary><h3>"Approve with a scope"</h3></summary>
+        <details class="decision" open=true>
+            <summary>"Approve with a scope"</summary>
             <ErrorSummary errors />
             {other_error(action)}
             <ActionForm action=action>
@@ -439,8 +494,7 @@ pub fn EntryPanel(
     may_change: bool,
 ) -> impl IntoView {
     let status = entry.status(&today);
-    let revoke = ServerAction::<RevokeApproval>::new();
-    let renew = ServerAction::<RenewApproval>::new();
+    let ReviewActions { revoke, renew, .. } = expect_context::<ReviewActions>();
     let revoke_errors = field_errors(revoke);
     let renew_errors = field_errors(renew);
     let tags = match &entry.tags {
