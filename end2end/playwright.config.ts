@@ -19,6 +19,10 @@ const issuer = `http://127.0.0.1:${providerPort}`;
 const catalogPort = Number(process.env.PORTCULLIS_E2E_CATALOG_PORT ?? 4012);
 const catalogApi = `http://127.0.0.1:${catalogPort}/api/containers/v1`;
 const failingCatalogApi = `http://127.0.0.1:${catalogPort}/fail/api/containers/v1`;
+// A real SMTP server (npm smtp-server) whose received messages the journeys read over HTTP.
+const smtpPort = Number(process.env.PORTCULLIS_E2E_SMTP_PORT ?? 2525);
+const smtpApiPort = Number(process.env.PORTCULLIS_E2E_SMTP_API_PORT ?? 2580);
+process.env.PORTCULLIS_E2E_SMTP_API = `http://127.0.0.1:${smtpApiPort}`;
 // A second portal whose catalog is down, for the "catalog not checked" journey.
 const downPort = port + 1;
 const downURL = `http://127.0.0.1:${downPort}`;
@@ -61,6 +65,10 @@ function portal(listenPort: number, database: string, catalog: string) {
       PORTCULLIS_DEV_SIGNIN: 'true',
       PORTCULLIS_CATALOG_URL: catalog,
       PORTCULLIS_CATALOG_ATTEMPTS: '1',
+      PORTCULLIS_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      PORTCULLIS_MAIL_FROM: 'Portcullis <portcullis@example.org>',
+      PORTCULLIS_SECURITY_TEAM_EMAIL: 'security@example.org',
+      PORTCULLIS_MAIL_JOB_SECONDS: '1',
       PORTCULLIS_OIDC_ISSUER: issuer,
       PORTCULLIS_OIDC_CLIENT_ID: 'portcullis',
       PORTCULLIS_OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
@@ -116,6 +124,15 @@ export default defineConfig({
       stdout: 'ignore',
       stderr: 'pipe',
       env: { PYXIS_PORT: String(catalogPort) },
+    },
+    {
+      command: `node ${path.join(__dirname, 'smtp', 'server.mjs')}`,
+      url: `http://127.0.0.1:${smtpApiPort}/messages`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { SMTP_PORT: String(smtpPort), SMTP_HTTP_PORT: String(smtpApiPort) },
     },
     portal(port, databaseUrl, catalogApi),
     portal(downPort, downDatabaseUrl, failingCatalogApi),
