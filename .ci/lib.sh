@@ -49,7 +49,7 @@ install_build_tools() {
 
 # What the tests need on top: Chromium, PostgreSQL, the end-to-end npm packages.
 install_test_tools() {
-  apt_install chromium postgresql postgresql-client
+  apt_install chromium postgresql postgresql-client docker-registry skopeo
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "Installing cargo-nextest"
     cargo install cargo-nextest --locked

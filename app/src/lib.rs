@@ -21,6 +21,7 @@ pub mod error;
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod persistence;
+pub mod registry;
 pub mod requests;
 pub mod review;
 #[cfg(feature = "ssr")]

@@ -13,6 +13,8 @@ pub struct AppSettings {
     pub dev_sign_in: bool,
     /// The image label that carries the contact address (`no.uio.contact`).
     pub contact_label: String,
+    /// The image label that carries the team / application name (`no.uio.team`).
+    pub team_label: String,
     /// A session ends this long after sign-in, however active it is.
     pub session_absolute: std::time::Duration,
     /// Where users reach the portal (links in e-mail), without trailing slash.
@@ -36,6 +38,8 @@ pub struct AppState {
     pub settings: Arc<AppSettings>,
     /// The Red Hat catalog mirror, for equivalents.
     pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
+    /// Reads upstream registries (facts about requested images, their tags).
+    pub registry: Arc<crate::registry::client::RegistryClient>,
     /// Sign-in through the organisation's provider; `None` when not configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }

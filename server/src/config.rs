@@ -42,6 +42,12 @@ pub struct Config {
     pub approval_max_days: u32,
     /// `PORTCULLIS_TRUST_FORWARDED_FOR`: read the client address from `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// `PORTCULLIS_TEAM_LABEL`: the label that carries an image's team / application name.
+    pub team_label: String,
+    /// `PORTCULLIS_INSECURE_REGISTRIES`: registries (`host:port`) read over plain http.
+    pub insecure_registries: Vec<String>,
+    /// `PORTCULLIS_REGISTRY_TIMEOUT_SECONDS`: timeout of each request to a registry.
+    pub registry_timeout: Duration,
     /// `PORTCULLIS_LOG`: log filter (`info`, `portcullis=debug,info`, …).
     pub log_filter: String,
 }
@@ -66,6 +72,9 @@ impl fmt::Debug for Config {
             .field("approval_default_days", &self.approval_default_days)
             .field("approval_max_days", &self.approval_max_days)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("team_label", &self.team_label)
+            .field("insecure_registries", &self.insecure_registries)
+            .field("registry_timeout", &self.registry_timeout)
             .field("log_filter", &self.log_filter)
             .finish()
     }
@@ -203,15 +212,7 @@ impl Config {
 
         let contact_label =
             get("PORTCULLIS_CONTACT_LABEL").unwrap_or_else(|| DEFAULT_CONTACT_LABEL.to_owned());
-        let label_ok = contact_label.len() <= 128
-            && contact_label
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_/".contains(c))
-            && contact_label
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
-        if !label_ok {
+        if !label_key_ok(&contact_label) {
             return Err(invalid(
                 "PORTCULLIS_CONTACT_LABEL",
                 "use a lowercase label key such as no.uio.contact",
@@ -255,6 +256,32 @@ impl Config {
                 ),
             ));
         }
+        let team_label = get("PORTCULLIS_TEAM_LABEL").unwrap_or_else(|| "no.uio.team".to_owned());
+        if !label_key_ok(&team_label) {
+            return Err(invalid(
+                "PORTCULLIS_TEAM_LABEL",
+                "use a lowercase label key such as no.uio.team",
+            ));
+        }
+        let insecure_registries: Vec<String> = get("PORTCULLIS_INSECURE_REGISTRIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if let Some(bad) = insecure_registries.iter().find(|h| !is_loopback_host(h)) {
+            return Err(invalid(
+                "PORTCULLIS_INSECURE_REGISTRIES",
+                format!("{bad:?} is not a loopback address; plain http is only for registries on this machine"),
+            ));
+        }
+        let registry_timeout = Duration::from_secs(parse_number(
+            "PORTCULLIS_REGISTRY_TIMEOUT_SECONDS",
+            get("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS"),
+            5,
+            1..=60,
+        )?);
         let trust_forwarded_for = parse_bool(
             "PORTCULLIS_TRUST_FORWARDED_FOR",
             get("PORTCULLIS_TRUST_FORWARDED_FOR"),
@@ -276,6 +303,9 @@ impl Config {
             approval_default_days,
             approval_max_days,
             trust_forwarded_for,
+            team_label,
+            insecure_registries,
+            registry_timeout,
             log_filter: get("PORTCULLIS_LOG").unwrap_or_else(|| "info".to_owned()),
         })
     }
@@ -515,6 +545,18 @@ fn parse_bool(
         Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
         Some(v) => Err(invalid(variable, format!("{v:?} is not true or false"))),
     }
+}
+
+/// A label key as the portal accepts one: lowercase letters, digits, `.-_/`, at most 128.
+fn label_key_ok(key: &str) -> bool {
+    key.len() <= 128
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_/".contains(c))
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_loopback_host(host_and_port: &str) -> bool {

@@ -53,6 +53,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         settings: Arc::new(AppSettings {
             dev_sign_in: config.dev_sign_in,
             contact_label: config.contact_label.clone(),
+            team_label: config.team_label.clone(),
             session_absolute: config.session_absolute,
             public_url: config.public_url.clone(),
             security_team_email: config.mail.security_team.clone(),
@@ -61,6 +62,13 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             trust_forwarded_for: config.trust_forwarded_for,
         }),
         catalog,
+        registry: Arc::new(
+            app::registry::client::RegistryClient::new(
+                config.registry_timeout,
+                config.insecure_registries.clone(),
+            )
+            .map_err(|e| format!("cannot create the registry client: {e}"))?,
+        ),
         oidc,
     })
 }

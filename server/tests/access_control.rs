@@ -72,6 +72,13 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         ],
         expected: [401, 200, 200, 200, 200],
     },
+    ServerFunction {
+        name: "upstream_facts",
+        args: &[("id", "1")],
+        // The upstream registry (ghcr.io) may be unreachable from the test machine; the
+        // answer says so, with status 200, to those who may see the request.
+        expected: [401, 200, 404, 200, 200],
+    },
     // The review, in the order a request lives through it. Each row runs for every identity in
     // turn, so the state one row leaves is the next row's start: request #1 (Alice's) is
     // commented on, claimed by Rita, approved by her, renewed and revoked.

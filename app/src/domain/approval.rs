@@ -113,6 +113,59 @@ impl TagRule {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl TagRule {
+    /// Reads a rule from the approve form's `tag_mode` and `tags`.
+    ///
+    /// # Errors
+    /// The field (`tag_mode` or `tags`) and what is wrong with it.
+    pub fn parse(mode: &str, text: &str) -> Result<Self, (&'static str, String)> {
+        let text = text.trim();
+        match mode.trim() {
+            "exact" => {
+                let tags = split_list(text);
+                if tags.is_empty() {
+                    Err(("tags", "Name at least one tag, e.g. 1.25.3.".into()))
+                } else if let Some(bad) = tags.iter().find(|t| !is_valid_tag(t)) {
+                    Err((
+                        "tags",
+                        format!("{bad:?} is not a tag: use letters, digits, dots, dashes and underscores (at most 128)."),
+                    ))
+                } else {
+                    Ok(TagRule::Exact(tags))
+                }
+            }
+            "regex" if text.is_empty() => Err((
+                "tags",
+                "Write the pattern tags must match, e.g. 1\\.25\\.[0-9]+.".into(),
+            )),
+            "regex" => match anchored(text) {
+                Ok(_) => Ok(TagRule::Regex(text.to_owned())),
+                Err(e) => {
+                    let reason = e.to_string();
+                    let reason = reason.lines().last().unwrap_or("invalid").trim().to_owned();
+                    Err(("tags", format!("The pattern does not compile: {reason}")))
+                }
+            },
+            "semver" if text.is_empty() => Err((
+                "tags",
+                "Write the version range, e.g. >=1.25, <1.26.".into(),
+            )),
+            "semver" => match semver::VersionReq::parse(text) {
+                Ok(_) => Ok(TagRule::Semver(text.to_owned())),
+                Err(e) => Err((
+                    "tags",
+                    format!("The version range does not read: {e}. Example: >=1.25, <1.26."),
+                )),
+            },
+            _ => Err((
+                "tag_mode",
+                "Choose exact tags, a regular expression or a version range.".into(),
+            )),
+        }
+    }
+}
+
 /// The regular expression that must match a whole tag.
 #[cfg(feature = "ssr")]
 pub fn anchored(pattern: &str) -> Result<regex::Regex, regex::Error> {
@@ -159,55 +212,10 @@ impl ApprovalScope {
     /// [`FieldErrors`] with one message per bad field, and the submitted values kept.
     pub fn validate(form: &ApprovalForm, today: &str, max_days: u32) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let tags_text = form.tags.trim();
-        let tags = match form.tag_mode.trim() {
-            "exact" => {
-                let tags = split_list(tags_text);
-                if tags.is_empty() {
-                    errors.add("tags", "Name at least one tag, e.g. 1.25.3.");
-                } else if let Some(bad) = tags.iter().find(|t| !is_valid_tag(t)) {
-                    errors.add(
-                        "tags",
-                        format!("{bad:?} is not a tag: use letters, digits, dots, dashes and underscores (at most 128)."),
-                    );
-                }
-                Some(TagRule::Exact(tags))
-            }
-            "regex" => match anchored(tags_text) {
-                _ if tags_text.is_empty() => {
-                    errors.add(
-                        "tags",
-                        "Write the pattern tags must match, e.g. 1\\.25\\.[0-9]+.",
-                    );
-                    None
-                }
-                Ok(_) => Some(TagRule::Regex(tags_text.to_owned())),
-                Err(e) => {
-                    let reason = e.to_string();
-                    let reason = reason.lines().last().unwrap_or("invalid").trim();
-                    errors.add("tags", format!("The pattern does not compile: {reason}"));
-                    None
-                }
-            },
-            "semver" => match semver::VersionReq::parse(tags_text) {
-                _ if tags_text.is_empty() => {
-                    errors.add("tags", "Write the version range, e.g. >=1.25, <1.26.");
-                    None
-                }
-                Ok(_) => Some(TagRule::Semver(tags_text.to_owned())),
-                Err(e) => {
-                    errors.add(
-                        "tags",
-                        format!("The version range does not read: {e}. Example: >=1.25, <1.26."),
-                    );
-                    None
-                }
-            },
-            _ => {
-                errors.add(
-                    "tag_mode",
-                    "Choose exact tags, a regular expression or a version range.",
-                );
+        let tags = match TagRule::parse(&form.tag_mode, &form.tags) {
+            Ok(rule) => Some(rule),
+            Err((field, message)) => {
+                errors.add(field, message);
                 None
             }
         };

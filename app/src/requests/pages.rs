@@ -9,7 +9,7 @@ use crate::domain::ImageReference;
 use crate::error::FieldErrors;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
 use crate::requests::model::{RequestEvent, RequestPage, RequestSummary};
-use crate::review::pages::{EntryPanel, ReviewActions, ReviewPanel};
+use crate::review::pages::{EntryPanel, ReviewActions, ReviewPanel, UpstreamPanel};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -341,6 +341,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             <div class="detail-main">
             {entry}
             <RequestFacts request=r.clone() contact_label=page.contact_label.clone() />
+            <UpstreamPanel id=r.id.0 />
             <CatalogCheckPanel check=r.catalog.clone() typed=r.image_input.clone() />
             </div>
             <div class="detail-side">

@@ -413,4 +413,5 @@ impl TestResponse {
 
 pub mod oidc;
 pub mod pyxis;
+pub mod registry;
 pub mod smtp;

@@ -1,0 +1,9 @@
+//! Facts about the upstream image a request names, read from its registry's v2 API: digest,
+//! platforms, created date, size, labels (does it carry the contact and team labels?), and the
+//! tags an approval's pattern matches today.
+
+#[cfg(feature = "ssr")]
+pub mod client;
+pub mod model;
+
+pub use model::{ImageFacts, UpstreamView};
