@@ -1,5 +1,6 @@
 //! The HTML shell, the router and the page frame.
 
+use crate::audit::pages::AuditPage;
 use crate::auth::api::{current_user, DevSignIn, SignOut};
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
 use crate::domain::SessionUser;
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests/:id") view=RequestDetailPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:id/edit") view=ResubmitPage ssr=SsrMode::Async />
                     <Route path=path!("review") view=ReviewQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -118,6 +120,7 @@ fn Frame() -> impl IntoView {
         dev_sign_in,
     });
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
+    let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.roles.contains(&crate::domain::Role::Admin));
     let staff =
         move || matches!(user.get(), Some(Ok(Some(u))) if crate::review::pages::is_staff(&u.roles));
     view! {
@@ -141,6 +144,9 @@ fn Frame() -> impl IntoView {
                             </A>
                             <Show when=staff>
                                 <A href="/review">"Review queue"</A>
+                            </Show>
+                            <Show when=admin>
+                                <A href="/admin/audit">"Audit"</A>
                             </Show>
                         </nav>
                     </Show>

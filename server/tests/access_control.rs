@@ -73,6 +73,11 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         expected: [401, 200, 200, 200, 200],
     },
     ServerFunction {
+        name: "audit_trail",
+        args: &[],
+        expected: [401, 403, 403, 403, 200],
+    },
+    ServerFunction {
         name: "upstream_facts",
         args: &[("id", "1")],
         // The upstream registry (ghcr.io) may be unreachable from the test machine; the
@@ -223,6 +228,18 @@ const ROUTES: &[Route] = &[
         expected: [200; 5],
     },
     Route {
+        path: "/admin/audit",
+        expected: [200; 5],
+    },
+    Route {
+        path: "/admin/audit.csv",
+        expected: [401, 403, 403, 403, 200],
+    },
+    Route {
+        path: "/admin/audit.json?subject=request:1",
+        expected: [401, 403, 403, 403, 200],
+    },
+    Route {
         path: "/no-such-page",
         expected: [404; 5],
     },
@@ -308,9 +325,11 @@ async fn routes_answer_each_identity_as_the_table_says_and_leak_nothing() {
                 "{} as {identity:?}",
                 route.path
             );
-            // The justification is only on the request's own page, for its owner and the staff.
+            // The justification is only on the request's own page, for its owner and the staff,
+            // and in the audit trail, for admins.
             let owner_or_staff = matches!(identity, Some("alice" | "rita" | "adam"));
-            let may_see = route.path == "/requests/1" && owner_or_staff;
+            let may_see = (route.path == "/requests/1" && owner_or_staff)
+                || (route.path.starts_with("/admin/audit") && *identity == Some("adam"));
             let shows_secret = response.body.contains(ALICES_SECRET);
             assert_eq!(shows_secret, may_see, "{} as {identity:?}", route.path);
         }

@@ -672,3 +672,46 @@ async fn the_queue_filters_counts_and_pages_oldest_first() {
         .await;
     assert_eq!(mangled.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn admins_export_the_audit_trail_as_csv_and_json() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let adam = app.sign_in("adam").await;
+    let id = app.submit(&alice, "nginx:1.25").await.to_string();
+    app.act(
+        "act_on_request",
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("action", "comment"),
+            ("text", "Line one, \"quoted\"\nline two"),
+        ],
+        &rita,
+    )
+    .await;
+    let csv = app.get("/admin/audit.csv", Some(&adam)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(lines[0].starts_with("id,at,actor_id"));
+    assert_eq!(lines.len(), 3, "header and two rows: {}", csv.body);
+    assert!(lines[2].contains("request.comment"));
+    assert!(
+        lines[2].contains(r#","{""claimed_by"":null,"#),
+        "JSON fields quoted, quotes doubled: {}",
+        lines[2]
+    );
+
+    let json = app
+        .get("/admin/audit.json?subject=request:1", Some(&adam))
+        .await
+        .json();
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["action"], "request.submit");
+    assert_eq!(rows[1]["actor_name"], "Rita Reviewer");
+    let page = app.call("audit_trail", &[], Some(&adam)).await.json();
+    assert_eq!(page["rows"][0]["action"], "request.comment", "newest first");
+}

@@ -2,8 +2,10 @@
 //! appended in the same transaction as the change they record, never updated or deleted, and
 //! hash-chained so that any edit shows.
 
+pub mod api;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use model::AuditRecord;
+pub use model::{AuditPage, AuditRecord};

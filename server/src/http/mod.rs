@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, probes, sign-in routes, and the
 //! middleware every response passes through.
 
+mod admin;
 mod api_v1;
 mod health;
 mod middleware;
@@ -51,6 +52,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/auth/login", get(sign_in::login))
         .route("/auth/callback", get(sign_in::callback))
+        .route("/admin/audit.csv", get(admin::audit_csv))
+        .route("/admin/audit.json", get(admin::audit_json))
         .route(
             "/api/v1/catalog/equivalents",
             get(api_v1::catalog_equivalents),
