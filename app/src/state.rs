@@ -25,6 +25,8 @@ pub struct AppSettings {
     pub approval_default_days: u32,
     /// … and at most this many.
     pub approval_max_days: u32,
+    /// Registries (`host:port`) reached over plain http.
+    pub insecure_registries: Vec<String>,
     /// Take the client address for the audit trail from `X-Forwarded-For` (behind a trusted
     /// proxy) instead of the connection.
     pub trust_forwarded_for: bool,

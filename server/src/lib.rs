@@ -60,6 +60,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             approval_default_days: config.approval_default_days,
             approval_max_days: config.approval_max_days,
             trust_forwarded_for: config.trust_forwarded_for,
+            insecure_registries: config.insecure_registries.clone(),
         }),
         catalog,
         registry: Arc::new(

@@ -224,6 +224,10 @@ const ROUTES: &[Route] = &[
         expected: [401, 200, 200, 200, 200],
     },
     Route {
+        path: "/api/v1/allowlist",
+        expected: [401, 403, 403, 200, 200],
+    },
+    Route {
         path: "/review",
         expected: [200; 5],
     },
@@ -354,10 +358,20 @@ struct TokenRoute {
     expected: [u16; 8],
 }
 
-const TOKEN_ROUTES: &[TokenRoute] = &[TokenRoute {
-    path: "/api/v1/catalog/equivalents?image=postgres:16",
-    expected: [401, 401, 401, 401, 200, 403, 401, 401],
-}];
+const TOKEN_ROUTES: &[TokenRoute] = &[
+    TokenRoute {
+        path: "/api/v1/catalog/equivalents?image=postgres:16",
+        expected: [401, 401, 401, 401, 200, 403, 401, 401],
+    },
+    TokenRoute {
+        path: "/api/v1/allowlist",
+        expected: [401, 401, 401, 401, 403, 200, 401, 401],
+    },
+    TokenRoute {
+        path: "/api/v1/allowlist?format=skopeo",
+        expected: [401, 401, 401, 401, 403, 200, 401, 401],
+    },
+];
 
 /// The `Authorization` header for each entry of [`TOKENS`], made in `app`'s database.
 async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
@@ -437,7 +451,7 @@ async fn machine_routes_answer_each_token_as_the_table_says() {
                 );
             }
             if expected == 403 {
-                assert!(response.body.contains("catalog:read"), "{}", response.body);
+                assert!(response.body.contains("scope"), "{}", response.body);
             }
         }
     }

@@ -1,6 +1,10 @@
 //! The allowlist: what approvals allow the mirror to copy. Entries are created by approvals and
 //! revoked or renewed by the security team; the mirror job reads the active ones over the API.
 
+#[cfg(feature = "ssr")]
+pub mod formats;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 pub use model::AllowlistEntry;

@@ -25,6 +25,10 @@ pub struct AllowlistEntry {
     pub revoke_reason: Option<String>,
     /// Grows with every change; revoke and renew name the version they were made on.
     pub version: i64,
+    /// Provenance from the request: its team, contact address and requester.
+    pub team: String,
+    pub contact: String,
+    pub requester_name: String,
 }
 
 impl AllowlistEntry {

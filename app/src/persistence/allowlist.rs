@@ -22,6 +22,9 @@ struct EntryRow {
     revoked_by_name: Option<String>,
     revoke_reason: Option<String>,
     version: i64,
+    team: String,
+    contact_email: String,
+    requester_name: String,
 }
 
 impl TryFrom<EntryRow> for AllowlistEntry {
@@ -48,6 +51,9 @@ impl TryFrom<EntryRow> for AllowlistEntry {
             revoked_by_name: r.revoked_by_name,
             revoke_reason: r.revoke_reason,
             version: r.version,
+            team: r.team,
+            contact: r.contact_email,
+            requester_name: r.requester_name,
         })
     }
 }
@@ -55,8 +61,11 @@ impl TryFrom<EntryRow> for AllowlistEntry {
 const SELECT: &str = "SELECT e.allowlist_entry_id, e.image_request_id, e.registry, e.repository, \
         e.tag_rule, e.digests, e.architectures, e.expires_on, e.approved_by, \
         a.display_name AS approved_by_name, e.approved_at, e.revoked_at, \
-        r.display_name AS revoked_by_name, e.revoke_reason, e.version \
+        r.display_name AS revoked_by_name, e.revoke_reason, e.version, q.team, q.contact_email, \
+        rq.display_name AS requester_name \
     FROM allowlist_entry e JOIN app_user a ON a.user_id = e.approved_by \
+    JOIN image_request q ON q.image_request_id = e.image_request_id \
+    JOIN app_user rq ON rq.user_id = q.requester_id \
     LEFT JOIN app_user r ON r.user_id = e.revoked_by";
 
 /// Creates the entry an approval allows and bumps the allowlist's revision.

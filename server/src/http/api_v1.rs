@@ -142,3 +142,71 @@ pub async fn catalog_equivalents(
     let answer = app::catalog::service::equivalents(&state, &image).await?;
     Ok(Json(answer).into_response())
 }
+
+#[derive(Debug, Deserialize)]
+pub struct AllowlistQuery {
+    format: Option<String>,
+}
+
+/// Whether `If-None-Match` names `etag` (or `*`); weak and strong tags compare alike.
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// `GET /api/v1/allowlist[?format=json|skopeo]`: the active allowlist entries (approved, not
+/// expired, not revoked) in a stable order, as JSON with provenance or as skopeo sync YAML;
+/// the format comes from `?format=` or else `Accept`. Answers `304 Not Modified` when
+/// `If-None-Match` names the current `ETag`.
+/// Who: tokens with `allowlist:read`, and signed-in reviewers and admins. 401 / 403 as
+/// [`authorize`] says; 400 naming the valid formats for an unknown one.
+pub async fn allowlist(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(query): Query<AllowlistQuery>,
+) -> Result<Response, ApiError> {
+    use app::allowlist::formats::Format;
+    let caller = authorize(&state, &session, &headers, Scope::AllowlistRead).await?;
+    if let Caller::User(user) = &caller {
+        if !(user.has_role(app::domain::Role::Reviewer) || user.has_role(app::domain::Role::Admin))
+        {
+            return Err(AppError::Forbidden.into());
+        }
+    }
+    let format = match query.format.as_deref() {
+        Some(name) => Format::parse(name).map_err(AppError::BadRequest)?,
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Format::from_accept)
+            .unwrap_or(Format::Json),
+    };
+    let version = app::allowlist::service::version(&state).await?;
+    let etag = version.etag(format);
+    let common = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::VARY, "Accept, Authorization".to_owned()),
+        (
+            header::HeaderName::from_static("x-allowlist-version"),
+            version.revision.to_string(),
+        ),
+    ];
+    if not_modified(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    let body = app::allowlist::service::render(&state, format, &version).await?;
+    Ok((
+        StatusCode::OK,
+        common,
+        [(header::CONTENT_TYPE, format.content_type())],
+        body,
+    )
+        .into_response())
+}

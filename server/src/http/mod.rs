@@ -54,6 +54,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/auth/callback", get(sign_in::callback))
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/admin/audit.json", get(admin::audit_json))
+        .route("/api/v1/allowlist", get(api_v1::allowlist))
         .route(
             "/api/v1/catalog/equivalents",
             get(api_v1::catalog_equivalents),

@@ -1,0 +1,218 @@
+//! The allowlist in the formats mirror jobs read: JSON with provenance, and skopeo sync's
+//! `--src yaml`. Server only.
+
+use super::AllowlistEntry;
+use crate::domain::TagRule;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+/// A format the API serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Skopeo,
+}
+
+impl Format {
+    pub const NAMES: &'static str = "json, skopeo";
+
+    /// Reads `?format=`.
+    ///
+    /// # Errors
+    /// An unknown name; the message lists the valid ones.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(Format::Json),
+            "skopeo" | "skopeo-sync" | "yaml" => Ok(Format::Skopeo),
+            other => Err(format!(
+                "unknown format {other:?}; use one of: {}",
+                Self::NAMES
+            )),
+        }
+    }
+
+    /// The format an `Accept` header asks for; `None` when it names none the API serves (then
+    /// JSON is the answer, as for `*/*`).
+    pub fn from_accept(accept: &str) -> Option<Self> {
+        let accept = accept.to_ascii_lowercase();
+        if accept.contains("application/vnd.skopeo.sync+yaml")
+            || accept.contains("application/x-yaml")
+            || accept.contains("application/yaml")
+        {
+            Some(Format::Skopeo)
+        } else if accept.contains("application/json") {
+            Some(Format::Json)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Skopeo => "skopeo",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Skopeo => "application/vnd.skopeo.sync+yaml; charset=utf-8",
+        }
+    }
+}
+
+/// Everything the formats need besides the entries.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub version: i64,
+    pub generated_at: &'a str,
+    pub public_url: &'a str,
+    /// Registries reached over plain http (`tls-verify: false` in skopeo's YAML).
+    pub insecure_registries: &'a [String],
+    /// Upstream tags per (registry, repository), for semver rules skopeo cannot express.
+    pub tags: &'a HashMap<(String, String), Vec<String>>,
+}
+
+/// JSON: `{version, generated_at, entries: [{…, request: {…}}]}`.
+pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
+    let entries: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.id,
+                "source": format!("{}/{}", e.registry, e.repository),
+                "registry": e.registry,
+                "repository": e.repository,
+                "tags": e.tags,
+                "digests": e.digests,
+                "architectures": e.architectures,
+                "expires_on": e.expires_on,
+                "approved_by": e.approved_by_name,
+                "approved_at": e.approved_at,
+                "request": {
+                    "id": e.request_id.0,
+                    "url": format!("{}/requests/{}", cx.public_url, e.request_id),
+                    "team": e.team,
+                    "contact": e.contact,
+                    "requester": e.requester_name,
+                },
+            })
+        })
+        .collect();
+    json!({
+        "version": cx.version,
+        "generated_at": cx.generated_at,
+        "entries": entries,
+    })
+    .to_string()
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// skopeo sync `--src yaml`: per source registry, `images` (tags and digest pins) and
+/// `images-by-tag-regex`. Digest pins, when an entry has them, are all that entry allows.
+/// Semver ranges are written out as the upstream tags they match now. Provenance goes in
+/// comments, which skopeo ignores.
+pub fn skopeo(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
+    #[derive(Default)]
+    struct Registry<'a> {
+        images: BTreeMap<&'a str, Vec<String>>,
+        regex: BTreeMap<&'a str, Vec<String>>,
+        provenance: Vec<String>,
+    }
+    let mut registries: BTreeMap<&str, Registry<'_>> = BTreeMap::new();
+    for e in entries {
+        let registry = registries.entry(e.registry.as_str()).or_default();
+        registry.provenance.push(format!(
+            "{}: request #{} ({}, {}), approved by {} on {}, until {}",
+            e.repository,
+            e.request_id,
+            e.team,
+            e.contact,
+            e.approved_by_name,
+            &e.approved_at[..10.min(e.approved_at.len())],
+            e.expires_on
+        ));
+        if !e.digests.is_empty() {
+            registry
+                .images
+                .entry(&e.repository)
+                .or_default()
+                .extend(e.digests.iter().cloned());
+            continue;
+        }
+        match &e.tags {
+            TagRule::Exact(tags) => registry
+                .images
+                .entry(&e.repository)
+                .or_default()
+                .extend(tags.iter().cloned()),
+            TagRule::Regex(pattern) => registry
+                .regex
+                .entry(&e.repository)
+                .or_default()
+                .push(format!("^(?:{pattern})$")),
+            TagRule::Semver(_) => {
+                let key = (e.registry.clone(), e.repository.clone());
+                let matching: Vec<String> = cx
+                    .tags
+                    .get(&key)
+                    .map(|tags| tags.iter().filter(|t| e.tags.matches(t)).cloned().collect())
+                    .unwrap_or_default();
+                registry
+                    .images
+                    .entry(&e.repository)
+                    .or_default()
+                    .extend(matching);
+            }
+        }
+    }
+    let mut out = format!(
+        "# Portcullis allowlist, version {}, generated {}.\n# skopeo sync --src yaml --dest docker THIS-FILE MIRROR\n",
+        cx.version, cx.generated_at
+    );
+    for (name, registry) in registries {
+        out.push_str(&format!("{}:\n", quoted(name)));
+        for line in &registry.provenance {
+            out.push_str(&format!("  # {line}\n"));
+        }
+        if cx.insecure_registries.iter().any(|h| h == name) {
+            out.push_str("  tls-verify: false\n");
+        }
+        let images: Vec<_> = registry
+            .images
+            .into_iter()
+            .map(|(repo, mut refs)| {
+                refs.sort();
+                refs.dedup();
+                (repo, refs)
+            })
+            .filter(|(_, refs)| !refs.is_empty())
+            .collect();
+        if !images.is_empty() {
+            out.push_str("  images:\n");
+            for (repo, refs) in images {
+                out.push_str(&format!("    {}:\n", quoted(repo)));
+                for r in refs {
+                    out.push_str(&format!("      - {}\n", quoted(&r)));
+                }
+            }
+        }
+        if !registry.regex.is_empty() {
+            out.push_str("  images-by-tag-regex:\n");
+            for (repo, patterns) in registry.regex {
+                // One pattern per repository: several entries are joined as alternatives.
+                out.push_str(&format!(
+                    "    {}: {}\n",
+                    quoted(repo),
+                    quoted(&patterns.join("|"))
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! The allowlist the API serves: the active entries, their version and ETag. Server only.
+
+use super::formats::{self, Context, Format};
+use crate::domain::TagRule;
+use crate::error::AppError;
+use crate::persistence;
+use crate::state::AppState;
+use std::collections::HashMap;
+
+/// What identifies one state of the list: the revision (grows with every approve, revoke and
+/// renew) and today's date (entries end at midnight UTC without a revision).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListVersion {
+    pub revision: i64,
+    pub today: String,
+}
+
+impl ListVersion {
+    /// The entity tag of the list in `format`.
+    pub fn etag(&self, format: Format) -> String {
+        format!("\"{}-{}-{}\"", self.revision, self.today, format.name())
+    }
+}
+
+/// The current version, without reading the entries (the `304 Not Modified` path).
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+pub async fn version(state: &AppState) -> Result<ListVersion, AppError> {
+    Ok(ListVersion {
+        revision: persistence::allowlist::revision(&state.db).await?,
+        today: crate::catalog::service::today(),
+    })
+}
+
+/// The active entries in `format`.
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+pub async fn render(
+    state: &AppState,
+    format: Format,
+    version: &ListVersion,
+) -> Result<String, AppError> {
+    let entries = persistence::allowlist::active(&state.db, &version.today).await?;
+    let mut tags = HashMap::new();
+    if format == Format::Skopeo {
+        // Semver ranges are written as the upstream tags they match now.
+        for entry in entries
+            .iter()
+            .filter(|e| matches!(e.tags, TagRule::Semver(_)))
+        {
+            let key = (entry.registry.clone(), entry.repository.clone());
+            if tags.contains_key(&key) {
+                continue;
+            }
+            match state
+                .registry
+                .tags(&entry.registry, &entry.repository)
+                .await
+            {
+                Ok(list) => {
+                    tags.insert(key, list);
+                }
+                Err(error) => tracing::warn!(%error, repository = %entry.repository,
+                    "semver entry left out of the skopeo list: its tags could not be read"),
+            }
+        }
+    }
+    let generated_at = persistence::now();
+    let cx = Context {
+        version: version.revision,
+        generated_at: &generated_at,
+        public_url: &state.settings.public_url,
+        insecure_registries: &state.settings.insecure_registries,
+        tags: &tags,
+    };
+    Ok(match format {
+        Format::Json => formats::json(&entries, &cx),
+        Format::Skopeo => formats::skopeo(&entries, &cx),
+    })
+}

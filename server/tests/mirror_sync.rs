@@ -1,0 +1,293 @@
+//! The allowlist API proven with the real tools: two `docker-registry` instances (upstream and
+//! mirror), small images pushed upstream with `skopeo`, approvals through the portal (exact tags,
+//! a regular expression, a digest pin), the allowlist fetched in skopeo's format with a token,
+//! and the real `skopeo sync` into the mirror; then a revocation and an expiry, and a fresh
+//! mirror synced again. Also: ETag and 304, formats, and bad input.
+
+mod common;
+
+use app::tokens::{service as tokens, Scope};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::registry::{skopeo, TestRegistry};
+use common::TestApp;
+
+fn in_days(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+}
+
+async fn fetch(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    extra: &[(&str, &str)],
+) -> common::TestResponse {
+    let mut request = Request::builder()
+        .uri(format!("/api/v1/allowlist{query}"))
+        .header("authorization", format!("Bearer {token}"));
+    for (k, v) in extra {
+        request = request.header(*k, *v);
+    }
+    app.send(request.body(Body::empty()).unwrap()).await
+}
+
+/// Runs `skopeo sync` with the allowlist in skopeo's format into `mirror`.
+fn sync(yaml: &str, mirror: &TestRegistry) {
+    let file = std::env::temp_dir().join(format!(
+        "portcullis-sync-{}-{}.yaml",
+        std::process::id(),
+        common::oidc::free_port()
+    ));
+    std::fs::write(&file, yaml).unwrap();
+    skopeo(&[
+        "sync",
+        "--all",
+        "--preserve-digests",
+        "--src",
+        "yaml",
+        "--dest",
+        "docker",
+        "--dest-tls-verify=false",
+        file.to_str().unwrap(),
+        &mirror.host,
+    ]);
+    let _ = std::fs::remove_file(file);
+}
+
+/// The tags of `repository` in the mirror (none when the repository is not there).
+fn mirror_tags(mirror: &TestRegistry, repository: &str) -> Vec<String> {
+    let output = std::process::Command::new("skopeo")
+        .args([
+            "list-tags",
+            "--tls-verify=false",
+            &format!("docker://{}/{repository}", mirror.host),
+        ])
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        return Vec::new();
+    }
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut tags: Vec<String> = json["Tags"]
+        .as_array()
+        .map(|a| a.iter().map(|t| t.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default();
+    tags.sort();
+    tags
+}
+
+fn mirror_has(mirror: &TestRegistry, repository: &str, digest: &str) -> bool {
+    std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{}/{repository}@{digest}", mirror.host),
+        ])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[tokio::test]
+async fn skopeo_sync_copies_exactly_what_was_approved() {
+    let upstream = TestRegistry::start();
+    for tag in ["1.25.3", "1.25.4", "1.26.0"] {
+        upstream.push(
+            "web/proxy",
+            tag,
+            &[],
+            &["amd64", "arm64"],
+            &format!("proxy {tag}"),
+        );
+    }
+    let pinned = upstream.push("tools/cli", "2.0", &[], &["amd64"], "cli 2.0");
+    upstream.push("tools/cli", "2.1", &[], &["amd64"], "cli 2.1");
+    for tag in ["9.1", "9.2", "latest"] {
+        upstream.push("base/os", tag, &[], &["amd64"], &format!("os {tag}"));
+    }
+    let insecure = upstream.host.clone();
+    let app = TestApp::spawn_with(&[("PORTCULLIS_INSECURE_REGISTRIES", &insecure)]).await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let expires = in_days(120);
+    let approve = |image: &'static str, mode: &'static str, tags: &'static str, digests: String| {
+        let app = &app;
+        let alice = alice.clone();
+        let rita = rita.clone();
+        let expires = expires.clone();
+        let host = upstream.host.clone();
+        async move {
+            let id = app
+                .submit(&alice, &format!("{host}/{image}"))
+                .await
+                .to_string();
+            app.act(
+                "approve_request",
+                &[
+                    ("id", &id),
+                    ("version", "1"),
+                    ("tag_mode", mode),
+                    ("tags", tags),
+                    ("digests", &digests),
+                    ("architectures", "amd64, arm64"),
+                    ("expires_on", &expires),
+                ],
+                &rita,
+            )
+            .await;
+            id
+        }
+    };
+    let proxy = approve("web/proxy:1.25.3", "regex", r"1\.25\..*", String::new()).await;
+    let _cli = approve("tools/cli:2.0", "exact", "2.0, 2.1", pinned.clone()).await;
+    let os = approve("base/os:9.1", "exact", "9.1, 9.2", String::new()).await;
+
+    let token = tokens::create(
+        &app.state.db,
+        "mirror-job",
+        &[Scope::AllowlistRead],
+        Some(30),
+        &app::audit::service::Actor::system(),
+    )
+    .await
+    .unwrap()
+    .token;
+
+    let listed = fetch(&app, &token, "?format=skopeo", &[]).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert!(listed.header("content-type").unwrap().contains("yaml"));
+    let mirror = TestRegistry::start();
+    sync(&listed.body, &mirror);
+    // Without --scoped, skopeo puts each repository under its last path component.
+    let at = |repository: &str| repository.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(
+        mirror_tags(&mirror, &at("web/proxy")),
+        ["1.25.3", "1.25.4"],
+        "the regex's tags only:\n{}",
+        listed.body
+    );
+    assert_eq!(
+        mirror_tags(&mirror, &at("base/os")),
+        ["9.1", "9.2"],
+        "no latest"
+    );
+    assert!(
+        mirror_has(&mirror, &at("tools/cli"), &pinned),
+        "the pinned digest"
+    );
+    assert!(
+        mirror_tags(&mirror, &at("tools/cli")).is_empty(),
+        "only the pin, no tags:\n{}",
+        listed.body
+    );
+
+    // Revoke one entry, let another expire; a fresh mirror gets only what is still allowed.
+    let os_entry: (i64,) = sqlx::query_as(
+        "SELECT allowlist_entry_id FROM allowlist_entry WHERE image_request_id = $1",
+    )
+    .bind(os.parse::<i64>().unwrap())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    app.act(
+        "revoke_approval",
+        &[
+            ("request", &os),
+            ("entry", &os_entry.0.to_string()),
+            ("version", "1"),
+            ("reason", "Replaced by the UBI image."),
+        ],
+        &rita,
+    )
+    .await;
+    sqlx::query("UPDATE allowlist_entry SET expires_on = '2026-01-01' WHERE image_request_id = $1")
+        .bind(proxy.parse::<i64>().unwrap())
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let listed = fetch(&app, &token, "?format=skopeo", &[]).await;
+    let fresh = TestRegistry::start();
+    sync(&listed.body, &fresh);
+    assert!(
+        mirror_tags(&fresh, &at("web/proxy")).is_empty(),
+        "expired:\n{}",
+        listed.body
+    );
+    assert!(mirror_tags(&fresh, &at("base/os")).is_empty(), "revoked");
+    assert!(mirror_has(&fresh, &at("tools/cli"), &pinned));
+}
+
+#[tokio::test]
+async fn the_list_has_a_version_an_etag_and_answers_304_when_unchanged() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let token = tokens::create(
+        &app.state.db,
+        "poller",
+        &[Scope::AllowlistRead],
+        None,
+        &app::audit::service::Actor::system(),
+    )
+    .await
+    .unwrap()
+    .token;
+    let empty = fetch(&app, &token, "", &[]).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.json()["entries"], serde_json::json!([]));
+    let first_etag = empty.header("etag").unwrap().to_owned();
+
+    let id = app
+        .submit(&alice, "ghcr.io/acme/tool:1.0")
+        .await
+        .to_string();
+    let expires = in_days(60);
+    app.act(
+        "approve_request",
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("tag_mode", "semver"),
+            ("tags", ">=1.0, <2"),
+            ("architectures", "amd64"),
+            ("expires_on", &expires),
+        ],
+        &rita,
+    )
+    .await;
+    let listed = fetch(&app, &token, "", &[("if-none-match", &first_etag)]).await;
+    assert_eq!(listed.status, StatusCode::OK, "changed, so not 304");
+    let etag = listed.header("etag").unwrap().to_owned();
+    assert_ne!(etag, first_etag);
+    assert_eq!(listed.header("x-allowlist-version"), Some("1"));
+    let json = listed.json();
+    assert_eq!(json["version"], 1);
+    let entry = &json["entries"][0];
+    assert_eq!(entry["source"], "ghcr.io/acme/tool");
+    assert_eq!(
+        entry["tags"],
+        serde_json::json!({"mode": "semver", "value": ">=1.0, <2"})
+    );
+    assert_eq!(entry["request"]["team"], "Web platform");
+    assert_eq!(entry["request"]["contact"], "web@example.org");
+    assert_eq!(entry["request"]["requester"], "Alice Andersen");
+    assert_eq!(entry["approved_by"], "Rita Reviewer");
+    assert_eq!(entry["expires_on"], expires.as_str());
+
+    let again = fetch(&app, &token, "", &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let weak = fetch(&app, &token, "", &[("if-none-match", &format!("W/{etag}"))]).await;
+    assert_eq!(weak.status, StatusCode::NOT_MODIFIED);
+
+    // Formats by name or by Accept, and each has its own ETag.
+    let yaml = fetch(&app, &token, "", &[("accept", "application/yaml")]).await;
+    assert!(yaml.header("content-type").unwrap().contains("yaml"));
+    assert_ne!(yaml.header("etag").unwrap(), etag);
+    let unknown = fetch(&app, &token, "?format=xml", &[]).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("json, skopeo"), "{}", unknown.body);
+}
