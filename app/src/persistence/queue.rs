@@ -38,39 +38,52 @@ fn other_filters(query: &QueueQuery<'_>, first: usize) -> (String, Vec<String>) 
 
 /// One page of rows, and whether more follow.
 ///
+/// Each state is read on its own through the `(state, created_at, id)` index, at most one page
+/// each, and the pieces are merged: a page costs the same with 100 requests or 100,000, where a
+/// single `state IN (…)` query would sort every open request first.
+///
 /// # Errors
 /// The database fails or holds a state this version does not know.
 pub async fn page(db: &Db, query: &QueueQuery<'_>) -> Result<(Vec<QueueRow>, bool), DbError> {
+    let states = query.states.len();
     let mut values: Vec<String> = query.states.iter().map(|s| s.as_str().to_owned()).collect();
-    let state_list: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-    let mut sql = format!(
-        "SELECT r.image_request_id, r.image_reference, r.team, r.state, u.display_name, \
-             r.created_at, c.display_name, r.catalog_status \
-         FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
-         LEFT JOIN app_user c ON c.user_id = r.claimed_by \
-         WHERE r.state IN ({})",
-        state_list.join(", ")
-    );
-    let (others, other_values) = other_filters(query, values.len() + 1);
-    if !others.is_empty() {
-        sql.push_str(" AND ");
-        sql.push_str(&others);
-    }
+    let (others, other_values) = other_filters(query, states + 1);
     values.extend(other_values);
+    let mut shared = String::new();
+    if !others.is_empty() {
+        shared.push_str(" AND ");
+        shared.push_str(&others);
+    }
     let mut after_id = None;
     if let Some((at, id)) = query.after {
         values.push(at.to_owned());
         let n = values.len();
-        sql.push_str(&format!(
+        shared.push_str(&format!(
             " AND (r.created_at > ${n} OR (r.created_at = ${n} AND r.image_request_id > ${}))",
             n + 1
         ));
         after_id = Some(id);
     }
-    let limit_param = values.len() + usize::from(after_id.is_some()) + 1;
-    sql.push_str(&format!(
-        " ORDER BY r.created_at, r.image_request_id LIMIT ${limit_param}"
-    ));
+    let limit = values.len() + usize::from(after_id.is_some()) + 1;
+    let pieces: Vec<String> = (1..=states)
+        .map(|i| {
+            format!(
+                "SELECT * FROM (SELECT r.image_request_id, r.created_at FROM image_request r \
+                 WHERE r.state = ${i}{shared} \
+                 ORDER BY r.created_at, r.image_request_id LIMIT ${limit}) AS s{i}"
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT r.image_request_id, r.image_reference, r.team, r.state, u.display_name, \
+             r.created_at, c.display_name, r.catalog_status \
+         FROM ({}) AS k \
+         JOIN image_request r ON r.image_request_id = k.image_request_id \
+         JOIN app_user u ON u.user_id = r.requester_id \
+         LEFT JOIN app_user c ON c.user_id = r.claimed_by \
+         ORDER BY r.created_at, r.image_request_id LIMIT ${limit}",
+        pieces.join(" UNION ALL ")
+    );
     type Row = (
         i64,
         String,
