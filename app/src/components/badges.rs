@@ -15,6 +15,20 @@ pub fn StateBadge(state: RequestState) -> impl IntoView {
     view! { <span class=format!("badge badge-{tone}")>{state.label()}</span> }
 }
 
+/// A request's state, and "Catalog not checked" when its catalog check did not count: how
+/// lists show a request.
+#[component]
+pub fn RequestBadges(state: RequestState, catalog_checked: bool) -> impl IntoView {
+    view! {
+        <span class="badges">
+            <StateBadge state />
+            {(!catalog_checked).then(|| view! {
+                <span class="badge badge-small badge-warning">"Catalog not checked"</span>
+            })}
+        </span>
+    }
+}
+
 /// A role name as a quiet badge.
 #[component]
 pub fn RoleBadge(role: Role) -> impl IntoView {

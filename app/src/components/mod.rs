@@ -6,6 +6,6 @@ mod fields;
 mod timestamp;
 
 pub use alerts::{ErrorNotice, SignInPrompt};
-pub use badges::{RoleBadge, StateBadge};
+pub use badges::{RequestBadges, RoleBadge, StateBadge};
 pub use fields::{ErrorSummary, TextArea, TextField};
 pub use timestamp::Timestamp;

@@ -117,6 +117,15 @@ impl Db {
         Ok(())
     }
 
+    /// Starts a transaction. Callers write a change with its timeline entry, audit row and mail
+    /// in one, so they commit or roll back together.
+    ///
+    /// # Errors
+    /// No connection could be had.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        Ok(self.pool.begin().await?)
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -3,7 +3,8 @@
 use crate::app::Auth;
 use crate::catalog::pages::CatalogChoice;
 use crate::components::{
-    ErrorNotice, ErrorSummary, SignInPrompt, StateBadge, TextArea, TextField, Timestamp,
+    ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea, TextField,
+    Timestamp,
 };
 use crate::domain::ImageReference;
 use crate::error::FieldErrors;
@@ -238,12 +239,7 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                                     </td>
                                     <td data-label="Team">{r.team}</td>
                                     <td data-label="State">
-                                        <span class="badges">
-                                            <StateBadge state=r.state />
-                                            {(!r.catalog_checked).then(|| view! {
-                                                <span class="badge badge-small badge-warning">"Catalog not checked"</span>
-                                            })}
-                                        </span>
+                                        <RequestBadges state=r.state catalog_checked=r.catalog_checked />
                                     </td>
                                     <td data-label="Submitted">
                                         <Timestamp at=r.created_at />

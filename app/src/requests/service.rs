@@ -42,12 +42,7 @@ pub async fn submit(
     }
     let now = persistence::now();
     let checked = matches!(freshness, Freshness::Checked { .. });
-    let mut tx = state
-        .db
-        .pool()
-        .begin()
-        .await
-        .map_err(persistence::DbError::from)?;
+    let mut tx = state.db.begin().await?;
     let id = persistence::requests::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
         .await?;
     audit::append(

@@ -9,7 +9,7 @@ use super::model::{QueueFilter, QueuePage};
 use crate::allowlist::AllowlistEntry;
 use crate::app::Auth;
 use crate::components::{
-    ErrorNotice, ErrorSummary, SignInPrompt, StateBadge, TextArea, TextField, Timestamp,
+    ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, TextArea, TextField, Timestamp,
 };
 use crate::domain::{ActionKind, RequestState, Role, TagRule};
 use crate::error::{AppError, FieldErrors};
@@ -259,12 +259,7 @@ fn Queue(page: QueuePage) -> impl IntoView {
                                             <td data-label="Team">{r.team}</td>
                                             <td data-label="Requester">{r.requester_name}</td>
                                             <td data-label="State">
-                                                <span class="badges">
-                                                    <StateBadge state=r.state />
-                                                    {(!r.catalog_checked).then(|| view! {
-                                                        <span class="badge badge-small badge-warning">"Catalog not checked"</span>
-                                                    })}
-                                                </span>
+                                                <RequestBadges state=r.state catalog_checked=r.catalog_checked />
                                             </td>
                                             <td data-label="Claimed by">{r.claimed_by_name.unwrap_or_else(|| "—".into())}</td>
                                             <td data-label="Waiting">{age(&r.created_at, &now)}</td>

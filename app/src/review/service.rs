@@ -257,12 +257,7 @@ pub async fn act(
         .map_err(|e| AppError::Conflict(format!("The stored image reference is invalid: {e}")))?;
 
     let now = persistence::now();
-    let mut tx = state
-        .db
-        .pool()
-        .begin()
-        .await
-        .map_err(persistence::DbError::from)?;
+    let mut tx = state.db.begin().await?;
     if let Checked::Resubmit {
         team,
         contact,
@@ -515,12 +510,7 @@ pub async fn act_on_entry(
         ));
     }
     let now = persistence::now();
-    let mut tx = state
-        .db
-        .pool()
-        .begin()
-        .await
-        .map_err(persistence::DbError::from)?;
+    let mut tx = state.db.begin().await?;
     let entry = persistence::allowlist::find(&mut tx, entry_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Allowlist entry {entry_id}")))?;
@@ -793,12 +783,7 @@ pub async fn queue_reminders(
                 &format!("{}/requests/{}", state.settings.public_url, waiting.id),
             );
             mail.dedupe_key = Some(format!("reminder:{}:{}", waiting.id, waiting.version));
-            let mut tx = state
-                .db
-                .pool()
-                .begin()
-                .await
-                .map_err(persistence::DbError::from)?;
+            let mut tx = state.db.begin().await?;
             if outbox::queue(&mut tx, &mail, &now_text).await? {
                 queued += 1;
             }
@@ -836,12 +821,7 @@ pub async fn queue_reminders(
             &format!("{}/requests/{}", state.settings.public_url, request.id),
         );
         mail.dedupe_key = Some(format!("expiry:{}:{}", entry.id, entry.expires_on));
-        let mut tx = state
-            .db
-            .pool()
-            .begin()
-            .await
-            .map_err(persistence::DbError::from)?;
+        let mut tx = state.db.begin().await?;
         if outbox::queue(&mut tx, &mail, &now_text).await? {
             queued += 1;
         }

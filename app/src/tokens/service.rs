@@ -104,7 +104,7 @@ pub async fn create(
         last_used_at: None,
         revoked_at: None,
     };
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    let mut tx = db.begin().await?;
     match store::insert(&mut tx, &summary, &hash(&secret)).await {
         Ok(()) => {}
         Err(DbError::UniqueViolation) => {
@@ -197,7 +197,7 @@ pub async fn revoke(db: &Db, name_or_id: &str, actor: &Actor) -> Result<TokenSum
         )));
     }
     let now = persistence::now();
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    let mut tx = db.begin().await?;
     store::revoke(&mut tx, &token.id, by, &now).await?;
     audit::append(
         &mut tx,
