@@ -289,5 +289,25 @@ async fn the_list_has_a_version_an_etag_and_answers_304_when_unchanged() {
     assert_ne!(yaml.header("etag").unwrap(), etag);
     let unknown = fetch(&app, &token, "?format=xml", &[]).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    assert!(unknown.body.contains("json, skopeo"), "{}", unknown.body);
+    assert!(
+        unknown.body.contains("json, skopeo, regsync"),
+        "{}",
+        unknown.body
+    );
+    let regsync = fetch(
+        &app,
+        &token,
+        "?format=regsync&mirror=mirror.example.org",
+        &[],
+    )
+    .await;
+    assert_eq!(regsync.status, StatusCode::OK);
+    // The semver entry's tags cannot be read here (no internet): it is left out, and said so.
+    assert!(
+        regsync.body.contains("# left out: ghcr.io/acme/tool"),
+        "{}",
+        regsync.body
+    );
+    let bad_mirror = fetch(&app, &token, "?format=regsync&mirror=a%20b", &[]).await;
+    assert_eq!(bad_mirror.status, StatusCode::BAD_REQUEST);
 }

@@ -11,10 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 pub enum Format {
     Json,
     Skopeo,
+    Regsync,
 }
 
 impl Format {
-    pub const NAMES: &'static str = "json, skopeo";
+    pub const NAMES: &'static str = "json, skopeo, regsync";
 
     /// Reads `?format=`.
     ///
@@ -24,6 +25,7 @@ impl Format {
         match name.trim().to_ascii_lowercase().as_str() {
             "json" => Ok(Format::Json),
             "skopeo" | "skopeo-sync" | "yaml" => Ok(Format::Skopeo),
+            "regsync" => Ok(Format::Regsync),
             other => Err(format!(
                 "unknown format {other:?}; use one of: {}",
                 Self::NAMES
@@ -35,7 +37,9 @@ impl Format {
     /// JSON is the answer, as for `*/*`).
     pub fn from_accept(accept: &str) -> Option<Self> {
         let accept = accept.to_ascii_lowercase();
-        if accept.contains("application/vnd.skopeo.sync+yaml")
+        if accept.contains("application/vnd.regsync+yaml") {
+            Some(Format::Regsync)
+        } else if accept.contains("application/vnd.skopeo.sync+yaml")
             || accept.contains("application/x-yaml")
             || accept.contains("application/yaml")
         {
@@ -51,6 +55,7 @@ impl Format {
         match self {
             Format::Json => "json",
             Format::Skopeo => "skopeo",
+            Format::Regsync => "regsync",
         }
     }
 
@@ -58,6 +63,7 @@ impl Format {
         match self {
             Format::Json => "application/json",
             Format::Skopeo => "application/vnd.skopeo.sync+yaml; charset=utf-8",
+            Format::Regsync => "application/vnd.regsync+yaml; charset=utf-8",
         }
     }
 }
@@ -70,6 +76,8 @@ pub struct Context<'a> {
     pub public_url: &'a str,
     /// Registries reached over plain http (`tls-verify: false` in skopeo's YAML).
     pub insecure_registries: &'a [String],
+    /// The mirror registry regsync copies to (`?mirror=`).
+    pub mirror: &'a str,
     /// Upstream tags per (registry, repository), for semver rules skopeo cannot express.
     pub tags: &'a HashMap<(String, String), Vec<String>>,
 }
@@ -215,4 +223,188 @@ pub fn skopeo(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
         }
     }
     out
+}
+
+/// regsync's configuration: one `sync` item per entry. Tag rules become anchored regular
+/// expressions under `tags.allow`; digest pins become `type: image` items, one per digest;
+/// semver ranges are written out as the upstream tags they match now. Provenance goes under
+/// `x-portcullis`, which regsync ignores.
+pub fn regsync(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
+    let mut out = format!(
+        "# Portcullis allowlist, version {}, generated {}.\n# regsync once -c THIS-FILE\nversion: 1\nsync:\n",
+        cx.version, cx.generated_at
+    );
+    for e in entries {
+        let source = format!("{}/{}", e.registry, e.repository);
+        let target = format!("{}/{}", cx.mirror, e.repository);
+        let provenance = format!(
+            "    x-portcullis:\n      request: {}\n      url: {}\n      team: {}\n      contact: {}\n      requester: {}\n      approved_by: {}\n      approved_at: {}\n      expires_on: {}\n",
+            e.request_id,
+            quoted(&format!("{}/requests/{}", cx.public_url, e.request_id)),
+            quoted(&e.team),
+            quoted(&e.contact),
+            quoted(&e.requester_name),
+            quoted(&e.approved_by_name),
+            quoted(&e.approved_at),
+            quoted(&e.expires_on),
+        );
+        if !e.digests.is_empty() {
+            for digest in &e.digests {
+                out.push_str(&format!(
+                    "  - source: {}\n    target: {}\n    type: image\n{provenance}",
+                    quoted(&format!("{source}@{digest}")),
+                    quoted(&format!("{target}@{digest}")),
+                ));
+            }
+            continue;
+        }
+        let allow: Vec<String> = match &e.tags {
+            TagRule::Exact(tags) => tags
+                .iter()
+                .map(|t| format!("^{}$", regex::escape(t)))
+                .collect(),
+            TagRule::Regex(pattern) => vec![format!("^(?:{pattern})$")],
+            TagRule::Semver(_) => cx
+                .tags
+                .get(&(e.registry.clone(), e.repository.clone()))
+                .map(|tags| {
+                    tags.iter()
+                        .filter(|t| e.tags.matches(t))
+                        .map(|t| format!("^{}$", regex::escape(t)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        if allow.is_empty() {
+            out.push_str(&format!(
+                "  # left out: {source} (request #{}): no upstream tag matches its rule now\n",
+                e.request_id
+            ));
+            continue;
+        }
+        out.push_str(&format!(
+            "  - source: {}\n    target: {}\n    type: repository\n    tags:\n      allow:\n",
+            quoted(&source),
+            quoted(&target)
+        ));
+        for pattern in allow {
+            out.push_str(&format!("        - {}\n", quoted(&pattern)));
+        }
+        out.push_str(&provenance);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::RequestId;
+
+    fn entry(tags: TagRule, digests: Vec<String>) -> AllowlistEntry {
+        AllowlistEntry {
+            id: 1,
+            request_id: RequestId(42),
+            registry: "docker.io".into(),
+            repository: "library/nginx".into(),
+            tags,
+            digests,
+            architectures: vec!["amd64".into()],
+            expires_on: "2027-06-01".into(),
+            approved_by: "dev:rita".into(),
+            approved_by_name: "Rita Reviewer".into(),
+            approved_at: "2026-11-28T10:00:00.000000Z".into(),
+            revoked_at: None,
+            revoked_by_name: None,
+            revoke_reason: None,
+            version: 1,
+            team: "Web \"platform\"".into(),
+            contact: "web@example.org".into(),
+            requester_name: "Alice Andersen".into(),
+        }
+    }
+
+    fn cx<'a>(tags: &'a HashMap<(String, String), Vec<String>>) -> Context<'a> {
+        Context {
+            version: 7,
+            generated_at: "2026-11-28T12:00:00.000000Z",
+            public_url: "https://portcullis.example.org",
+            insecure_registries: &[],
+            mirror: "mirror.example.org",
+            tags,
+        }
+    }
+
+    #[test]
+    fn regsync_items_anchor_tags_pin_digests_and_carry_provenance_under_x_keys() {
+        let mut upstream = HashMap::new();
+        upstream.insert(
+            ("docker.io".to_owned(), "library/nginx".to_owned()),
+            vec![
+                "1.25.3".to_owned(),
+                "1.26.0".to_owned(),
+                "latest".to_owned(),
+            ],
+        );
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let text = regsync(
+            &[
+                entry(TagRule::Exact(vec!["1.25.3".into()]), vec![]),
+                entry(TagRule::Semver(">=1.26".into()), vec![]),
+                entry(TagRule::Regex("1\\.2[0-9]".into()), vec![digest.clone()]),
+            ],
+            &cx(&upstream),
+        );
+        assert!(text.contains("version: 1\nsync:\n"), "{text}");
+        assert!(
+            text.contains("        - \"^1\\\\.25\\\\.3$\""),
+            "exact tags escaped and anchored:\n{text}"
+        );
+        assert!(
+            text.contains("        - \"^1\\\\.26\\\\.0$\""),
+            "semver written out:\n{text}"
+        );
+        assert!(!text.contains("latest"));
+        assert!(
+            text.contains(&format!("source: \"docker.io/library/nginx@{digest}\"")),
+            "{text}"
+        );
+        assert!(text.contains("    type: image\n"));
+        assert!(
+            text.contains("      team: \"Web \\\"platform\\\"\""),
+            "YAML-quoted:\n{text}"
+        );
+        assert!(text.contains("target: \"mirror.example.org/library/nginx\""));
+    }
+
+    #[test]
+    fn skopeo_yaml_groups_by_registry_and_pins_replace_tags() {
+        let digest = format!("sha256:{}", "cd".repeat(32));
+        let text = skopeo(
+            &[
+                entry(
+                    TagRule::Exact(vec!["1.25.3".into(), "1.25.4".into()]),
+                    vec![],
+                ),
+                entry(TagRule::Regex("1\\.26\\..*".into()), vec![]),
+                entry(TagRule::Exact(vec!["2.0".into()]), vec![digest.clone()]),
+            ],
+            &cx(&HashMap::new()),
+        );
+        assert!(text.contains("\"docker.io\":\n"), "{text}");
+        assert!(
+            text.contains("      - \"1.25.3\"\n      - \"1.25.4\"\n"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("      - \"{digest}\"")), "{text}");
+        assert!(
+            !text.contains("\"2.0\""),
+            "a pinned entry allows only its digests:\n{text}"
+        );
+        assert!(
+            text.contains(
+                "  images-by-tag-regex:\n    \"library/nginx\": \"^(?:1\\\\.26\\\\..*)$\""
+            ),
+            "{text}"
+        );
+    }
 }

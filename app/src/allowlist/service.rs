@@ -17,8 +17,17 @@ pub struct ListVersion {
 
 impl ListVersion {
     /// The entity tag of the list in `format`.
-    pub fn etag(&self, format: Format) -> String {
-        format!("\"{}-{}-{}\"", self.revision, self.today, format.name())
+    pub fn etag(&self, format: Format, mirror: &str) -> String {
+        let mirror: String = mirror
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '.' })
+            .collect();
+        format!(
+            "\"{}-{}-{}-{mirror}\"",
+            self.revision,
+            self.today,
+            format.name()
+        )
     }
 }
 
@@ -41,10 +50,11 @@ pub async fn render(
     state: &AppState,
     format: Format,
     version: &ListVersion,
+    mirror: &str,
 ) -> Result<String, AppError> {
     let entries = persistence::allowlist::active(&state.db, &version.today).await?;
     let mut tags = HashMap::new();
-    if format == Format::Skopeo {
+    if format != Format::Json {
         // Semver ranges are written as the upstream tags they match now.
         for entry in entries
             .iter()
@@ -73,10 +83,12 @@ pub async fn render(
         generated_at: &generated_at,
         public_url: &state.settings.public_url,
         insecure_registries: &state.settings.insecure_registries,
+        mirror,
         tags: &tags,
     };
     Ok(match format {
         Format::Json => formats::json(&entries, &cx),
         Format::Skopeo => formats::skopeo(&entries, &cx),
+        Format::Regsync => formats::regsync(&entries, &cx),
     })
 }

@@ -146,6 +146,8 @@ pub async fn catalog_equivalents(
 #[derive(Debug, Deserialize)]
 pub struct AllowlistQuery {
     format: Option<String>,
+    /// regsync's target registry.
+    mirror: Option<String>,
 }
 
 /// Whether `If-None-Match` names `etag` (or `*`); weak and strong tags compare alike.
@@ -159,8 +161,9 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == etag || t == "*")
 }
 
-/// `GET /api/v1/allowlist[?format=json|skopeo]`: the active allowlist entries (approved, not
-/// expired, not revoked) in a stable order, as JSON with provenance or as skopeo sync YAML;
+/// `GET /api/v1/allowlist[?format=json|skopeo|regsync][&mirror=HOST]`: the active allowlist
+/// entries (approved, not expired, not revoked) in a stable order, as JSON with provenance, as
+/// skopeo sync YAML or as regsync configuration (copying to `mirror`);
 /// the format comes from `?format=` or else `Accept`. Answers `304 Not Modified` when
 /// `If-None-Match` names the current `ETag`.
 /// Who: tokens with `allowlist:read`, and signed-in reviewers and admins. 401 / 403 as
@@ -187,8 +190,24 @@ pub async fn allowlist(
             .and_then(Format::from_accept)
             .unwrap_or(Format::Json),
     };
+    let mirror = query
+        .mirror
+        .as_deref()
+        .unwrap_or("mirror.example.org")
+        .trim();
+    let mirror_ok = !mirror.is_empty()
+        && mirror.len() <= 253
+        && mirror
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:/".contains(c));
+    if !mirror_ok {
+        return Err(AppError::BadRequest(
+            "mirror must be a registry host (and optional path), e.g. mirror.example.org".into(),
+        )
+        .into());
+    }
     let version = app::allowlist::service::version(&state).await?;
-    let etag = version.etag(format);
+    let etag = version.etag(format, mirror);
     let common = [
         (header::ETAG, etag.clone()),
         (header::CACHE_CONTROL, "no-cache".to_owned()),
@@ -201,7 +220,7 @@ pub async fn allowlist(
     if not_modified(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let body = app::allowlist::service::render(&state, format, &version).await?;
+    let body = app::allowlist::service::render(&state, format, &version, mirror).await?;
     Ok((
         StatusCode::OK,
         common,
