@@ -244,6 +244,10 @@ const ROUTES: &[Route] = &[
         expected: [401, 403, 403, 403, 200],
     },
     Route {
+        path: "/api/v1/openapi.json",
+        expected: [200; 5],
+    },
+    Route {
         path: "/no-such-page",
         expected: [404; 5],
     },

@@ -229,3 +229,11 @@ pub async fn allowlist(
     )
         .into_response())
 }
+
+/// The OpenAPI 3.1 document of the machine API (kept true by `tests/openapi.rs`).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /api/v1/openapi.json`. Who: anyone.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}

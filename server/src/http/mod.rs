@@ -2,7 +2,7 @@
 //! middleware every response passes through.
 
 mod admin;
-mod api_v1;
+pub mod api_v1;
 mod health;
 mod middleware;
 mod sign_in;
@@ -55,6 +55,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/admin/audit.json", get(admin::audit_json))
         .route("/api/v1/allowlist", get(api_v1::allowlist))
+        .route("/api/v1/openapi.json", get(api_v1::openapi))
         .route(
             "/api/v1/catalog/equivalents",
             get(api_v1::catalog_equivalents),
