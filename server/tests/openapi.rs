@@ -149,23 +149,19 @@ async fn the_document_matches_what_the_api_answers() {
         (
             "/api/v1/catalog/equivalents?image=postgres:16",
             Some(&catalog),
-            vec![],
         ),
         (
             "/api/v1/catalog/equivalents?image=grafana/grafana",
             Some(&catalog),
-            vec![],
         ),
         (
             "/api/v1/catalog/equivalents?image=Not%20An%20Image",
             Some(&catalog),
-            vec![],
         ),
         ("/api/v1/catalog/equivalents", Some(&catalog)),
         (
             "/api/v1/catalog/equivalents?image=nginx",
             Some("pct_0123456789abcdef_00"),
-            vec![],
         ),
     ];
     let mut etag = None;
