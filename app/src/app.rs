@@ -7,6 +7,7 @@ use crate::domain::SessionUser;
 use crate::error::AppError;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
 use crate::review::pages::{ResubmitPage, ReviewQueuePage};
+use crate::tokens::pages::TokensPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests/:id/edit") view=ResubmitPage ssr=SsrMode::Async />
                     <Route path=path!("review") view=ReviewQueuePage ssr=SsrMode::Async />
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/tokens") view=TokensPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -146,6 +148,7 @@ fn Frame() -> impl IntoView {
                                 <A href="/review">"Review queue"</A>
                             </Show>
                             <Show when=admin>
+                                <A href="/admin/tokens">"Tokens"</A>
                                 <A href="/admin/audit">"Audit"</A>
                             </Show>
                         </nav>

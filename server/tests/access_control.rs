@@ -73,6 +73,21 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         expected: [401, 200, 200, 200, 200],
     },
     ServerFunction {
+        name: "token_admin",
+        args: &[],
+        expected: [401, 403, 403, 403, 200],
+    },
+    ServerFunction {
+        name: "create_api_token",
+        args: &[("name", "table"), ("scope_catalog", "on")],
+        expected: [401, 403, 403, 403, 200],
+    },
+    ServerFunction {
+        name: "revoke_api_token",
+        args: &[("id", "table")],
+        expected: [401, 403, 403, 403, 200],
+    },
+    ServerFunction {
         name: "audit_trail",
         args: &[],
         expected: [401, 403, 403, 403, 200],
@@ -233,6 +248,10 @@ const ROUTES: &[Route] = &[
     },
     Route {
         path: "/admin/audit",
+        expected: [200; 5],
+    },
+    Route {
+        path: "/admin/tokens",
         expected: [200; 5],
     },
     Route {

@@ -190,3 +190,55 @@ async fn the_command_refuses_bad_input_and_says_how_to_fix_it() {
     assert!(String::from_utf8_lossy(&second.stderr).contains("exists already"));
     assert_eq!(app.count_rows("api_token").await, 1, "nothing half-written");
 }
+
+#[tokio::test]
+async fn admins_create_a_token_in_the_ui_see_it_once_and_revoke_it() {
+    let app = TestApp::spawn().await;
+    let adam = app.sign_in("adam").await;
+    let created = app
+        .call(
+            "create_api_token",
+            &[
+                ("name", "mirror-job"),
+                ("scope_allowlist", "on"),
+                ("expires_in", "30"),
+            ],
+            Some(&adam),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let page = app.call("token_admin", &[], Some(&adam)).await.json();
+    let token = page["created"][1].as_str().expect("shown once").to_owned();
+    assert_eq!(page["created"][0], "mirror-job");
+    assert_eq!(
+        page["tokens"][0]["scopes"],
+        serde_json::json!(["AllowlistRead"])
+    );
+    let again = app.call("token_admin", &[], Some(&adam)).await.json();
+    assert_eq!(again["created"], serde_json::Value::Null, "not shown twice");
+
+    let request = Request::builder()
+        .uri("/api/v1/allowlist")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::OK);
+
+    let none = app
+        .call("create_api_token", &[("name", "no scope")], Some(&adam))
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("Choose at least one scope"));
+
+    let id = page["tokens"][0]["id"].as_str().unwrap().to_owned();
+    let revoked = app
+        .call("revoke_api_token", &[("id", &id)], Some(&adam))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let request = Request::builder()
+        .uri("/api/v1/allowlist")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED);
+}

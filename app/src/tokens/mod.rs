@@ -1,8 +1,10 @@
 //! API tokens: how machines (the mirror job, CI pipelines) call the HTTP API. Created by admins,
 //! shown once, stored as a hash, scoped, expiring and revocable.
 
+pub mod api;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use model::{Scope, TokenSummary};
+pub use model::{Scope, TokenAdminPage, TokenSummary};

@@ -80,3 +80,13 @@ mod tests {
         assert!(error.contains("catalog:read, allowlist:read"), "{error}");
     }
 }
+
+/// The admin page's data: every token, and the one just created with its secret (shown once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenAdminPage {
+    pub tokens: Vec<TokenSummary>,
+    /// (name, token) of the token created by the last request of this session.
+    pub created: Option<(String, String)>,
+    /// The server's time, to tell active from expired.
+    pub today: String,
+}
