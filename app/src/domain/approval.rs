@@ -203,6 +203,36 @@ pub fn parse_version(tag: &str) -> Option<semver::Version> {
     semver::Version::parse(&format!("{full}{rest}")).ok()
 }
 
+/// Checks an approval's last day (`YYYY-MM-DD`): after `today`, at most `max_days` later.
+///
+/// # Errors
+/// What is wrong, in words.
+#[cfg(feature = "ssr")]
+pub fn check_last_day(text: &str, today: &str, max_days: u32) -> Result<(), String> {
+    let date = |text: &str| {
+        time::Date::parse(
+            text.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+    };
+    match (date(text), date(today)) {
+        (Some(expiry), Some(today)) => {
+            let latest = today + time::Duration::days(i64::from(max_days));
+            if expiry <= today {
+                Err("Choose an expiry date after today.".to_owned())
+            } else if expiry > latest {
+                Err(format!(
+                    "Approvals last at most {max_days} days: choose {latest} or earlier."
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err("Give the expiry date as YYYY-MM-DD.".to_owned()),
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl ApprovalScope {
     /// Checks the approve form; `today` is `YYYY-MM-DD` and `max_days` the longest approval the
@@ -250,28 +280,8 @@ impl ApprovalScope {
             );
         }
         let expires_on = form.expires_on.trim();
-        let date = |text: &str| {
-            time::Date::parse(
-                text,
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .ok()
-        };
-        match (date(expires_on), date(today)) {
-            (Some(expiry), Some(today)) => {
-                let latest = today + time::Duration::days(i64::from(max_days));
-                if expiry <= today {
-                    errors.add("expires_on", "Choose an expiry date after today.");
-                } else if expiry > latest {
-                    errors.add(
-                        "expires_on",
-                        format!(
-                            "Approvals last at most {max_days} days: choose {latest} or earlier."
-                        ),
-                    );
-                }
-            }
-            _ => errors.add("expires_on", "Give the expiry date as YYYY-MM-DD."),
+        if let Err(message) = check_last_day(expires_on, today, max_days) {
+            errors.add("expires_on", message);
         }
         match tags {
             Some(tags) if errors.is_empty() => Ok(Self {

@@ -25,7 +25,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 fn field_errors<A>(action: ServerAction<A>) -> Signal<Option<FieldErrors>>
 where
     A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-    A: leptos::server_fn::ServerFn,
 {
     Signal::derive(move || {
         action
@@ -297,7 +296,7 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
         .filter(|k| has(*k))
         .collect();
     let holder = r.claimed_by_name.clone();
-    if actions.iter().all(|a| *a == ActionKind::Comment) && actions.is_empty() {
+    if actions.is_empty() {
         return ().into_any();
     }
     view! {

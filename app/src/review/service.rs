@@ -643,24 +643,15 @@ fn entry_snapshot(entry: &AllowlistEntry) -> serde_json::Value {
 
 /// A last day after today and within the allowed maximum.
 fn check_expiry(text: &str, max_days: u32) -> Result<String, AppError> {
-    let form = ApprovalForm {
-        tag_mode: "exact".into(),
-        tags: "x".into(),
-        architectures: "amd64".into(),
-        expires_on: text.to_owned(),
-        ..ApprovalForm::default()
-    };
-    match ApprovalScope::validate(&form, &crate::catalog::service::today(), max_days) {
-        Ok(scope) => Ok(scope.expires_on),
-        Err(errors) => {
-            let mut only = FieldErrors::default();
-            if let Some(message) = errors.get("expires_on") {
-                only.add("expires_on", message);
-            }
-            only.keep("expires_on", text);
-            Err(AppError::Invalid(only))
-        }
-    }
+    let text = text.trim();
+    crate::domain::approval::check_last_day(text, &crate::catalog::service::today(), max_days)
+        .map(|()| text.to_owned())
+        .map_err(|message| {
+            let mut errors = FieldErrors::default();
+            errors.add("expires_on", message);
+            errors.keep("expires_on", text);
+            AppError::Invalid(errors)
+        })
 }
 
 /// One page of the reviewers' queue. Who: reviewers and admins.
