@@ -116,6 +116,15 @@ pub async fn bump_revision(conn: &mut AnyConnection) -> Result<i64, DbError> {
     next_id(conn, "allowlist_revision").await
 }
 
+/// Bumps the revision when an update changed its one row; returns whether it did.
+async fn bump_if_changed(conn: &mut AnyConnection, rows: u64) -> Result<bool, DbError> {
+    if rows != 1 {
+        return Ok(false);
+    }
+    bump_revision(conn).await?;
+    Ok(true)
+}
+
 /// The allowlist's current revision.
 ///
 /// # Errors
@@ -192,11 +201,7 @@ pub async fn revoke(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if result.rows_affected() == 1 {
-        bump_revision(conn).await?;
-        return Ok(true);
-    }
-    Ok(false)
+    bump_if_changed(conn, result.rows_affected()).await
 }
 
 /// Moves an entry's last day to `expires_on`; false when it changed first.
@@ -218,11 +223,7 @@ pub async fn renew(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if result.rows_affected() == 1 {
-        bump_revision(conn).await?;
-        return Ok(true);
-    }
-    Ok(false)
+    bump_if_changed(conn, result.rows_affected()).await
 }
 
 /// Active entries whose last day is on or before `warn_until` and that have not been warned

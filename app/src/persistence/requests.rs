@@ -421,14 +421,17 @@ pub struct Waiting {
     pub updated_at: String,
 }
 
-/// Requests submitted or in review that have not changed since `cutoff`, oldest first.
+/// Requests submitted or in review that have not changed since `cutoff` and have not been
+/// reminded about at their current version, oldest first.
 ///
 /// # Errors
 /// The database fails or holds a state this version does not know.
 pub async fn waiting_since(db: &Db, cutoff: &str, limit: i64) -> Result<Vec<Waiting>, DbError> {
     let rows: Vec<(i64, String, String, String, i64, String)> = sqlx::query_as(
         "SELECT image_request_id, image_reference, team, state, version, updated_at \
-         FROM image_request WHERE state IN ($1, $2) AND updated_at < $3 \
+         FROM image_request r WHERE state IN ($1, $2) AND updated_at < $3 \
+           AND NOT EXISTS (SELECT 1 FROM mail_outbox m \
+               WHERE m.dedupe_key = 'reminder:' || r.image_request_id || ':' || r.version) \
          ORDER BY updated_at LIMIT $4",
     )
     .bind(RequestState::Submitted.as_str())
