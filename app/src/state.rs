@@ -40,6 +40,8 @@ pub struct AppState {
     pub settings: Arc<AppSettings>,
     /// The Red Hat catalog mirror, for equivalents.
     pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
+    /// The rendered allowlist, reused while its version stands.
+    pub allowlist_cache: Arc<crate::allowlist::service::ListCache>,
     /// Reads upstream registries (facts about requested images, their tags).
     pub registry: Arc<crate::registry::client::RegistryClient>,
     /// Sign-in through the organisation's provider; `None` when not configured.

@@ -63,6 +63,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             insecure_registries: config.insecure_registries.clone(),
         }),
         catalog,
+        allowlist_cache: Arc::default(),
         registry: Arc::new(
             app::registry::client::RegistryClient::new(
                 config.registry_timeout,

@@ -7,7 +7,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 /// A format the API serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Json,
     Skopeo,

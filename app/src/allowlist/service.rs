@@ -6,10 +6,18 @@ use crate::error::AppError;
 use crate::persistence;
 use crate::state::AppState;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The last rendered list per format and mirror, reused while the version is the same. Lists
+/// with semver entries are not kept: their tags come from upstream registries and may change.
+#[derive(Debug, Default)]
+pub struct ListCache {
+    rendered: Mutex<HashMap<(ListVersion, Format, String), Arc<String>>>,
+}
 
 /// What identifies one state of the list: the revision (grows with every approve, revoke and
 /// renew) and today's date (entries end at midnight UTC without a revision).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ListVersion {
     pub revision: i64,
     pub today: String,
@@ -51,8 +59,20 @@ pub async fn render(
     format: Format,
     version: &ListVersion,
     mirror: &str,
-) -> Result<String, AppError> {
+) -> Result<Arc<String>, AppError> {
+    let key = (version.clone(), format, mirror.to_owned());
+    let cached = state
+        .allowlist_cache
+        .rendered
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+        .cloned();
+    if let Some(body) = cached {
+        return Ok(body);
+    }
     let entries = persistence::allowlist::active(&state.db, &version.today).await?;
+    let keep = !entries.iter().any(|e| matches!(e.tags, TagRule::Semver(_)));
     let mut tags = HashMap::new();
     if format != Format::Json {
         // Semver ranges are written as the upstream tags they match now.
@@ -86,9 +106,20 @@ pub async fn render(
         mirror,
         tags: &tags,
     };
-    Ok(match format {
+    let body = Arc::new(match format {
         Format::Json => formats::json(&entries, &cx),
         Format::Skopeo => formats::skopeo(&entries, &cx),
         Format::Regsync => formats::regsync(&entries, &cx),
-    })
+    });
+    if keep {
+        let mut rendered = state
+            .allowlist_cache
+            .rendered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Only the current version is worth keeping.
+        rendered.retain(|(v, _, _), _| v == version);
+        rendered.insert(key, body.clone());
+    }
+    Ok(body)
 }

@@ -164,9 +164,17 @@ pub async fn authenticate(
     if !token.scopes.contains(&needed) {
         return Err(BearerRefusal::MissingScope(needed));
     }
+    // A write per call would serialise every poll on SQLite: record the use only when the
+    // stored one is older than the precision.
     let stale_before = persistence::format_timestamp(now - LAST_USED_PRECISION);
-    if let Err(error) = store::touch(db, id, &now_text, &stale_before).await {
-        tracing::warn!(%error, "could not record an API token's use");
+    if token
+        .last_used_at
+        .as_deref()
+        .is_none_or(|at| at < stale_before.as_str())
+    {
+        if let Err(error) = store::touch(db, id, &now_text, &stale_before).await {
+            tracing::warn!(%error, "could not record an API token's use");
+        }
     }
     Ok(token)
 }
