@@ -5,14 +5,16 @@ use crate::domain::TagRule;
 use crate::error::AppError;
 use crate::persistence;
 use crate::state::AppState;
+use axum::body::Bytes;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-/// The last rendered list per format and mirror, reused while the version is the same. Lists
+/// The last rendered list per format and mirror, reused while the version is the same (as
+/// `Bytes`, so each answer shares it instead of copying megabytes). Lists
 /// with semver entries are not kept: their tags come from upstream registries and may change.
 #[derive(Debug, Default)]
 pub struct ListCache {
-    rendered: Mutex<HashMap<(ListVersion, Format, String), Arc<String>>>,
+    rendered: Mutex<HashMap<(ListVersion, Format, String), Bytes>>,
 }
 
 /// What identifies one state of the list: the revision (grows with every approve, revoke and
@@ -59,7 +61,7 @@ pub async fn render(
     format: Format,
     version: &ListVersion,
     mirror: &str,
-) -> Result<Arc<String>, AppError> {
+) -> Result<Bytes, AppError> {
     let key = (version.clone(), format, mirror.to_owned());
     let cached = state
         .allowlist_cache
@@ -106,7 +108,7 @@ pub async fn render(
         mirror,
         tags: &tags,
     };
-    let body = Arc::new(match format {
+    let body = Bytes::from(match format {
         Format::Json => formats::json(&entries, &cx),
         Format::Skopeo => formats::skopeo(&entries, &cx),
         Format::Regsync => formats::regsync(&entries, &cx),

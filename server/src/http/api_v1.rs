@@ -225,7 +225,7 @@ pub async fn allowlist(
         StatusCode::OK,
         common,
         [(header::CONTENT_TYPE, format.content_type())],
-        body.as_ref().clone(),
+        body,
     )
         .into_response())
 }
