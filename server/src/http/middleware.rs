@@ -1,5 +1,6 @@
-//! Middleware on every response: request log, security headers and the cross-site guard, and
-//! proper status codes for server-function errors.
+//! The middleware every request passes through, as one layer (each layer costs a boxed future
+//! and a service clone per request): the cross-site guard, proper status codes for
+//! server-function errors, the security headers, and the request log.
 
 use app::error::AppError;
 use axum::body::Body;
@@ -11,27 +12,72 @@ use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Logs one line per request: method, route (the pattern, not the concrete path, for matched
-/// routes), status and latency. No query strings, cookies or headers.
-pub async fn log_request(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| request.uri().path().to_owned());
-    let response = next.run(request).await;
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(
-        target: "http",
-        method = %method,
-        route = %route,
-        status = response.status().as_u16(),
-        latency_ms = (latency_ms * 1000.0).round() / 1000.0,
-        "request"
-    );
+/// Runs [`SiteSecurity::allows`], then the request, then [`server_fn_status`] and
+/// [`SiteSecurity::add_headers`]; logs the outcome ([`RequestLog`]).
+pub async fn every_request(
+    State(site): State<Arc<SiteSecurity>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let log = RequestLog::start(&request);
+    let mut response = if site.allows(&request) {
+        server_fn_status(next.run(request).await).await
+    } else {
+        tracing::warn!(
+            target: "security",
+            method = %request.method(),
+            path = %request.uri().path(),
+            "cross-site request refused"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests cannot change anything here. Open the portal directly and try again.",
+        )
+            .into_response()
+    };
+    site.add_headers(&mut response);
+    if let Some(log) = log {
+        log.finish(&response);
+    }
     response
+}
+
+/// One log line per request: method, route (the pattern, not the concrete path, for matched
+/// routes), status and latency. No query strings, cookies or headers.
+pub struct RequestLog {
+    started: Instant,
+    method: Method,
+    route: String,
+}
+
+impl RequestLog {
+    /// `None` when the `http` log is off, so a request then costs nothing here.
+    fn start(request: &Request) -> Option<Self> {
+        if !tracing::enabled!(target: "http", tracing::Level::INFO) {
+            return None;
+        }
+        Some(Self {
+            started: Instant::now(),
+            method: request.method().clone(),
+            route: request
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| request.uri().path().to_owned()),
+        })
+    }
+
+    fn finish(self, response: &Response) {
+        let latency_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(
+            target: "http",
+            method = %self.method,
+            route = %self.route,
+            status = response.status().as_u16(),
+            latency_ms = (latency_ms * 1000.0).round() / 1000.0,
+            "request"
+        );
+    }
 }
 
 /// What the security middleware needs to know about the site.
@@ -82,59 +128,40 @@ impl SiteSecurity {
     }
 }
 
-/// Refuses cross-site state changes (403) and adds the security headers to every response.
-pub async fn site_security(
-    State(site): State<Arc<SiteSecurity>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if !site.allows(&request) {
-        tracing::warn!(
-            target: "security",
-            method = %request.method(),
-            path = %request.uri().path(),
-            "cross-site request refused"
-        );
-        return (
-            StatusCode::FORBIDDEN,
-            "Cross-site requests cannot change anything here. Open the portal directly and try again.",
-        )
-            .into_response();
+impl SiteSecurity {
+    /// The security headers on every response, and `no-store` on pages (they hold personal
+    /// data: never cache them in shared caches or on disk). A header the handler set stays.
+    fn add_headers(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        let is_html = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        let mut set = |name: header::HeaderName, value: &'static str| {
+            headers
+                .entry(name)
+                .or_insert_with(|| HeaderValue::from_static(value));
+        };
+        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+        set(header::REFERRER_POLICY, "same-origin");
+        set(header::X_FRAME_OPTIONS, "DENY");
+        set(header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'");
+        if self.https {
+            set(
+                header::STRICT_TRANSPORT_SECURITY,
+                "max-age=63072000; includeSubDomains",
+            );
+        }
+        if is_html {
+            set(header::CACHE_CONTROL, "no-store");
+        }
     }
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert_with(|| HeaderValue::from_static(value));
-    };
-    set(headers, "x-content-type-options", "nosniff");
-    set(headers, "referrer-policy", "same-origin");
-    set(headers, "x-frame-options", "DENY");
-    set(headers, "content-security-policy", "frame-ancestors 'none'");
-    if site.https {
-        set(
-            headers,
-            "strict-transport-security",
-            "max-age=63072000; includeSubDomains",
-        );
-    }
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
-        // Pages hold personal data: never cache them in shared caches or on disk.
-        set(headers, "cache-control", "no-store");
-    }
-    response
 }
 
 /// Server functions answer every error with 500; this gives each its real status
 /// ([`AppError::status`]), so a validation error is a 422 and a missing sign-in a 401.
 /// Form posts without JavaScript are redirects and pass unchanged.
-pub async fn server_fn_status(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+async fn server_fn_status(response: Response) -> Response {
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key("serverfnerror")
     {

@@ -26,7 +26,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         move || provide_context(state.clone())
     };
     let render = {
-        let options = state.leptos_options.clone();
+        let options = leptos::config::LeptosOptions::clone(&state.leptos_options);
         move || shell(options.clone())
     };
 
@@ -65,12 +65,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             site,
-            middleware::site_security,
+            middleware::every_request,
         ))
-        .layer(axum::middleware::from_fn(middleware::log_request))
         .with_state(state)
 }
