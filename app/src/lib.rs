@@ -15,6 +15,8 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod changes;
 pub mod components;
 pub mod domain;
 pub mod error;

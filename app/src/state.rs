@@ -33,17 +33,29 @@ pub struct AppSettings {
 }
 
 /// Shared state: created once at start, cloned cheaply into every request.
-#[derive(Clone, Debug, FromRef)]
+#[derive(Clone, Debug)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    /// Shared, not copied: every request clones the state.
+    pub leptos_options: Arc<LeptosOptions>,
     pub db: Db,
     pub settings: Arc<AppSettings>,
     /// The Red Hat catalog mirror, for equivalents.
     pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
     /// The rendered allowlist, reused while its version stands.
     pub allowlist_cache: Arc<crate::allowlist::service::ListCache>,
+    /// The change counters as last read: whether the cached allowlist and tokens still stand.
+    pub changes: Arc<crate::changes::ChangeWatch>,
+    /// API tokens checked lately, so polling costs no query.
+    pub known_tokens: Arc<crate::tokens::service::KnownTokens>,
     /// Reads upstream registries (facts about requested images, their tags).
     pub registry: Arc<crate::registry::client::RegistryClient>,
     /// Sign-in through the organisation's provider; `None` when not configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
+}
+
+/// Leptos' routes and file handler read their options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        LeptosOptions::clone(&state.leptos_options)
+    }
 }

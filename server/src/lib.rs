@@ -48,7 +48,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         tracing::warn!(%error, "could not load the stored catalog mirror; using the shipped snapshot");
     }
     Ok(AppState {
-        leptos_options,
+        leptos_options: Arc::new(leptos_options),
         db,
         settings: Arc::new(AppSettings {
             dev_sign_in: config.dev_sign_in,
@@ -64,6 +64,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         }),
         catalog,
         allowlist_cache: Arc::default(),
+        changes: Arc::default(),
+        known_tokens: Arc::default(),
         registry: Arc::new(
             app::registry::client::RegistryClient::new(
                 config.registry_timeout,

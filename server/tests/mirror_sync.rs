@@ -311,3 +311,96 @@ async fn the_list_has_a_version_an_etag_and_answers_304_when_unchanged() {
     let bad_mirror = fetch(&app, &token, "?format=regsync&mirror=a%20b", &[]).await;
     assert_eq!(bad_mirror.status, StatusCode::BAD_REQUEST);
 }
+
+/// Polls `check` until it holds and returns how long that took; panics after `limit`.
+async fn time_until<F, Fut>(limit: std::time::Duration, mut check: F) -> std::time::Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        if check().await {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < limit, "not seen within {limit:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn replicas_see_each_others_changes_within_the_check_interval() {
+    use app::changes::CHECK_INTERVAL;
+    let app = TestApp::spawn().await;
+    let other = app.replica(&[]).await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let token = tokens::create(
+        &app.state.db,
+        "poller",
+        &[Scope::AllowlistRead],
+        None,
+        &app::audit::service::Actor::system(),
+    )
+    .await
+    .unwrap()
+    .token;
+    // Both replicas have read the list and checked the token.
+    let before = fetch(&other, &token, "", &[]).await;
+    assert_eq!(before.header("x-allowlist-version"), Some("0"));
+    let etag = before.header("etag").unwrap().to_owned();
+    assert_eq!(fetch(&app, &token, "", &[]).await.status, StatusCode::OK);
+
+    let id = app
+        .submit(&alice, "quay.io/acme/agent:3.1")
+        .await
+        .to_string();
+    let expires = in_days(30);
+    app.act(
+        "approve_request",
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("tag_mode", "exact"),
+            ("tags", "3.1"),
+            ("architectures", "amd64"),
+            ("expires_on", &expires),
+        ],
+        &rita,
+    )
+    .await;
+    // The replica that approved serves the change at once …
+    let here = fetch(&app, &token, "", &[("if-none-match", &etag)]).await;
+    assert_eq!(here.status, StatusCode::OK);
+    assert_eq!(here.header("x-allowlist-version"), Some("1"));
+    // … the other one within the interval (plus slack for a busy machine).
+    let limit = CHECK_INTERVAL + std::time::Duration::from_secs(2);
+    time_until(limit, || async {
+        let answer = fetch(&other, &token, "", &[("if-none-match", &etag)]).await;
+        answer.status == StatusCode::OK
+            && answer.json()["entries"][0]["source"] == "quay.io/acme/agent"
+    })
+    .await;
+
+    // A token revoked on one replica is refused there at once, and on the other within the
+    // interval.
+    let adam = app.sign_in("adam").await;
+    let id = tokens::list(&app.state.db).await.unwrap()[0].id.clone();
+    let revoked = app
+        .call("revoke_api_token", &[("id", &id)], Some(&adam))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(
+        fetch(&app, &token, "", &[]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    time_until(limit, || async {
+        fetch(&other, &token, "", &[]).await.status == StatusCode::UNAUTHORIZED
+    })
+    .await;
+    assert_eq!(
+        fetch(&other, &token, "", &[]).await.status,
+        StatusCode::UNAUTHORIZED,
+        "and stays refused"
+    );
+}

@@ -415,9 +415,10 @@ async fn revoking_and_renewing_an_approval() {
         "A critical CVE in this line."
     );
     assert_eq!(
-        app::persistence::allowlist::revision(&app.state.db)
+        app::persistence::counters::read(&app.state.db)
             .await
-            .unwrap(),
+            .unwrap()
+            .allowlist_revision,
         3
     );
     send_mail(&app).await;

@@ -3,7 +3,6 @@
 
 use super::AllowlistEntry;
 use crate::domain::TagRule;
-use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 /// A format the API serves.
@@ -82,38 +81,65 @@ pub struct Context<'a> {
     pub tags: &'a HashMap<(String, String), Vec<String>>,
 }
 
-/// JSON: `{version, generated_at, entries: [{…, request: {…}}]}`.
-pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
-    let entries: Vec<serde_json::Value> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "id": e.id,
-                "source": format!("{}/{}", e.registry, e.repository),
-                "registry": e.registry,
-                "repository": e.repository,
-                "tags": e.tags,
-                "digests": e.digests,
-                "architectures": e.architectures,
-                "expires_on": e.expires_on,
-                "approved_by": e.approved_by_name,
-                "approved_at": e.approved_at,
-                "request": {
-                    "id": e.request_id.0,
-                    "url": format!("{}/requests/{}", cx.public_url, e.request_id),
-                    "team": e.team,
-                    "contact": e.contact,
-                    "requester": e.requester_name,
+/// JSON: `{version, generated_at, entries: [{…, request: {…}}]}`, written straight from the
+/// entries (no intermediate tree: the list may hold tens of thousands).
+pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct List<'a> {
+        version: i64,
+        generated_at: &'a str,
+        entries: Vec<Entry<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        id: i64,
+        source: String,
+        registry: &'a str,
+        repository: &'a str,
+        tags: &'a TagRule,
+        digests: &'a [String],
+        architectures: &'a [String],
+        expires_on: &'a str,
+        approved_by: &'a str,
+        approved_at: &'a str,
+        request: Request<'a>,
+    }
+    #[derive(serde::Serialize)]
+    struct Request<'a> {
+        id: i64,
+        url: String,
+        team: &'a str,
+        contact: &'a str,
+        requester: &'a str,
+    }
+    let list = List {
+        version: cx.version,
+        generated_at: cx.generated_at,
+        entries: entries
+            .iter()
+            .map(|e| Entry {
+                id: e.id,
+                source: format!("{}/{}", e.registry, e.repository),
+                registry: &e.registry,
+                repository: &e.repository,
+                tags: &e.tags,
+                digests: &e.digests,
+                architectures: &e.architectures,
+                expires_on: &e.expires_on,
+                approved_by: &e.approved_by_name,
+                approved_at: &e.approved_at,
+                request: Request {
+                    id: e.request_id.0,
+                    url: format!("{}/requests/{}", cx.public_url, e.request_id),
+                    team: &e.team,
+                    contact: &e.contact,
+                    requester: &e.requester_name,
                 },
             })
-        })
-        .collect();
-    json!({
-        "version": cx.version,
-        "generated_at": cx.generated_at,
-        "entries": entries,
-    })
-    .to_string()
+            .collect(),
+    };
+    // Serialising borrowed strings and numbers cannot fail.
+    serde_json::to_vec(&list).unwrap_or_default()
 }
 
 /// A YAML double-quoted scalar (JSON string syntax is valid YAML).

@@ -8,13 +8,57 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// The last rendered list per format and mirror, reused while the version is the same (as
-/// `Bytes`, so each answer shares it instead of copying megabytes). Lists
-/// with semver entries are not kept: their tags come from upstream registries and may change.
+/// The rendered lists of the current version, reused while it stands (as `Bytes`, so each
+/// answer shares the body instead of copying megabytes). One list is rendered at a time, so a
+/// burst of pollers after a change costs one rendering, not one each. Lists with semver
+/// entries are kept for [`SEMVER_LIST_TTL`] only: their tags come from upstream registries,
+/// which gain tags without the list changing.
 #[derive(Debug, Default)]
 pub struct ListCache {
-    rendered: Mutex<HashMap<(ListVersion, Format, String), Bytes>>,
+    rendered: Mutex<HashMap<(Format, String), Rendered>>,
+    rendering: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug)]
+struct Rendered {
+    version: ListVersion,
+    body: Bytes,
+    /// When it stops being reused, for lists with semver entries.
+    until: Option<Instant>,
+}
+
+/// How long a list with semver entries is reused: tags pushed upstream meanwhile appear
+/// within this time, and upstream registries are asked at most this often.
+pub const SEMVER_LIST_TTL: Duration = Duration::from_secs(300);
+
+/// At most this many (format, mirror) lists are kept; `?mirror=` is the caller's choice.
+const KEPT_LISTS: usize = 8;
+
+impl ListCache {
+    fn get(&self, key: &(Format, String), version: &ListVersion) -> Option<Bytes> {
+        let rendered = self
+            .rendered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        rendered
+            .get(key)
+            .filter(|r| &r.version == version && r.until.is_none_or(|until| Instant::now() < until))
+            .map(|r| r.body.clone())
+    }
+
+    fn keep(&self, key: (Format, String), rendered: Rendered) {
+        let mut lists = self
+            .rendered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        lists.retain(|_, r| r.version == rendered.version);
+        if lists.len() >= KEPT_LISTS {
+            lists.clear();
+        }
+        lists.insert(key, rendered);
+    }
 }
 
 /// What identifies one state of the list: the revision (grows with every approve, revoke and
@@ -41,18 +85,19 @@ impl ListVersion {
     }
 }
 
-/// The current version, without reading the entries (the `304 Not Modified` path).
+/// The current version, without reading the entries (the `304 Not Modified` path): from the
+/// change counters this process read within [`crate::changes::CHECK_INTERVAL`].
 ///
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
 pub async fn version(state: &AppState) -> Result<ListVersion, AppError> {
     Ok(ListVersion {
-        revision: persistence::allowlist::revision(&state.db).await?,
+        revision: state.changes.current(&state.db).await?.allowlist_revision,
         today: crate::catalog::service::today(),
     })
 }
 
-/// The active entries in `format`.
+/// The active entries in `format` (`mirror` is regsync's target).
 ///
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
@@ -62,43 +107,29 @@ pub async fn render(
     version: &ListVersion,
     mirror: &str,
 ) -> Result<Bytes, AppError> {
-    let key = (version.clone(), format, mirror.to_owned());
-    let cached = state
-        .allowlist_cache
-        .rendered
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(&key)
-        .cloned();
-    if let Some(body) = cached {
+    let cache = &state.allowlist_cache;
+    let key = (
+        format,
+        if format == Format::Regsync {
+            mirror.to_owned()
+        } else {
+            String::new()
+        },
+    );
+    if let Some(body) = cache.get(&key, version) {
+        return Ok(body);
+    }
+    let _rendering = cache.rendering.lock().await;
+    if let Some(body) = cache.get(&key, version) {
         return Ok(body);
     }
     let entries = persistence::allowlist::active(&state.db, &version.today).await?;
-    let keep = !entries.iter().any(|e| matches!(e.tags, TagRule::Semver(_)));
-    let mut tags = HashMap::new();
-    if format != Format::Json {
-        // Semver ranges are written as the upstream tags they match now.
-        for entry in entries
-            .iter()
-            .filter(|e| matches!(e.tags, TagRule::Semver(_)))
-        {
-            let key = (entry.registry.clone(), entry.repository.clone());
-            if tags.contains_key(&key) {
-                continue;
-            }
-            match state
-                .registry
-                .tags(&entry.registry, &entry.repository)
-                .await
-            {
-                Ok(list) => {
-                    tags.insert(key, list);
-                }
-                Err(error) => tracing::warn!(%error, repository = %entry.repository,
-                    "semver entry left out of the skopeo list: its tags could not be read"),
-            }
-        }
-    }
+    let has_semver = entries.iter().any(|e| matches!(e.tags, TagRule::Semver(_)));
+    let tags = if format == Format::Json {
+        HashMap::new()
+    } else {
+        upstream_tags(state, &entries).await
+    };
     let generated_at = persistence::now();
     let cx = Context {
         version: version.revision,
@@ -110,18 +141,47 @@ pub async fn render(
     };
     let body = Bytes::from(match format {
         Format::Json => formats::json(&entries, &cx),
-        Format::Skopeo => formats::skopeo(&entries, &cx),
-        Format::Regsync => formats::regsync(&entries, &cx),
+        Format::Skopeo => formats::skopeo(&entries, &cx).into_bytes(),
+        Format::Regsync => formats::regsync(&entries, &cx).into_bytes(),
     });
-    if keep {
-        let mut rendered = state
-            .allowlist_cache
-            .rendered
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Only the current version is worth keeping.
-        rendered.retain(|(v, _, _), _| v == version);
-        rendered.insert(key, body.clone());
-    }
+    cache.keep(
+        key,
+        Rendered {
+            version: version.clone(),
+            body: body.clone(),
+            until: has_semver.then(|| Instant::now() + SEMVER_LIST_TTL),
+        },
+    );
     Ok(body)
+}
+
+/// The upstream tags of the repositories with semver entries: the YAML formats write those
+/// ranges out as the tags they match now. A registry that cannot be read leaves its entries
+/// out (and says so in the log).
+async fn upstream_tags(
+    state: &AppState,
+    entries: &[super::AllowlistEntry],
+) -> HashMap<(String, String), Vec<String>> {
+    let mut tags = HashMap::new();
+    for entry in entries
+        .iter()
+        .filter(|e| matches!(e.tags, TagRule::Semver(_)))
+    {
+        let key = (entry.registry.clone(), entry.repository.clone());
+        if tags.contains_key(&key) {
+            continue;
+        }
+        match state
+            .registry
+            .tags(&entry.registry, &entry.repository)
+            .await
+        {
+            Ok(list) => {
+                tags.insert(key, list);
+            }
+            Err(error) => tracing::warn!(%error, repository = %entry.repository,
+                "semver entry left out of the list: its tags could not be read"),
+        }
+    }
+    tags
 }

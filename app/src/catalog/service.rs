@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 /// Today's date (`YYYY-MM-DD`, UTC), for end-of-life checks.
 pub fn today() -> String {
-    crate::persistence::now()[..10].to_owned()
+    time::OffsetDateTime::now_utc().date().to_string()
 }
 
 /// The candidates for the reference as typed; none when it does not parse (the form reports

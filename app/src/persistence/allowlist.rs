@@ -125,18 +125,6 @@ async fn bump_if_changed(conn: &mut AnyConnection, rows: u64) -> Result<bool, Db
     Ok(true)
 }
 
-/// The allowlist's current revision.
-///
-/// # Errors
-/// The database fails.
-pub async fn revision(db: &Db) -> Result<i64, DbError> {
-    let (value,): (i64,) =
-        sqlx::query_as("SELECT last_value FROM id_sequence WHERE name = 'allowlist_revision'")
-            .fetch_one(db.pool())
-            .await?;
-    Ok(value)
-}
-
 /// The entry an approval of `request` created, if any.
 ///
 /// # Errors

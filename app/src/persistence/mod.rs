@@ -8,6 +8,7 @@
 pub mod allowlist;
 pub mod audit;
 pub mod catalog;
+pub mod counters;
 pub mod outbox;
 pub mod queue;
 pub mod requests;

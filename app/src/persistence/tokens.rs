@@ -142,7 +142,7 @@ pub async fn revoke(
     by: &str,
     now: &str,
 ) -> Result<(), DbError> {
-    sqlx::query(
+    let revoked = sqlx::query(
         "UPDATE api_token SET revoked_at = $1, revoked_by = $2 \
          WHERE api_token_id = $3 AND revoked_at IS NULL",
     )
@@ -151,5 +151,9 @@ pub async fn revoke(
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    if revoked.rows_affected() > 0 {
+        // Replicas that checked this token lately see the counter move (crate::changes).
+        super::next_id(conn, "api_token_revocation").await?;
+    }
     Ok(())
 }

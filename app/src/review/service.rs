@@ -381,6 +381,9 @@ pub async fn act(
         outbox::queue(&mut tx, &mail, &now).await?;
     }
     tx.commit().await.map_err(persistence::DbError::from)?;
+    if kind == ActionKind::Approve {
+        state.changes.changed_here();
+    }
     tracing::info!(target: "audit", request_id = id.0, actor = %user.user_id.0, action = %kind, "request changed");
     Ok(())
 }
@@ -630,6 +633,7 @@ pub async fn act_on_entry(
         outbox::queue(&mut tx, &mail, &now).await?;
     }
     tx.commit().await.map_err(persistence::DbError::from)?;
+    state.changes.changed_here();
     Ok(())
 }
 

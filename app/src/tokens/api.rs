@@ -80,6 +80,7 @@ pub async fn create_api_token(
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
     let (state, _, actor) = require_admin().await?;
     super::service::revoke(&state.db, &id, &actor).await?;
+    state.changes.changed_here();
     leptos_axum::redirect("/admin/tokens");
     Ok(())
 }

@@ -8,15 +8,19 @@ use super::model::{Scope, TokenSummary};
 use crate::audit::service::{self as audit, Actor, AuditEvent};
 use crate::error::{AppError, FieldErrors};
 use crate::persistence::{self, tokens as store, Db, DbError};
+use crate::state::AppState;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Tokens expire after this many days unless the creator says otherwise.
 pub const DEFAULT_EXPIRY_DAYS: u32 = 365;
 /// The longest lifetime a token can have.
 pub const MAX_EXPIRY_DAYS: u32 = 3650;
-/// `last_used_at` is written at most this often per token, so heavy polling costs no writes.
+/// `last_used_at` is written at most this often per token and process, so heavy polling costs
+/// no writes.
 const LAST_USED_PRECISION: Duration = Duration::from_secs(60);
 
 /// A token just created: its summary and the whole token, which is shown this once.
@@ -138,45 +142,126 @@ pub async fn create(
     })
 }
 
+/// Tokens this process checked lately, with the token-revocation count they were read at. A
+/// token is read from the database again once that count moves ([`crate::changes`]) or after
+/// [`LAST_USED_PRECISION`], so a poll costs no query, a revocation anywhere takes effect within
+/// [`crate::changes::CHECK_INTERVAL`], and the last use is still recorded once a minute.
+/// Holds only tokens whose secret matched, so it is bounded by the tokens admins created.
+#[derive(Debug, Default)]
+pub struct KnownTokens {
+    tokens: std::sync::RwLock<HashMap<String, KnownToken>>,
+}
+
+#[derive(Clone, Debug)]
+struct KnownToken {
+    token: Arc<TokenSummary>,
+    secret_hash: String,
+    revocations: i64,
+    read_at: Instant,
+}
+
+impl KnownToken {
+    fn stands(&self, revocations: i64) -> bool {
+        self.revocations == revocations && self.read_at.elapsed() < LAST_USED_PRECISION
+    }
+}
+
+impl KnownTokens {
+    fn get(&self, id: &str, revocations: i64) -> Option<KnownToken> {
+        let tokens = self
+            .tokens
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens.get(id).filter(|k| k.stands(revocations)).cloned()
+    }
+
+    fn keep(&self, known: KnownToken) {
+        let mut tokens = self
+            .tokens
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens.retain(|_, k| k.stands(known.revocations));
+        tokens.insert(known.token.id.clone(), known);
+    }
+}
+
 /// Checks an `Authorization` header value for a token with `needed`. Who: the API routes.
+/// Reads the database only for a token this process has not checked lately (see
+/// [`KnownTokens`]).
 ///
 /// # Errors
 /// [`BearerRefusal`]; a database failure is logged and refused as unauthenticated, never
 /// answered with the token's details.
 pub async fn authenticate(
-    db: &Db,
+    state: &AppState,
     authorization: &str,
     needed: Scope,
-) -> Result<TokenSummary, BearerRefusal> {
+) -> Result<Arc<TokenSummary>, BearerRefusal> {
     let (id, secret) = parse(authorization).ok_or(BearerRefusal::Unauthenticated)?;
-    let found = store::find(db, id).await.map_err(|error| {
-        tracing::error!(%error, "could not read API tokens");
-        BearerRefusal::Unauthenticated
-    })?;
-    let (token, stored_hash) = found.ok_or(BearerRefusal::Unauthenticated)?;
-    let now = time::OffsetDateTime::now_utc();
-    let now_text = persistence::format_timestamp(now);
-    if !constant_time_eq(hash(secret).as_bytes(), stored_hash.as_bytes())
-        || !token.is_active(&now_text)
+    let revocations = state
+        .changes
+        .current(&state.db)
+        .await
+        .map_err(unreadable)?
+        .token_revocations;
+    let known = match state.known_tokens.get(id, revocations) {
+        Some(known) => known,
+        // Boxed: the database path is rare, and would otherwise enlarge every call's future.
+        None => Box::pin(read_and_record_use(state, id, secret, revocations)).await?,
+    };
+    let now = persistence::format_timestamp(time::OffsetDateTime::now_utc());
+    if !constant_time_eq(&hash_hex(secret), known.secret_hash.as_bytes())
+        || !known.token.is_active(&now)
     {
         return Err(BearerRefusal::Unauthenticated);
     }
-    if !token.scopes.contains(&needed) {
+    if !known.token.scopes.contains(&needed) {
         return Err(BearerRefusal::MissingScope(needed));
     }
-    // A write per call would serialise every poll on SQLite: record the use only when the
-    // stored one is older than the precision.
+    Ok(known.token)
+}
+
+/// Reads token `id` and, when `secret` is its secret and it is active, records its use (unless
+/// the stored use is recent) and keeps it in [`KnownTokens`].
+async fn read_and_record_use(
+    state: &AppState,
+    id: &str,
+    secret: &str,
+    revocations: i64,
+) -> Result<KnownToken, BearerRefusal> {
+    let (mut token, secret_hash) = store::find(&state.db, id)
+        .await
+        .map_err(unreadable)?
+        .ok_or(BearerRefusal::Unauthenticated)?;
+    let now = time::OffsetDateTime::now_utc();
+    let now_text = persistence::format_timestamp(now);
+    if !constant_time_eq(&hash_hex(secret), secret_hash.as_bytes()) || !token.is_active(&now_text) {
+        return Err(BearerRefusal::Unauthenticated);
+    }
     let stale_before = persistence::format_timestamp(now - LAST_USED_PRECISION);
     if token
         .last_used_at
         .as_deref()
         .is_none_or(|at| at < stale_before.as_str())
     {
-        if let Err(error) = store::touch(db, id, &now_text, &stale_before).await {
-            tracing::warn!(%error, "could not record an API token's use");
+        match store::touch(&state.db, id, &now_text, &stale_before).await {
+            Ok(()) => token.last_used_at = Some(now_text),
+            Err(error) => tracing::warn!(%error, "could not record an API token's use"),
         }
     }
-    Ok(token)
+    let known = KnownToken {
+        token: Arc::new(token),
+        secret_hash,
+        revocations,
+        read_at: Instant::now(),
+    };
+    state.known_tokens.keep(known.clone());
+    Ok(known)
+}
+
+fn unreadable(error: DbError) -> BearerRefusal {
+    tracing::error!(%error, "could not read API tokens");
+    BearerRefusal::Unauthenticated
 }
 
 /// Every token, newest first. Who: admins and the operator.
@@ -245,12 +330,37 @@ fn random_hex(bytes: usize) -> String {
     to_hex(&buffer)
 }
 
+/// The stored form of a secret: its SHA-256 in lowercase hex.
 fn hash(secret: &str) -> String {
-    to_hex(&Sha256::digest(secret.as_bytes()))
+    String::from_utf8_lossy(&hash_hex(secret)).into_owned()
+}
+
+/// [`hash`] without allocating, for the check on every call.
+fn hash_hex(secret: &str) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (pair, byte) in out
+        .chunks_exact_mut(2)
+        .zip(Sha256::digest(secret.as_bytes()))
+    {
+        pair.copy_from_slice(&hex_pair(byte));
+    }
+    out
 }
 
 fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes
+        .iter()
+        .flat_map(|&b| hex_pair(b))
+        .map(char::from)
+        .collect()
+}
+
+fn hex_pair(byte: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 15)],
+    ]
 }
 
 /// Compares without stopping at the first difference, so timing says nothing about the hash.
@@ -297,5 +407,6 @@ mod tests {
             hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        assert_eq!(to_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 }

@@ -78,7 +78,7 @@ pub enum Caller {
     /// A signed-in user of the portal (session cookie).
     User(app::domain::SessionUser),
     /// A machine with an API token.
-    Token(app::tokens::TokenSummary),
+    Token(std::sync::Arc<app::tokens::TokenSummary>),
 }
 
 impl Caller {
@@ -105,15 +105,19 @@ pub async fn authorize(
 ) -> Result<Caller, ApiError> {
     if let Some(authorization) = headers.get(header::AUTHORIZATION) {
         let authorization = authorization.to_str().unwrap_or_default();
-        return match app::tokens::service::authenticate(&state.db, authorization, scope).await {
+        return match app::tokens::service::authenticate(state, authorization, scope).await {
             Ok(token) => Ok(Caller::Token(token)),
             Err(BearerRefusal::Unauthenticated) => Err(AppError::Unauthenticated.into()),
             Err(BearerRefusal::MissingScope(scope)) => Err(ApiError::MissingScope(scope)),
         };
     }
-    let user = session::signed_in_user(session, state.settings.session_absolute)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    // Boxed: machines send tokens, and the session path would enlarge every call's future.
+    let user = Box::pin(session::signed_in_user(
+        session,
+        state.settings.session_absolute,
+    ))
+    .await?
+    .ok_or(AppError::Unauthenticated)?;
     Ok(Caller::User(user))
 }
 
@@ -208,26 +212,37 @@ pub async fn allowlist(
     }
     let version = app::allowlist::service::version(&state).await?;
     let etag = version.etag(format, mirror);
-    let common = [
-        (header::ETAG, etag.clone()),
-        (header::CACHE_CONTROL, "no-cache".to_owned()),
-        (header::VARY, "Accept, Authorization".to_owned()),
+    let mut response = if not_modified(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        // Boxed: rendering is rare (the list is cached), polling is not.
+        let body = Box::pin(app::allowlist::service::render(
+            &state, format, &version, mirror,
+        ))
+        .await?;
         (
-            header::HeaderName::from_static("x-allowlist-version"),
-            version.revision.to_string(),
-        ),
-    ];
-    if not_modified(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            )],
+            body,
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
+    if let Ok(etag) = HeaderValue::try_from(etag) {
+        headers.insert(header::ETAG, etag);
     }
-    let body = app::allowlist::service::render(&state, format, &version, mirror).await?;
-    Ok((
-        StatusCode::OK,
-        common,
-        [(header::CONTENT_TYPE, format.content_type())],
-        body,
-    )
-        .into_response())
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization"),
+    );
+    headers.insert(
+        header::HeaderName::from_static("x-allowlist-version"),
+        HeaderValue::from(version.revision),
+    );
+    Ok(response)
 }
 
 /// The OpenAPI 3.1 document of the machine API (kept true by `tests/openapi.rs`).
