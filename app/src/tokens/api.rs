@@ -74,7 +74,7 @@ pub async fn create_api_token(
     Ok(())
 }
 
-/// Revokes the token `id` at once. Who: admins. Errors: `Unauthenticated`, `Forbidden`,
+/// Revokes the token `id`: refused at once here, within a second on other replicas. Who: admins. Errors: `Unauthenticated`, `Forbidden`,
 /// `NotFound`, `Conflict` (revoked already).
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
