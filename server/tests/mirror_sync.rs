@@ -308,8 +308,38 @@ async fn the_list_has_a_version_an_etag_and_answers_304_when_unchanged() {
         "{}",
         regsync.body
     );
-    let bad_mirror = fetch(&app, &token, "?format=regsync&mirror=a%20b", &[]).await;
-    assert_eq!(bad_mirror.status, StatusCode::BAD_REQUEST);
+    for query in [
+        "?format=regsync&mirror=a%20b",
+        "?format=regsync&mirror=%3A",
+        "?format=regsync&mirror=mirror.example.org%3A0",
+        "?format=regsync&mirror=mirror.example.org/Team",
+    ] {
+        let bad_mirror = fetch(&app, &token, query, &[]).await;
+        assert_eq!(bad_mirror.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(bad_mirror.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("mirror must be"));
+    }
+    // Format names are exact; a repeated parameter is a 400 in JSON like every API error, and
+    // only after the token is checked.
+    let upper = fetch(&app, &token, "?format=JSON", &[]).await;
+    assert_eq!(upper.status, StatusCode::BAD_REQUEST);
+    let repeated = fetch(&app, &token, "?format=json&format=json", &[]).await;
+    assert_eq!(repeated.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        repeated.json()["error"],
+        "The request was not understood: the query string is not valid: duplicate field `format`."
+    );
+    let anonymous = app
+        .send(
+            Request::builder()
+                .uri("/api/v1/allowlist?format=json&format=json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 
 /// Polls `check` until it holds and returns how long that took; panics after `limit`.

@@ -21,9 +21,9 @@ impl Format {
     /// # Errors
     /// An unknown name; the message lists the valid ones.
     pub fn parse(name: &str) -> Result<Self, String> {
-        match name.trim().to_ascii_lowercase().as_str() {
+        match name {
             "json" => Ok(Format::Json),
-            "skopeo" | "skopeo-sync" | "yaml" => Ok(Format::Skopeo),
+            "skopeo" => Ok(Format::Skopeo),
             "regsync" => Ok(Format::Regsync),
             other => Err(format!(
                 "unknown format {other:?}; use one of: {}",

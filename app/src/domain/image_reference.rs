@@ -279,6 +279,34 @@ fn validate_host(domain: &str) -> Result<(), ImageReferenceError> {
     Ok(())
 }
 
+/// Checks a registry to copy into, `host[:port][/path]` (`mirror.example.org`,
+/// `registry.local:5000/mirror`): the host and port as in a reference, the path as repository
+/// parts.
+///
+/// # Errors
+/// [`ImageReferenceError`] naming the part that is wrong.
+pub fn validate_registry_target(target: &str) -> Result<(), ImageReferenceError> {
+    let (host, path) = match target.split_once('/') {
+        Some((host, path)) => (host, Some(path)),
+        None => (target, None),
+    };
+    if host.is_empty() {
+        return Err(ImageReferenceError::InvalidRegistry(target.to_owned()));
+    }
+    validate_host(host)?;
+    for component in path.into_iter().flat_map(|p| p.split('/')) {
+        if !is_valid_path_component(component) {
+            return Err(ImageReferenceError::InvalidPathComponent(
+                component.to_owned(),
+            ));
+        }
+    }
+    if target.len() > MAX_NAME_LENGTH {
+        return Err(ImageReferenceError::NameTooLong(target.len()));
+    }
+    Ok(())
+}
+
 fn is_valid_domain_component(component: &str) -> bool {
     let bytes = component.as_bytes();
     !bytes.is_empty()
@@ -352,6 +380,30 @@ mod tests {
     use super::*;
 
     const SHA: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn registry_targets_are_hosts_with_optional_port_and_path() {
+        for good in [
+            "mirror",
+            "mirror.example.org",
+            "registry.local:5000",
+            "r.example.org/mirror/team",
+        ] {
+            assert_eq!(validate_registry_target(good), Ok(()), "{good}");
+        }
+        for bad in [
+            ":",
+            "",
+            ":5000",
+            "mirror:0",
+            "-mirror.org",
+            "mirror.org/",
+            "mirror.org/Team",
+            "a..b",
+        ] {
+            assert!(validate_registry_target(bad).is_err(), "{bad}");
+        }
+    }
 
     fn normalised(input: &str) -> String {
         ImageReference::parse(input)

@@ -5,6 +5,7 @@ use app::error::AppError;
 use app::state::AppState;
 use app::tokens::service::BearerRefusal;
 use app::tokens::Scope;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -133,9 +134,10 @@ pub async fn catalog_equivalents(
     State(state): State<AppState>,
     session: Session,
     headers: HeaderMap,
-    Query(query): Query<EquivalentsQuery>,
+    query: Result<Query<EquivalentsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authorize(&state, &session, &headers, Scope::CatalogRead).await?;
+    let query = valid_query(query)?;
     tracing::debug!(caller = %caller.describe(), "catalog equivalents");
     let image = query
         .image
@@ -152,6 +154,19 @@ pub struct AllowlistQuery {
     format: Option<String>,
     /// regsync's target registry.
     mirror: Option<String>,
+}
+
+/// The query string's parameters, or a 400 saying what is wrong with it (a repeated or
+/// malformed parameter). Read after the caller is authorised, so a caller without a token
+/// learns nothing about the parameters.
+fn valid_query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query.map(|Query(query)| query).map_err(|rejection| {
+        let detail = rejection.body_text();
+        let detail = detail
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&detail);
+        AppError::BadRequest(format!("the query string is not valid: {detail}.")).into()
+    })
 }
 
 /// Whether `If-None-Match` names `etag` (or `*`); weak and strong tags compare alike.
@@ -176,10 +191,11 @@ pub async fn allowlist(
     State(state): State<AppState>,
     session: Session,
     headers: HeaderMap,
-    Query(query): Query<AllowlistQuery>,
+    query: Result<Query<AllowlistQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     use app::allowlist::formats::Format;
     let caller = authorize(&state, &session, &headers, Scope::AllowlistRead).await?;
+    let query = valid_query(query)?;
     if let Caller::User(user) = &caller {
         if !(user.has_role(app::domain::Role::Reviewer) || user.has_role(app::domain::Role::Admin))
         {
@@ -194,20 +210,12 @@ pub async fn allowlist(
             .and_then(Format::from_accept)
             .unwrap_or(Format::Json),
     };
-    let mirror = query
-        .mirror
-        .as_deref()
-        .unwrap_or("mirror.example.org")
-        .trim();
-    let mirror_ok = !mirror.is_empty()
-        && mirror.len() <= 253
-        && mirror
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-:/".contains(c));
-    if !mirror_ok {
-        return Err(AppError::BadRequest(
-            "mirror must be a registry host (and optional path), e.g. mirror.example.org".into(),
-        )
+    let mirror = query.mirror.as_deref().unwrap_or("mirror.example.org");
+    if let Err(problem) = app::domain::image_reference::validate_registry_target(mirror) {
+        return Err(AppError::BadRequest(format!(
+            "mirror must be a registry host with optional port and path, e.g. \
+             mirror.example.org or registry.local:5000/mirror: {problem}"
+        ))
         .into());
     }
     let version = app::allowlist::service::version(&state).await?;
