@@ -47,9 +47,11 @@ install_build_tools() {
   fi
 }
 
-# What the tests need on top: Chromium, PostgreSQL, the end-to-end npm packages.
+# What the tests need on top: Chromium, PostgreSQL, registries and skopeo, schemathesis, the
+# end-to-end npm packages.
 install_test_tools() {
   apt_install chromium postgresql postgresql-client docker-registry skopeo
+  install_api_fuzzer
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "Installing cargo-nextest"
     cargo install cargo-nextest --locked
@@ -59,6 +61,18 @@ install_test_tools() {
     log "Installing the end-to-end test packages (npm ci; no browser download)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
+}
+
+# schemathesis (PyPI) in a virtual environment outside the clone, pinned; sets API_FUZZER.
+SCHEMATHESIS_VERSION=4.32.5
+install_api_fuzzer() {
+  local venv=${PORTCULLIS_VENV:-/var/tmp/portcullis-venv}
+  API_FUZZER="$venv/bin/schemathesis"
+  has_version "$API_FUZZER" "$SCHEMATHESIS_VERSION" && return 0
+  command -v python3 >/dev/null || apt_install python3
+  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+  log "Installing schemathesis $SCHEMATHESIS_VERSION (PyPI) in $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
 # wasm-opt for release builds (cargo-leptos downloads it otherwise, which fails offline).
