@@ -31,6 +31,20 @@ async fn fetch(
     app.send(request.body(Body::empty()).unwrap()).await
 }
 
+/// A new token with the `allowlist:read` scope, as the mirror job would hold.
+async fn allowlist_token(app: &TestApp, name: &str) -> String {
+    tokens::create(
+        &app.state.db,
+        name,
+        &[Scope::AllowlistRead],
+        None,
+        &app::audit::service::Actor::system(),
+    )
+    .await
+    .unwrap()
+    .token
+}
+
 /// Runs `skopeo sync` with the allowlist in skopeo's format into `mirror`.
 fn sync(yaml: &str, mirror: &TestRegistry) {
     let file = std::env::temp_dir().join(format!(
@@ -144,16 +158,7 @@ async fn skopeo_sync_copies_exactly_what_was_approved() {
     let _cli = approve("tools/cli:2.0", "exact", "2.0, 2.1", pinned.clone()).await;
     let os = approve("base/os:9.1", "exact", "9.1, 9.2", String::new()).await;
 
-    let token = tokens::create(
-        &app.state.db,
-        "mirror-job",
-        &[Scope::AllowlistRead],
-        Some(30),
-        &app::audit::service::Actor::system(),
-    )
-    .await
-    .unwrap()
-    .token;
+    let token = allowlist_token(&app, "mirror-job").await;
 
     let listed = fetch(&app, &token, "?format=skopeo", &[]).await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
@@ -224,16 +229,7 @@ async fn the_list_has_a_version_an_etag_and_answers_304_when_unchanged() {
     let app = TestApp::spawn().await;
     let alice = app.sign_in("alice").await;
     let rita = app.sign_in("rita").await;
-    let token = tokens::create(
-        &app.state.db,
-        "poller",
-        &[Scope::AllowlistRead],
-        None,
-        &app::audit::service::Actor::system(),
-    )
-    .await
-    .unwrap()
-    .token;
+    let token = allowlist_token(&app, "poller").await;
     let empty = fetch(&app, &token, "", &[]).await;
     assert_eq!(empty.status, StatusCode::OK);
     assert_eq!(empty.json()["entries"], serde_json::json!([]));
@@ -365,16 +361,7 @@ async fn replicas_see_each_others_changes_within_the_check_interval() {
     let other = app.replica(&[]).await;
     let alice = app.sign_in("alice").await;
     let rita = app.sign_in("rita").await;
-    let token = tokens::create(
-        &app.state.db,
-        "poller",
-        &[Scope::AllowlistRead],
-        None,
-        &app::audit::service::Actor::system(),
-    )
-    .await
-    .unwrap()
-    .token;
+    let token = allowlist_token(&app, "poller").await;
     // Both replicas have read the list and checked the token.
     let before = fetch(&other, &token, "", &[]).await;
     assert_eq!(before.header("x-allowlist-version"), Some("0"));
