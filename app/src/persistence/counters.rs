@@ -27,7 +27,8 @@ pub async fn read(db: &Db) -> Result<Counters, DbError> {
     for (name, value) in rows {
         match name.as_str() {
             "allowlist_revision" => counters.allowlist_revision = value,
-            _ => counters.token_revocations = value,
+            "api_token_revocation" => counters.token_revocations = value,
+            _ => {}
         }
     }
     Ok(counters)
