@@ -109,20 +109,12 @@ async fn list(db: &Db) -> ExitCode {
                 "ID", "NAME", "SCOPES", "STATE", "EXPIRES"
             );
             for t in list {
-                let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
-                let state = if t.revoked_at.is_some() {
-                    "revoked"
-                } else if t.is_active(&now) {
-                    "active"
-                } else {
-                    "expired"
-                };
                 println!(
                     "{:<18} {:<24} {:<28} {:<10} {:<20} {}",
                     t.id,
                     t.name,
-                    scopes.join(" "),
-                    state,
+                    t.scope_names(),
+                    t.status(&now),
                     t.expires_at.as_deref().map(|e| &e[..10]).unwrap_or("never"),
                     t.last_used_at.as_deref().unwrap_or("never"),
                 );

@@ -52,14 +52,13 @@ pub async fn insert(
     token: &TokenSummary,
     secret_hash: &str,
 ) -> Result<(), DbError> {
-    let scopes: Vec<&str> = token.scopes.iter().map(|s| s.as_str()).collect();
     sqlx::query(
         "INSERT INTO api_token (api_token_id, name, scopes, secret_hash, created_by, created_at, \
              expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&token.id)
     .bind(&token.name)
-    .bind(scopes.join(" "))
+    .bind(token.scope_names())
     .bind(secret_hash)
     .bind(&token.created_by)
     .bind(&token.created_at)

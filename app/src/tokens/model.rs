@@ -66,6 +66,27 @@ impl TokenSummary {
     pub fn is_active(&self, now: &str) -> bool {
         self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|at| at > now)
     }
+
+    /// `active`, `revoked` or `expired` at `now`, as the admin page and `token list` show it.
+    pub fn status(&self, now: &str) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.is_active(now) {
+            "active"
+        } else {
+            "expired"
+        }
+    }
+
+    /// The scopes' names separated by spaces (`catalog:read allowlist:read`), as stored and
+    /// shown.
+    pub fn scope_names(&self) -> String {
+        self.scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 #[cfg(test)]

@@ -94,9 +94,9 @@ fn TokenList(data: TokenAdminPage, revoke: ServerAction<RevokeApiToken>) -> impl
                         </tr></thead>
                         <tbody>
                             {data.tokens.into_iter().map(|t| {
-                                let state = if t.revoked_at.is_some() { "revoked" } else if t.is_active(&now) { "active" } else { "expired" };
+                                let state = t.status(&now);
                                 let active = state == "active";
-                                let scopes = t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+                                let scopes = t.scope_names();
                                 view! {
                                     <tr>
                                         <td data-label="Name">{t.name.clone()} <span class="muted small mono">{format!(" {}", t.id)}</span></td>
