@@ -1,7 +1,7 @@
 //! `/admin/audit`: the audit trail for admins, with CSV and JSON export.
 
 use super::api::audit_trail;
-use crate::components::{ErrorNotice, Timestamp};
+use crate::components::{DataTable, ErrorNotice, Timestamp};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -66,19 +66,7 @@ fn AuditTable(page: super::AuditPage) -> impl IntoView {
             <a class="button" href=export("csv") rel="external">"Export CSV"</a>
             <a class="button" href=export("json") rel="external">"Export JSON"</a>
         </form>
-        <div class="table-wrap">
-            <table class="table audit">
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Subject"</th>
-                        <th scope="col">"After"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable class="audit" columns=&["#", "When", "Who", "Action", "Subject", "After"]>
                     {page.rows.into_iter().map(|r| view! {
                         <tr>
                             <td data-label="#">{r.id}</td>
@@ -89,9 +77,7 @@ fn AuditTable(page: super::AuditPage) -> impl IntoView {
                             <td data-label="After" class="mono small audit-after">{r.after}</td>
                         </tr>
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         {next.map(|href| view! { <p class="pager"><a class="button" href=href>"Older"</a></p> })}
     }
     .into_any()

@@ -3,9 +3,11 @@
 mod alerts;
 mod badges;
 mod fields;
+mod table;
 mod timestamp;
 
 pub use alerts::{ErrorNotice, SignInPrompt};
 pub use badges::{RequestBadges, RoleBadge, StateBadge};
 pub use fields::{ErrorSummary, TextArea, TextField};
+pub use table::DataTable;
 pub use timestamp::Timestamp;

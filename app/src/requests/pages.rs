@@ -3,8 +3,8 @@
 use crate::app::Auth;
 use crate::catalog::pages::CatalogChoice;
 use crate::components::{
-    ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea, TextField,
-    Timestamp,
+    DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea,
+    TextField, Timestamp,
 };
 use crate::domain::ImageReference;
 use crate::error::FieldErrors;
@@ -212,19 +212,7 @@ pub fn MyRequestsPage() -> impl IntoView {
 #[component]
 fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="visually-hidden">"Your image requests, newest first"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">"Image"</th>
-                        <th scope="col">"Team"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Submitted"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Your image requests, newest first" columns=&["#", "Image", "Team", "State", "Submitted"]>
                     {requests
                         .into_iter()
                         .map(|r| {
@@ -248,9 +236,7 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
 }
 

@@ -9,7 +9,8 @@ use super::model::{QueueFilter, QueuePage};
 use crate::allowlist::AllowlistEntry;
 use crate::app::Auth;
 use crate::components::{
-    ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, TextArea, TextField, Timestamp,
+    DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, TextArea, TextField,
+    Timestamp,
 };
 use crate::domain::{ActionKind, RequestState, Role, TagRule};
 use crate::error::{AppError, FieldErrors};
@@ -232,20 +233,7 @@ fn Queue(page: QueuePage) -> impl IntoView {
             .into_any()
         } else {
             view! {
-                <div class="table-wrap">
-                    <table class="table queue">
-                        <thead>
-                            <tr>
-                                <th scope="col">"#"</th>
-                                <th scope="col">"Image"</th>
-                                <th scope="col">"Team"</th>
-                                <th scope="col">"Requester"</th>
-                                <th scope="col">"State"</th>
-                                <th scope="col">"Claimed by"</th>
-                                <th scope="col">"Waiting"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
+                <DataTable class="queue" columns=&["#", "Image", "Team", "Requester", "State", "Claimed by", "Waiting"]>
                             {page
                                 .rows
                                 .into_iter()
@@ -266,9 +254,7 @@ fn Queue(page: QueuePage) -> impl IntoView {
                                     }
                                 })
                                 .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                </DataTable>
             }
             .into_any()
         }}

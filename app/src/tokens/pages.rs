@@ -2,7 +2,7 @@
 
 use super::api::{token_admin, CreateApiToken, RevokeApiToken};
 use super::model::TokenAdminPage;
-use crate::components::{ErrorNotice, ErrorSummary, TextField, Timestamp};
+use crate::components::{DataTable, ErrorNotice, ErrorSummary, TextField, Timestamp};
 use crate::error::{AppError, FieldErrors};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -86,13 +86,7 @@ fn TokenList(data: TokenAdminPage, revoke: ServerAction<RevokeApiToken>) -> impl
             view! { <p class="muted">"No tokens yet."</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead><tr>
-                            <th scope="col">"Name"</th><th scope="col">"Scopes"</th><th scope="col">"State"</th>
-                            <th scope="col">"Expires"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr></thead>
-                        <tbody>
+                <DataTable columns=&["Name", "Scopes", "State", "Expires", "Last used", ""]>
                             {data.tokens.into_iter().map(|t| {
                                 let state = t.status(&now);
                                 let active = state == "active";
@@ -115,9 +109,7 @@ fn TokenList(data: TokenAdminPage, revoke: ServerAction<RevokeApiToken>) -> impl
                                     </tr>
                                 }
                             }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                </DataTable>
             }
             .into_any()
         }}
