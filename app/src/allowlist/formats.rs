@@ -142,189 +142,240 @@ pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> Vec<u8> {
     serde_json::to_vec(&list).unwrap_or_default()
 }
 
-/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+/// A YAML comment line's text: printable ASCII only; anything else (line breaks, separators,
+/// direction controls, any non-ASCII letter) is written as `\u{…}`. So nothing in a comment
+/// can end it and start a line of structure, whatever it held.
+pub fn comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == ' ' || c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    out
+}
+
+/// Header comments, then the document as the YAML serializer writes it.
+fn yaml_document<T: serde::Serialize>(comments: &[String], document: &T) -> String {
+    let mut out = String::new();
+    for line in comments {
+        out.push_str("# ");
+        out.push_str(&comment_text(line));
+        out.push('\n');
+    }
+    match serde_norway::to_string(document) {
+        Ok(yaml) => out.push_str(&yaml),
+        // Maps of strings and lists cannot fail to serialise; should it happen, the file
+        // allows nothing rather than something half-written.
+        Err(e) => tracing::error!(error = %e, "the allowlist could not be written as YAML"),
+    }
+    out
+}
+
+/// The provenance line of an entry, for a comment.
+fn provenance(e: &AllowlistEntry) -> String {
+    format!(
+        "{}/{}: request #{} (team {}, contact {}), approved by {} on {}, until {}",
+        e.registry,
+        e.repository,
+        e.request_id,
+        e.team,
+        e.contact,
+        e.approved_by_name,
+        e.approved_at.get(..10).unwrap_or(&e.approved_at),
+        e.expires_on
+    )
+}
+
+/// The tags an entry allows in a file made now: its exact tags, or its semver range written
+/// out as the known upstream tags it matches. `None` for a regex rule (written as a pattern).
+fn listed_tags(e: &AllowlistEntry, cx: &Context<'_>) -> Option<Vec<String>> {
+    match &e.tags {
+        TagRule::Exact(tags) => Some(tags.clone()),
+        TagRule::Regex(_) => None,
+        TagRule::Semver(_) => {
+            let matcher = e.tags.matcher();
+            Some(
+                cx.tags
+                    .get(&(e.registry.clone(), e.repository.clone()))
+                    .map(|tags| {
+                        tags.iter()
+                            .filter(|t| matcher.matches(t))
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        }
+    }
 }
 
 /// skopeo sync `--src yaml`: per source registry, `images` (tags and digest pins) and
 /// `images-by-tag-regex`. Digest pins, when an entry has them, are all that entry allows.
-/// Semver ranges are written out as the upstream tags they match now. Provenance goes in
-/// comments, which skopeo ignores.
+/// Semver ranges are written out as the upstream tags they match now. Provenance goes in the
+/// header comments (skopeo ignores them), through [`comment_text`]; the document itself is
+/// written by the YAML serializer, so no value can change its structure.
 pub fn skopeo(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
-    #[derive(Default)]
+    #[derive(Default, serde::Serialize)]
     struct Registry<'a> {
+        #[serde(rename = "tls-verify", skip_serializing_if = "Option::is_none")]
+        tls_verify: Option<bool>,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         images: BTreeMap<&'a str, Vec<String>>,
-        regex: BTreeMap<&'a str, Vec<String>>,
-        provenance: Vec<String>,
+        #[serde(
+            rename = "images-by-tag-regex",
+            skip_serializing_if = "BTreeMap::is_empty"
+        )]
+        regex: BTreeMap<&'a str, String>,
     }
+    let mut comments = vec![
+        format!(
+            "Portcullis allowlist, version {}, generated {}.",
+            cx.version, cx.generated_at
+        ),
+        "skopeo sync --src yaml --dest docker THIS-FILE MIRROR".to_owned(),
+    ];
     let mut registries: BTreeMap<&str, Registry<'_>> = BTreeMap::new();
     for e in entries {
         let registry = registries.entry(e.registry.as_str()).or_default();
-        registry.provenance.push(format!(
-            "{}: request #{} ({}, {}), approved by {} on {}, until {}",
-            e.repository,
-            e.request_id,
-            e.team,
-            e.contact,
-            e.approved_by_name,
-            &e.approved_at[..10.min(e.approved_at.len())],
-            e.expires_on
-        ));
-        if !e.digests.is_empty() {
-            registry
-                .images
-                .entry(&e.repository)
-                .or_default()
-                .extend(e.digests.iter().cloned());
+        if cx.insecure_registries.iter().any(|h| *h == e.registry) {
+            registry.tls_verify = Some(false);
+        }
+        let refs = if !e.digests.is_empty() {
+            e.digests.clone()
+        } else if let Some(tags) = listed_tags(e, cx) {
+            tags
+        } else if let Some(pattern) = e.tags.anchored_pattern() {
+            let joined = registry.regex.entry(&e.repository).or_default();
+            // One pattern per repository: several entries are joined as alternatives.
+            if !joined.is_empty() {
+                joined.push('|');
+            }
+            joined.push_str(&pattern);
+            comments.push(provenance(e));
             continue;
-        }
-        match &e.tags {
-            TagRule::Exact(tags) => registry
-                .images
-                .entry(&e.repository)
-                .or_default()
-                .extend(tags.iter().cloned()),
-            TagRule::Regex(pattern) => registry
-                .regex
-                .entry(&e.repository)
-                .or_default()
-                .push(format!("^(?:{pattern})$")),
-            TagRule::Semver(_) => {
-                let key = (e.registry.clone(), e.repository.clone());
-                let matching: Vec<String> = cx
-                    .tags
-                    .get(&key)
-                    .map(|tags| tags.iter().filter(|t| e.tags.matches(t)).cloned().collect())
-                    .unwrap_or_default();
-                registry
-                    .images
-                    .entry(&e.repository)
-                    .or_default()
-                    .extend(matching);
-            }
-        }
+        } else {
+            comments.push(format!(
+                "left out: {}/{} (request #{}): its stored pattern does not pass validation",
+                e.registry, e.repository, e.request_id
+            ));
+            continue;
+        };
+        comments.push(provenance(e));
+        let list = registry.images.entry(&e.repository).or_default();
+        list.extend(refs);
+        list.sort();
+        list.dedup();
     }
-    let mut out = format!(
-        "# Portcullis allowlist, version {}, generated {}.\n# skopeo sync --src yaml --dest docker THIS-FILE MIRROR\n",
-        cx.version, cx.generated_at
-    );
-    for (name, registry) in registries {
-        out.push_str(&format!("{}:\n", quoted(name)));
-        for line in &registry.provenance {
-            out.push_str(&format!("  # {line}\n"));
-        }
-        if cx.insecure_registries.iter().any(|h| h == name) {
-            out.push_str("  tls-verify: false\n");
-        }
-        let images: Vec<_> = registry
-            .images
-            .into_iter()
-            .map(|(repo, mut refs)| {
-                refs.sort();
-                refs.dedup();
-                (repo, refs)
-            })
-            .filter(|(_, refs)| !refs.is_empty())
-            .collect();
-        if !images.is_empty() {
-            out.push_str("  images:\n");
-            for (repo, refs) in images {
-                out.push_str(&format!("    {}:\n", quoted(repo)));
-                for r in refs {
-                    out.push_str(&format!("      - {}\n", quoted(&r)));
-                }
-            }
-        }
-        if !registry.regex.is_empty() {
-            out.push_str("  images-by-tag-regex:\n");
-            for (repo, patterns) in registry.regex {
-                // One pattern per repository: several entries are joined as alternatives.
-                out.push_str(&format!(
-                    "    {}: {}\n",
-                    quoted(repo),
-                    quoted(&patterns.join("|"))
-                ));
-            }
-        }
+    for registry in registries.values_mut() {
+        registry.images.retain(|_, refs| !refs.is_empty());
     }
-    out
+    registries.retain(|_, r| !r.images.is_empty() || !r.regex.is_empty());
+    yaml_document(&comments, &registries)
 }
 
 /// regsync's configuration: one `sync` item per entry. Tag rules become anchored regular
 /// expressions under `tags.allow`; digest pins become `type: image` items, one per digest;
 /// semver ranges are written out as the upstream tags they match now. Provenance goes under
-/// `x-portcullis`, which regsync ignores.
+/// `x-portcullis`, which regsync ignores. Written by the YAML serializer.
 pub fn regsync(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
-    let mut out = format!(
-        "# Portcullis allowlist, version {}, generated {}.\n# regsync once -c THIS-FILE\nversion: 1\nsync:\n",
-        cx.version, cx.generated_at
-    );
+    #[derive(serde::Serialize)]
+    struct Config<'a> {
+        version: u32,
+        sync: Vec<Item<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        source: String,
+        target: String,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tags: Option<Tags>,
+        #[serde(rename = "x-portcullis")]
+        provenance: Provenance<'a>,
+    }
+    #[derive(serde::Serialize)]
+    struct Tags {
+        allow: Vec<String>,
+    }
+    #[derive(serde::Serialize)]
+    struct Provenance<'a> {
+        request: i64,
+        url: String,
+        team: &'a str,
+        contact: &'a str,
+        requester: &'a str,
+        approved_by: &'a str,
+        approved_at: &'a str,
+        expires_on: &'a str,
+    }
+    let mut comments = vec![
+        format!(
+            "Portcullis allowlist, version {}, generated {}.",
+            cx.version, cx.generated_at
+        ),
+        "regsync once -c THIS-FILE".to_owned(),
+    ];
+    let mut sync = Vec::new();
     for e in entries {
         let source = format!("{}/{}", e.registry, e.repository);
         let target = format!("{}/{}", cx.mirror, e.repository);
-        let provenance = format!(
-            "    x-portcullis:\n      request: {}\n      url: {}\n      team: {}\n      contact: {}\n      requester: {}\n      approved_by: {}\n      approved_at: {}\n      expires_on: {}\n",
-            e.request_id,
-            quoted(&format!("{}/requests/{}", cx.public_url, e.request_id)),
-            quoted(&e.team),
-            quoted(&e.contact),
-            quoted(&e.requester_name),
-            quoted(&e.approved_by_name),
-            quoted(&e.approved_at),
-            quoted(&e.expires_on),
-        );
+        let provenance = || Provenance {
+            request: e.request_id.0,
+            url: format!("{}/requests/{}", cx.public_url, e.request_id),
+            team: &e.team,
+            contact: &e.contact,
+            requester: &e.requester_name,
+            approved_by: &e.approved_by_name,
+            approved_at: &e.approved_at,
+            expires_on: &e.expires_on,
+        };
         if !e.digests.is_empty() {
             for digest in &e.digests {
-                out.push_str(&format!(
-                    "  - source: {}\n    target: {}\n    type: image\n{provenance}",
-                    quoted(&format!("{source}@{digest}")),
-                    quoted(&format!("{target}@{digest}")),
-                ));
+                sync.push(Item {
+                    source: format!("{source}@{digest}"),
+                    target: format!("{target}@{digest}"),
+                    kind: "image",
+                    tags: None,
+                    provenance: provenance(),
+                });
             }
             continue;
         }
-        let allow: Vec<String> = match &e.tags {
-            TagRule::Exact(tags) => tags
+        let allow: Vec<String> = match listed_tags(e, cx) {
+            Some(tags) => tags
                 .iter()
                 .map(|t| format!("^{}$", regex::escape(t)))
                 .collect(),
-            TagRule::Regex(pattern) => vec![format!("^(?:{pattern})$")],
-            TagRule::Semver(_) => cx
-                .tags
-                .get(&(e.registry.clone(), e.repository.clone()))
-                .map(|tags| {
-                    tags.iter()
-                        .filter(|t| e.tags.matches(t))
-                        .map(|t| format!("^{}$", regex::escape(t)))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            None => e.tags.anchored_pattern().into_iter().collect(),
         };
         if allow.is_empty() {
-            out.push_str(&format!(
-                "  # left out: {source} (request #{}): no upstream tag matches its rule now\n",
+            comments.push(format!(
+                "left out: {source} (request #{}): no upstream tag matches its rule now",
                 e.request_id
             ));
             continue;
         }
-        out.push_str(&format!(
-            "  - source: {}\n    target: {}\n    type: repository\n    tags:\n      allow:\n",
-            quoted(&source),
-            quoted(&target)
-        ));
-        for pattern in allow {
-            out.push_str(&format!("        - {}\n", quoted(&pattern)));
-        }
-        out.push_str(&provenance);
+        sync.push(Item {
+            source,
+            target,
+            kind: "repository",
+            tags: Some(Tags { allow }),
+            provenance: provenance(),
+        });
     }
-    out
+    yaml_document(&comments, &Config { version: 1, sync })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::RequestId;
+    use proptest::prelude::*;
+    use serde_norway::Value;
 
     fn entry(tags: TagRule, digests: Vec<String>) -> AllowlistEntry {
         AllowlistEntry {
@@ -360,6 +411,19 @@ mod tests {
         }
     }
 
+    fn parse(text: &str) -> Value {
+        serde_norway::from_str(text).unwrap_or_else(|e| panic!("not YAML ({e}):\n{text}"))
+    }
+
+    fn strings(value: &Value) -> Vec<String> {
+        value
+            .as_sequence()
+            .unwrap_or_else(|| panic!("not a list: {value:?}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
     #[test]
     fn regsync_items_anchor_tags_pin_digests_and_carry_provenance_under_x_keys() {
         let mut upstream = HashMap::new();
@@ -380,26 +444,30 @@ mod tests {
             ],
             &cx(&upstream),
         );
-        assert!(text.contains("version: 1\nsync:\n"), "{text}");
-        assert!(
-            text.contains("        - \"^1\\\\.25\\\\.3$\""),
-            "exact tags escaped and anchored:\n{text}"
+        let doc = parse(&text);
+        assert_eq!(doc["version"], Value::from(1));
+        let sync = doc["sync"].as_sequence().unwrap();
+        assert_eq!(sync.len(), 3, "{text}");
+        assert_eq!(strings(&sync[0]["tags"]["allow"]), ["^1\\.25\\.3$"]);
+        assert_eq!(
+            strings(&sync[1]["tags"]["allow"]),
+            ["^1\\.26\\.0$"],
+            "semver written out"
         );
-        assert!(
-            text.contains("        - \"^1\\\\.26\\\\.0$\""),
-            "semver written out:\n{text}"
+        assert_eq!(
+            sync[2]["source"].as_str(),
+            Some(format!("docker.io/library/nginx@{digest}").as_str())
+        );
+        assert_eq!(sync[2]["type"].as_str(), Some("image"));
+        assert_eq!(
+            sync[0]["x-portcullis"]["team"].as_str(),
+            Some("Web \"platform\"")
+        );
+        assert_eq!(
+            sync[0]["target"].as_str(),
+            Some("mirror.example.org/library/nginx")
         );
         assert!(!text.contains("latest"));
-        assert!(
-            text.contains(&format!("source: \"docker.io/library/nginx@{digest}\"")),
-            "{text}"
-        );
-        assert!(text.contains("    type: image\n"));
-        assert!(
-            text.contains("      team: \"Web \\\"platform\\\"\""),
-            "YAML-quoted:\n{text}"
-        );
-        assert!(text.contains("target: \"mirror.example.org/library/nginx\""));
     }
 
     #[test]
@@ -416,21 +484,152 @@ mod tests {
             ],
             &cx(&HashMap::new()),
         );
-        assert!(text.contains("\"docker.io\":\n"), "{text}");
-        assert!(
-            text.contains("      - \"1.25.3\"\n      - \"1.25.4\"\n"),
-            "{text}"
-        );
-        assert!(text.contains(&format!("      - \"{digest}\"")), "{text}");
-        assert!(
-            !text.contains("\"2.0\""),
+        let doc = parse(&text);
+        let hub = &doc["docker.io"];
+        assert_eq!(
+            strings(&hub["images"]["library/nginx"]),
+            ["1.25.3", "1.25.4", digest.as_str()],
             "a pinned entry allows only its digests:\n{text}"
         );
-        assert!(
-            text.contains(
-                "  images-by-tag-regex:\n    \"library/nginx\": \"^(?:1\\\\.26\\\\..*)$\""
-            ),
-            "{text}"
+        assert_eq!(
+            hub["images-by-tag-regex"]["library/nginx"].as_str(),
+            Some("^(?:1\\.26\\..*)$")
         );
+    }
+
+    #[test]
+    fn a_team_name_with_yaml_structure_stays_a_comment() {
+        let mut hostile = entry(TagRule::Exact(vec!["1.25.3".into()]), vec![]);
+        hostile.team = "web\n  images-by-tag-regex: {\"attacker/backdoor\": \".*\"}\n  #".into();
+        hostile.approved_by_name = "Rita\u{2028}docker.io: {images: {evil: [x]}}".into();
+        let text = skopeo(&[hostile], &cx(&HashMap::new()));
+        let doc = parse(&text);
+        assert_eq!(doc.as_mapping().unwrap().len(), 1, "{text}");
+        assert_eq!(doc["docker.io"].as_mapping().unwrap().len(), 1, "{text}");
+        assert!(text
+            .lines()
+            .all(|l| l.starts_with('#') || !l.contains("attacker")));
+    }
+
+    #[test]
+    fn stored_patterns_that_escape_their_anchoring_are_left_out() {
+        let text = skopeo(
+            &[entry(TagRule::Regex(r"1\.25\.3)|(.*".into()), vec![])],
+            &cx(&HashMap::new()),
+        );
+        let doc = parse(&text);
+        assert!(doc.as_mapping().unwrap().is_empty(), "{text}");
+        assert!(text.contains("left out"), "{text}");
+    }
+
+    #[test]
+    fn comments_hold_printable_ascii_only() {
+        assert_eq!(comment_text("a\nb\u{2028}ø"), "a\\u{a}b\\u{2028}\\u{f8}");
+    }
+
+    fn hostile_entry(
+        id: i64,
+        team: String,
+        contact: String,
+        requester: String,
+        approver: String,
+        rule: u8,
+    ) -> AllowlistEntry {
+        let tags = match rule % 3 {
+            0 => TagRule::Exact(vec![format!("{id}.0"), "stable".into()]),
+            1 => TagRule::Regex(format!("{id}\\.[0-9]+")),
+            _ => TagRule::Semver(format!(">={id}.0.0, <{}.0.0", id + 1)),
+        };
+        AllowlistEntry {
+            id,
+            request_id: RequestId(id),
+            repository: format!("team/app{id}"),
+            team,
+            contact,
+            requester_name: requester,
+            approved_by_name: approver,
+            ..entry(tags, vec![])
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the free-text fields hold, both YAML formats parse back to exactly the
+        /// approved set, and regsync's provenance to exactly the text stored.
+        #[test]
+        fn free_text_never_changes_what_the_mirror_syncs(
+            fields in proptest::collection::vec(
+                (any::<String>(), any::<String>(), any::<String>(), any::<String>(), any::<u8>()),
+                1..4,
+            )
+        ) {
+            let entries: Vec<AllowlistEntry> = fields
+                .into_iter()
+                .enumerate()
+                .map(|(i, (team, contact, requester, approver, rule))| {
+                    hostile_entry(i as i64 + 1, team, contact, requester, approver, rule)
+                })
+                .collect();
+            let mut upstream = HashMap::new();
+            for e in &entries {
+                upstream.insert(
+                    (e.registry.clone(), e.repository.clone()),
+                    vec![format!("{}.0.1", e.id), "latest".into()],
+                );
+            }
+            let cx = cx(&upstream);
+
+            let doc = parse(&skopeo(&entries, &cx));
+            let mut expected_images = serde_norway::Mapping::new();
+            let mut expected_regex = serde_norway::Mapping::new();
+            for e in &entries {
+                match &e.tags {
+                    TagRule::Exact(tags) => {
+                        let mut tags = tags.clone();
+                        tags.sort();
+                        expected_images.insert(Value::from(e.repository.clone()), Value::from(tags));
+                    }
+                    TagRule::Regex(_) => {
+                        expected_regex.insert(
+                            Value::from(e.repository.clone()),
+                            Value::from(e.tags.anchored_pattern().unwrap()),
+                        );
+                    }
+                    TagRule::Semver(_) => {
+                        expected_images.insert(
+                            Value::from(e.repository.clone()),
+                            Value::from(vec![format!("{}.0.1", e.id)]),
+                        );
+                    }
+                }
+            }
+            let mut registry = serde_norway::Mapping::new();
+            if !expected_images.is_empty() {
+                registry.insert("images".into(), Value::Mapping(expected_images));
+            }
+            if !expected_regex.is_empty() {
+                registry.insert("images-by-tag-regex".into(), Value::Mapping(expected_regex));
+            }
+            let mut expected = serde_norway::Mapping::new();
+            expected.insert("docker.io".into(), Value::Mapping(registry));
+            prop_assert_eq!(doc, Value::Mapping(expected));
+
+            let doc = parse(&regsync(&entries, &cx));
+            let sync = doc["sync"].as_sequence().unwrap();
+            prop_assert_eq!(sync.len(), entries.len());
+            prop_assert_eq!(doc.as_mapping().unwrap().len(), 2);
+            for (item, e) in sync.iter().zip(&entries) {
+                prop_assert_eq!(item.as_mapping().unwrap().len(), 5);
+                let source = format!("docker.io/{}", e.repository);
+                prop_assert_eq!(item["source"].as_str(), Some(source.as_str()));
+                let p = &item["x-portcullis"];
+                prop_assert_eq!(p.as_mapping().unwrap().len(), 8);
+                prop_assert_eq!(p["team"].as_str(), Some(e.team.as_str()));
+                prop_assert_eq!(p["contact"].as_str(), Some(e.contact.as_str()));
+                prop_assert_eq!(p["requester"].as_str(), Some(e.requester_name.as_str()));
+                prop_assert_eq!(p["approved_by"].as_str(), Some(e.approved_by_name.as_str()));
+            }
+        }
     }
 }

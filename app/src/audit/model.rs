@@ -35,15 +35,8 @@ impl AuditRecord {
     pub const CSV_HEADER: &'static str =
         "id,at,actor_id,actor_name,client_addr,action,subject,before,after,prev_hash,hash\r\n";
 
-    /// One CSV line (RFC 4180 quoting), ending in CRLF.
+    /// One CSV line (RFC 4180 quoting, every cell through [`csv_cell`]), ending in CRLF.
     pub fn csv_line(&self) -> String {
-        let quote = |field: &str| {
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field.to_owned()
-            }
-        };
         let fields = [
             self.id.to_string(),
             self.at.clone(),
@@ -59,10 +52,43 @@ impl AuditRecord {
         ];
         let mut line = fields
             .iter()
-            .map(|f| quote(f))
+            .map(|f| csv_cell(f))
             .collect::<Vec<_>>()
             .join(",");
         line.push_str("\r\n");
         line
+    }
+}
+
+/// One CSV cell that a spreadsheet shows as the text it is: a cell starting with `=`, `+`, `-`,
+/// `@`, tab or carriage return (which spreadsheets read as a formula) gets a leading `'`; cells
+/// holding a comma, quote or line break are quoted (RFC 4180).
+pub fn csv_cell(field: &str) -> String {
+    let neutralised = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}")
+    } else {
+        field.to_owned()
+    };
+    if neutralised.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", neutralised.replace('"', "\"\""))
+    } else {
+        neutralised
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn formulas_are_neutralised_and_structure_is_quoted() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\t=1"), "'\t=1");
+        assert_eq!(csv_cell("\r=1"), "\"'\r=1\"");
+        assert_eq!(csv_cell("Rita, Reviewer"), "\"Rita, Reviewer\"");
+        assert_eq!(csv_cell("plain"), "plain");
     }
 }

@@ -63,6 +63,9 @@ impl std::fmt::Debug for OidcSettings {
     }
 }
 
+/// The longest display name kept from a provider, in characters.
+const DISPLAY_NAME_MAX: usize = 200;
+
 /// Claims beyond the standard ones, by name (the groups claim's name is configurable).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct ExtraClaims {
@@ -357,14 +360,22 @@ impl OidcClient {
                     ),
                 )
             })?;
-        let email = email.unwrap_or_default();
-        let display_name = name.unwrap_or_else(|| {
-            if email.is_empty() {
-                subject.as_str().to_owned()
-            } else {
-                email.clone()
-            }
-        });
+        // The provider's strings are hostile until proven otherwise: an address that does not
+        // parse gets no mail, a name loses what could change the shape of an output.
+        let email = email
+            .and_then(|e| crate::domain::ContactAddress::parse(&e).ok())
+            .map(|e| e.as_str().to_owned())
+            .unwrap_or_default();
+        let display_name = name
+            .map(|n| crate::domain::text::clean_name(&n, DISPLAY_NAME_MAX))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| {
+                if email.is_empty() {
+                    crate::domain::text::clean_name(subject.as_str(), DISPLAY_NAME_MAX)
+                } else {
+                    email.clone()
+                }
+            });
         Ok(SignedIn {
             user: SessionUser {
                 user_id: UserId(format!("oidc:{}", subject.as_str())),

@@ -95,22 +95,280 @@ pub fn is_valid_digest(digest: &str) -> bool {
     })
 }
 
+/// A tag rule ready to test many tags: its regular expression compiled and its range parsed
+/// once. Made by [`TagRule::matcher`].
 #[cfg(feature = "ssr")]
-impl TagRule {
-    /// Whether `tag` is covered. A pattern that does not compile covers nothing (validation
-    /// refuses such patterns before they are stored).
+#[derive(Clone, Debug)]
+pub enum TagMatcher {
+    Exact(Vec<String>),
+    Regex(regex::Regex),
+    Semver(semver::VersionReq),
+    /// A stored rule that no longer passes validation covers nothing (fail closed).
+    Nothing,
+}
+
+#[cfg(feature = "ssr")]
+impl TagMatcher {
+    /// Whether `tag` is covered.
     pub fn matches(&self, tag: &str) -> bool {
         match self {
-            TagRule::Exact(tags) => tags.iter().any(|t| t == tag),
-            TagRule::Regex(pattern) => anchored(pattern).is_ok_and(|re| re.is_match(tag)),
+            TagMatcher::Exact(tags) => tags.iter().any(|t| t == tag),
+            TagMatcher::Regex(re) => re.is_match(tag),
+            TagMatcher::Semver(req) => parse_version(tag).is_some_and(|v| req.matches(&v)),
+            TagMatcher::Nothing => false,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl TagRule {
+    /// The rule compiled for matching. A stored pattern or range that does not pass
+    /// validation any more gives [`TagMatcher::Nothing`].
+    pub fn matcher(&self) -> TagMatcher {
+        match self {
+            TagRule::Exact(tags) => TagMatcher::Exact(tags.clone()),
+            TagRule::Regex(pattern) => canonical_regex(pattern)
+                .ok()
+                .filter(|canonical| canonical == pattern)
+                .and_then(|canonical| anchored(&canonical).ok())
+                .map_or(TagMatcher::Nothing, TagMatcher::Regex),
             TagRule::Semver(range) => {
-                match (semver::VersionReq::parse(range), parse_version(tag)) {
-                    (Ok(req), Some(version)) => req.matches(&version),
-                    _ => false,
-                }
+                semver::VersionReq::parse(range).map_or(TagMatcher::Nothing, TagMatcher::Semver)
             }
         }
     }
+
+    /// The regular expression a mirror tool gets for a regex rule, anchored to the whole tag;
+    /// `None` when the stored pattern is not in its canonical form (then the rule covers
+    /// nothing and the entry is left out).
+    pub fn anchored_pattern(&self) -> Option<String> {
+        match self {
+            TagRule::Regex(pattern) => canonical_regex(pattern)
+                .ok()
+                .filter(|canonical| canonical == pattern)
+                .map(|canonical| format!("^(?:{canonical})$")),
+            _ => None,
+        }
+    }
+}
+
+/// The longest pattern accepted, in characters.
+#[cfg(feature = "ssr")]
+pub const PATTERN_MAX: usize = 500;
+
+/// Reads a tag pattern as one complete regular expression, on its own, and writes it again in
+/// the small syntax that Rust's `regex` and Go's `regexp` (skopeo, regsync) read alike:
+/// literals (escaped), `.`, `\d \w \s` and their negations, bracket classes of characters and
+/// ranges, groups (written `(?:…)`), alternation, and repetition up to 1000. Anything else
+/// (inline flags, Unicode classes, nested classes or set operations, rarer assertions) is
+/// refused with a reason, because its meaning differs between the two engines or it cannot be
+/// wrapped safely. Wrapped as `^(?:…)$`, the result matches exactly the tags the reviewer's
+/// expression matches as a whole.
+///
+/// # Errors
+/// What is wrong, in words.
+#[cfg(feature = "ssr")]
+pub fn canonical_regex(pattern: &str) -> Result<String, String> {
+    use regex_syntax::ast::parse::Parser;
+    if pattern.chars().count() > PATTERN_MAX {
+        return Err(format!("Keep the pattern within {PATTERN_MAX} characters."));
+    }
+    let ast = Parser::new().parse(pattern).map_err(|e| {
+        format!(
+            "The pattern does not read as one complete expression: {}.",
+            e.kind()
+        )
+    })?;
+    let mut out = String::with_capacity(pattern.len() + 8);
+    write_regex(&ast, &mut out)?;
+    // The written form must compile as it will be used.
+    anchored(&out).map_err(|e| {
+        let reason = e.to_string();
+        format!(
+            "The pattern does not compile: {}",
+            reason.lines().last().unwrap_or("invalid").trim()
+        )
+    })?;
+    Ok(out)
+}
+
+#[cfg(feature = "ssr")]
+fn write_literal(c: char, in_class: bool, out: &mut String) {
+    let escape = if in_class {
+        matches!(c, '\\' | ']' | '[' | '^' | '-' | '&' | '~')
+    } else {
+        matches!(
+            c,
+            '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$'
+        )
+    };
+    if escape {
+        out.push('\\');
+        out.push(c);
+    } else if c.is_ascii_graphic() || c == ' ' {
+        out.push(c);
+    } else {
+        out.push_str(&format!("\\x{{{:X}}}", u32::from(c)));
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn write_perl(class: &regex_syntax::ast::ClassPerl, out: &mut String) {
+    use regex_syntax::ast::ClassPerlKind;
+    let letter = match (&class.kind, class.negated) {
+        (ClassPerlKind::Digit, false) => "\\d",
+        (ClassPerlKind::Digit, true) => "\\D",
+        (ClassPerlKind::Space, false) => "\\s",
+        (ClassPerlKind::Space, true) => "\\S",
+        (ClassPerlKind::Word, false) => "\\w",
+        (ClassPerlKind::Word, true) => "\\W",
+    };
+    out.push_str(letter);
+}
+
+#[cfg(feature = "ssr")]
+fn write_class_item(
+    item: &regex_syntax::ast::ClassSetItem,
+    out: &mut String,
+) -> Result<(), String> {
+    use regex_syntax::ast::ClassSetItem;
+    match item {
+        ClassSetItem::Empty(_) => {}
+        ClassSetItem::Literal(literal) => write_literal(literal.c, true, out),
+        ClassSetItem::Range(range) => {
+            write_literal(range.start.c, true, out);
+            out.push('-');
+            write_literal(range.end.c, true, out);
+        }
+        ClassSetItem::Perl(class) => write_perl(class, out),
+        ClassSetItem::Union(union) => {
+            for item in &union.items {
+                write_class_item(item, out)?;
+            }
+        }
+        ClassSetItem::Ascii(_) => {
+            return Err(
+                "Named classes like [[:alpha:]] are not allowed; write ranges such as [a-z]."
+                    .into(),
+            )
+        }
+        ClassSetItem::Unicode(_) => {
+            return Err("Unicode classes like \\p{L} are not allowed: tags are ASCII.".into())
+        }
+        ClassSetItem::Bracketed(_) => {
+            return Err(
+                "Classes inside classes are not allowed; write one class such as [a-z0-9].".into(),
+            )
+        }
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn write_regex(ast: &regex_syntax::ast::Ast, out: &mut String) -> Result<(), String> {
+    use regex_syntax::ast::{
+        AssertionKind, Ast, ClassSet, GroupKind, RepetitionKind, RepetitionRange,
+    };
+    /// Go's `regexp` refuses larger counts, which would break the whole file for skopeo.
+    const REPEAT_MAX: u32 = 1000;
+    match ast {
+        Ast::Empty(_) => {}
+        Ast::Flags(_) => {
+            return Err(
+                "Inline flags such as (?i) are not allowed; write the letters out, e.g. [Ll]atest."
+                    .into(),
+            )
+        }
+        Ast::Literal(literal) => write_literal(literal.c, false, out),
+        Ast::Dot(_) => out.push('.'),
+        Ast::Assertion(assertion) => out.push_str(match assertion.kind {
+            AssertionKind::StartLine => "^",
+            AssertionKind::EndLine => "$",
+            AssertionKind::StartText => "\\A",
+            AssertionKind::EndText => "\\z",
+            AssertionKind::WordBoundary => "\\b",
+            AssertionKind::NotWordBoundary => "\\B",
+            _ => return Err("Only the assertions ^ $ \\A \\z \\b \\B are allowed.".into()),
+        }),
+        Ast::ClassUnicode(_) => {
+            return Err("Unicode classes like \\p{L} are not allowed: tags are ASCII.".into())
+        }
+        Ast::ClassPerl(class) => write_perl(class, out),
+        Ast::ClassBracketed(class) => {
+            out.push('[');
+            if class.negated {
+                out.push('^');
+            }
+            match &class.kind {
+                ClassSet::Item(item) => write_class_item(item, out)?,
+                ClassSet::BinaryOp(_) => {
+                    return Err("Class set operations (&&, --, ~~) are not allowed.".into())
+                }
+            }
+            out.push(']');
+        }
+        Ast::Repetition(repetition) => {
+            let grouped = matches!(*repetition.ast, Ast::Repetition(_));
+            if grouped {
+                out.push_str("(?:");
+            }
+            write_regex(&repetition.ast, out)?;
+            if grouped {
+                out.push(')');
+            }
+            let too_many = |n: u32| {
+                if n > REPEAT_MAX {
+                    Err(format!("Repeat counts above {REPEAT_MAX} are not allowed."))
+                } else {
+                    Ok(())
+                }
+            };
+            match &repetition.op.kind {
+                RepetitionKind::ZeroOrOne => out.push('?'),
+                RepetitionKind::ZeroOrMore => out.push('*'),
+                RepetitionKind::OneOrMore => out.push('+'),
+                RepetitionKind::Range(RepetitionRange::Exactly(n)) => {
+                    too_many(*n)?;
+                    out.push_str(&format!("{{{n}}}"));
+                }
+                RepetitionKind::Range(RepetitionRange::AtLeast(n)) => {
+                    too_many(*n)?;
+                    out.push_str(&format!("{{{n},}}"));
+                }
+                RepetitionKind::Range(RepetitionRange::Bounded(n, m)) => {
+                    too_many(*m)?;
+                    out.push_str(&format!("{{{n},{m}}}"));
+                }
+            }
+            if !repetition.greedy {
+                out.push('?');
+            }
+        }
+        Ast::Group(group) => {
+            if let GroupKind::NonCapturing(flags) = &group.kind {
+                if !flags.items.is_empty() {
+                    return Err("Inline flags such as (?i:…) are not allowed; write the letters out, e.g. [Ll]atest.".into());
+                }
+            }
+            out.push_str("(?:");
+            write_regex(&group.ast, out)?;
+            out.push(')');
+        }
+        Ast::Alternation(alternation) => {
+            for (i, branch) in alternation.asts.iter().enumerate() {
+                if i > 0 {
+                    out.push('|');
+                }
+                write_regex(branch, out)?;
+            }
+        }
+        Ast::Concat(concat) => {
+            for part in &concat.asts {
+                write_regex(part, out)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]
@@ -139,14 +397,9 @@ impl TagRule {
                 "tags",
                 "Write the pattern tags must match, e.g. 1\\.25\\.[0-9]+.".into(),
             )),
-            "regex" => match anchored(text) {
-                Ok(_) => Ok(TagRule::Regex(text.to_owned())),
-                Err(e) => {
-                    let reason = e.to_string();
-                    let reason = reason.lines().last().unwrap_or("invalid").trim().to_owned();
-                    Err(("tags", format!("The pattern does not compile: {reason}")))
-                }
-            },
+            "regex" => canonical_regex(text)
+                .map(TagRule::Regex)
+                .map_err(|message| ("tags", message)),
             "semver" if text.is_empty() => Err((
                 "tags",
                 "Write the version range, e.g. >=1.25, <1.26.".into(),
@@ -320,17 +573,17 @@ mod tests {
     fn each_tag_rule_matches_what_it_says() {
         let exact =
             ApprovalScope::validate(&form("exact", "1.25.3, 1.25.4"), "2026-11-28", 365).unwrap();
-        assert!(exact.tags.matches("1.25.3") && !exact.tags.matches("1.25.5"));
+        assert!(exact.tags.matcher().matches("1.25.3") && !exact.tags.matcher().matches("1.25.5"));
         assert_eq!(exact.architectures, vec!["amd64", "arm64"]);
 
         let regex =
             ApprovalScope::validate(&form("regex", r"1\.25\.[0-9]+"), "2026-11-28", 365).unwrap();
-        assert!(regex.tags.matches("1.25.3"));
+        assert!(regex.tags.matcher().matches("1.25.3"));
         assert!(
-            !regex.tags.matches("1.25.3-alpine"),
+            !regex.tags.matcher().matches("1.25.3-alpine"),
             "the whole tag must match"
         );
-        assert!(!regex.tags.matches("x1.25.3"));
+        assert!(!regex.tags.matcher().matches("x1.25.3"));
 
         let range =
             ApprovalScope::validate(&form("semver", ">=1.25, <1.26"), "2026-11-28", 365).unwrap();
@@ -343,7 +596,7 @@ mod tests {
             ("1.25.1-alpine", false),
             ("latest", false),
         ] {
-            assert_eq!(range.tags.matches(tag), covered, "{tag}");
+            assert_eq!(range.tags.matcher().matches(tag), covered, "{tag}");
         }
     }
 
@@ -354,7 +607,7 @@ mod tests {
         bad.architectures = "amd64 sparc".into();
         bad.expires_on = "2028-01-01".into();
         let errors = ApprovalScope::validate(&bad, "2026-11-28", 365).unwrap_err();
-        assert!(errors.get("tags").unwrap().contains("does not compile"));
+        assert!(errors.get("tags").unwrap().contains("complete expression"));
         assert!(errors.get("digests").unwrap().contains("64 lowercase hex"));
         assert!(errors.get("architectures").unwrap().contains("\"sparc\""));
         assert!(errors
@@ -375,6 +628,74 @@ mod tests {
         assert!(errors.get("tags").unwrap().contains("not/a/tag"));
         let errors = ApprovalScope::validate(&form("glob", "*"), "2026-11-28", 365).unwrap_err();
         assert!(errors.get("tag_mode").is_some());
+    }
+
+    #[test]
+    fn a_pattern_cannot_escape_its_anchoring() {
+        for escape in [r"1\.25\.3)|(.*", r"1\.25\.3)|(?:.*", r"(1\.25\.3", r".*)"] {
+            let errors =
+                ApprovalScope::validate(&form("regex", escape), "2026-11-28", 365).unwrap_err();
+            assert!(
+                errors.get("tags").unwrap().contains("complete expression"),
+                "{escape}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn patterns_whose_meaning_differs_between_engines_are_refused() {
+        for (pattern, reason) in [
+            ("(?i)latest", "flags"),
+            ("(?x) 1 . 25", "flags"),
+            ("(?s:.)", "flags"),
+            (r"\p{Greek}+", "Unicode"),
+            ("[a-z&&[^x]]+", "set operations"),
+            ("[[a-z]]", "inside classes"),
+            ("[[:alpha:]]", "ranges"),
+            ("a{1001}", "1000"),
+            (r"\<1", "assertions"),
+        ] {
+            let error = canonical_regex(pattern).unwrap_err();
+            assert!(error.contains(reason), "{pattern}: {error}");
+        }
+    }
+
+    #[test]
+    fn canonical_patterns_are_written_as_the_reviewer_meant_them() {
+        for (pattern, written) in [
+            (r"1\.25\.[0-9]+", r"1\.25\.[0-9]+"),
+            (r"1\.25\.\d+", r"1\.25\.\d+"),
+            ("(a|b)-c", "(?:a|b)-c"),
+            ("v?1.2{1,3}?", "v?1.2{1,3}?"),
+            ("[^-a]x", r"[^\-a]x"),
+            ("(?P<n>x)", "(?:x)"),
+        ] {
+            assert_eq!(canonical_regex(pattern).unwrap(), written, "{pattern}");
+        }
+        let rule = TagRule::parse("regex", "1\\.25\\.3|2\\.0").unwrap();
+        assert_eq!(rule.anchored_pattern().unwrap(), "^(?:1\\.25\\.3|2\\.0)$");
+        let matcher = rule.matcher();
+        assert!(matcher.matches("2.0") && !matcher.matches("1.25.3x"));
+        let stored_before = TagRule::Regex(r"1\.25\.3)|(.*".into());
+        assert!(!stored_before.matcher().matches("anything"), "fails closed");
+        assert_eq!(stored_before.anchored_pattern(), None);
+    }
+
+    proptest::proptest! {
+        /// The written pattern means what the reviewer's expression means, tag for tag.
+        #[test]
+        fn canonical_patterns_match_exactly_what_the_original_matches(
+            pattern in "[a1.|()\\[\\]^*+?{}2,\\\\d-]{1,12}",
+            tags in proptest::collection::vec("[a1.2d-]{0,6}", 20),
+        ) {
+            if let Ok(canonical) = canonical_regex(&pattern) {
+                let original = anchored(&pattern).unwrap();
+                let written = anchored(&canonical).unwrap();
+                for tag in &tags {
+                    proptest::prop_assert_eq!(original.is_match(tag), written.is_match(tag), "{} {}", canonical, tag);
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod approval;
 pub mod contact;
 pub mod image_reference;
 pub mod request;
+pub mod text;
 pub mod user;
 pub mod workflow;
 

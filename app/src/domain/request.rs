@@ -1,5 +1,6 @@
 //! Image requests: their states and the rules for a new one.
 
+use super::text::{self, TextError};
 use super::{ContactAddress, ImageReference};
 use crate::catalog::Candidate;
 use crate::error::FieldErrors;
@@ -117,6 +118,91 @@ pub const TEAM_MAX: usize = 100;
 pub const JUSTIFICATION_MIN: usize = 20;
 pub const JUSTIFICATION_MAX: usize = 4000;
 
+/// What a requester says about a request and may change before resubmitting: the owning team,
+/// the contact address and the justification. Only [`RequestDetails::parse`] makes one, and
+/// every path that accepts these fields (submit, resubmit, any later edit) calls it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestDetails {
+    /// One line, 1 to [`TEAM_MAX`] characters, no control, line-separator or direction
+    /// characters (see [`text`]).
+    pub team: String,
+    pub contact: ContactAddress,
+    /// [`JUSTIFICATION_MIN`] to [`JUSTIFICATION_MAX`] characters; paragraphs allowed.
+    pub justification: String,
+}
+
+impl RequestDetails {
+    /// Checks the three fields as typed. Problems are added to `errors` (one per bad field, in
+    /// words that say how to fix it); `None` then.
+    pub fn parse(
+        team: &str,
+        contact: &str,
+        justification: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
+        let team = match text::single_line(team, 1, TEAM_MAX) {
+            Ok(team) => Some(team),
+            Err(TextError::TooShort { .. }) => {
+                errors.add(
+                    "team",
+                    "Enter the team or application name that will own the image.",
+                );
+                None
+            }
+            Err(TextError::TooLong { .. }) => {
+                errors.add(
+                    "team",
+                    format!("Keep the team / application name within {TEAM_MAX} characters."),
+                );
+                None
+            }
+            Err(e) => {
+                errors.add(
+                    "team",
+                    format!("The team name cannot be used as it is. {e}"),
+                );
+                None
+            }
+        };
+        let contact = ContactAddress::parse(contact)
+            .map_err(|e| errors.add("contact", e.to_string()))
+            .ok();
+        let justification =
+            match text::paragraphs(justification, JUSTIFICATION_MIN, JUSTIFICATION_MAX) {
+                Ok(text) => Some(text),
+                Err(TextError::TooShort { .. }) => {
+                    errors.add(
+                        "justification",
+                        format!(
+                            "Say in at least {JUSTIFICATION_MIN} characters what the image is for \
+                             and why it is needed in production."
+                        ),
+                    );
+                    None
+                }
+                Err(TextError::TooLong { length, .. }) => {
+                    errors.add(
+                        "justification",
+                        format!(
+                            "The justification is {length} characters long; shorten it to \
+                             {JUSTIFICATION_MAX}."
+                        ),
+                    );
+                    None
+                }
+                Err(e) => {
+                    errors.add("justification", e.to_string());
+                    None
+                }
+            };
+        Some(Self {
+            team: team?,
+            contact: contact?,
+            justification: justification?,
+        })
+    }
+}
+
 impl NewImageRequest {
     /// Checks every field of the form and reports all problems at once. `candidates` are the
     /// catalog's equivalents of the typed image (computed by the caller for it): when there are
@@ -136,17 +222,23 @@ impl NewImageRequest {
         } else {
             match form.catalog_choice.trim() {
                 "none" => {
-                    let reason = form.catalog_reason.trim();
-                    if reason.chars().count() < CATALOG_REASON_MIN {
-                        errors.add(
-                            "catalog_reason",
-                            "Say why none of the Red Hat images fits (at least 10 characters).",
-                        );
-                        None
-                    } else {
-                        Some(CatalogDecision::NoneFits(
-                            truncate(reason, JUSTIFICATION_MAX).to_owned(),
-                        ))
+                    match text::paragraphs(
+                        &form.catalog_reason,
+                        CATALOG_REASON_MIN,
+                        JUSTIFICATION_MAX,
+                    ) {
+                        Ok(reason) => Some(CatalogDecision::NoneFits(reason)),
+                        Err(TextError::TooShort { .. }) => {
+                            errors.add(
+                                "catalog_reason",
+                                "Say why none of the Red Hat images fits (at least 10 characters).",
+                            );
+                            None
+                        }
+                        Err(e) => {
+                            errors.add("catalog_reason", e.to_string());
+                            None
+                        }
                     }
                 }
                 "" => {
@@ -168,44 +260,10 @@ impl NewImageRequest {
                 },
             }
         };
-        let team = form.team.trim();
-        if team.is_empty() {
-            errors.add(
-                "team",
-                "Enter the team or application name that will own the image.",
-            );
-        } else if team.chars().count() > TEAM_MAX {
-            errors.add(
-                "team",
-                format!("Keep the team / application name within {TEAM_MAX} characters."),
-            );
-        } else if team.chars().any(char::is_control) {
-            errors.add("team", "The team name cannot contain control characters.");
-        }
-        let contact = ContactAddress::parse(&form.contact)
-            .map_err(|e| errors.add("contact", e.to_string()))
-            .ok();
-        let justification = form.justification.trim();
-        let length = justification.chars().count();
-        if length < JUSTIFICATION_MIN {
-            errors.add(
-                "justification",
-                format!(
-                    "Say in at least {JUSTIFICATION_MIN} characters what the image is for and why \
-                     it is needed in production."
-                ),
-            );
-        } else if length > JUSTIFICATION_MAX {
-            errors.add(
-                "justification",
-                format!(
-                    "The justification is {length} characters long; shorten it to \
-                     {JUSTIFICATION_MAX}."
-                ),
-            );
-        }
-        match (image, contact, decision) {
-            (Some(image), Some(contact), Some(decision)) if errors.is_empty() => {
+        let details =
+            RequestDetails::parse(&form.team, &form.contact, &form.justification, &mut errors);
+        match (image, details, decision) {
+            (Some(image), Some(details), Some(decision)) if errors.is_empty() => {
                 let image = match &decision {
                     CatalogDecision::Chosen(candidate) => {
                         ImageReference::parse(&candidate.image_reference()).unwrap_or(image)
@@ -215,9 +273,9 @@ impl NewImageRequest {
                 Ok(Self {
                     image_input: form.image.trim().to_owned(),
                     image,
-                    team: team.to_owned(),
-                    contact,
-                    justification: justification.to_owned(),
+                    team: details.team,
+                    contact: details.contact,
+                    justification: details.justification,
                     catalog_candidates: candidates,
                     catalog_decision: decision,
                 })
@@ -356,6 +414,21 @@ mod tests {
         let errors = NewImageRequest::validate(&f, Vec::new()).unwrap_err();
         assert!(errors.get("team").is_some());
         assert!(errors.get("image").is_none());
+    }
+
+    #[test]
+    fn a_team_name_cannot_carry_structure_into_outputs() {
+        for team in [
+            "web\n  images-by-tag-regex: {\"attacker/backdoor\": \".*\"}\n  #",
+            "web\u{2028}x",
+            "web\u{202E}x",
+        ] {
+            let mut f = form();
+            f.team = team.into();
+            let errors = NewImageRequest::validate(&f, Vec::new()).unwrap_err();
+            assert!(errors.get("team").is_some(), "{team:?}");
+            assert_eq!(errors.submitted("team"), Some(team), "the input is kept");
+        }
     }
 
     #[test]

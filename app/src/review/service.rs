@@ -6,9 +6,11 @@
 use super::model::{QueueFilter, QueuePage};
 use crate::allowlist::AllowlistEntry;
 use crate::audit::service::{self as audit, Actor, AuditEvent};
+use crate::domain::request::RequestDetails;
+use crate::domain::text::{self, TextError};
 use crate::domain::{
-    workflow, ActionKind, ApprovalForm, ApprovalScope, ContactAddress, ImageReference, RequestId,
-    RequestState, Role, SessionUser,
+    workflow, ActionKind, ApprovalForm, ApprovalScope, ImageReference, RequestId, RequestState,
+    Role, SessionUser,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{messages, outbox};
@@ -65,38 +67,26 @@ enum Checked {
     Text(String),
     Approve(ApprovalScope),
     Resubmit {
-        team: String,
-        contact: ContactAddress,
-        justification: String,
+        details: RequestDetails,
         note: String,
     },
 }
 
-fn reason(field: &str, text: &str, min: usize, what: &str) -> Result<String, AppError> {
-    let text = text.trim();
-    let length = text.chars().count();
-    let mut errors = FieldErrors::default();
-    if length < min {
+/// A reason, note or comment: [`text::paragraphs`] of `min..=TEXT_MAX` characters.
+fn reason(field: &str, raw: &str, min: usize, what: &str) -> Result<String, AppError> {
+    text::paragraphs(raw, min, TEXT_MAX).map_err(|e| {
+        let mut errors = FieldErrors::default();
         errors.add(
             field,
-            if min <= 1 {
-                format!("Write {what}.")
-            } else {
-                format!("Write {what} (at least {min} characters).")
+            match e {
+                TextError::TooShort { .. } if min <= 1 => format!("Write {what}."),
+                TextError::TooShort { .. } => format!("Write {what} (at least {min} characters)."),
+                other => other.to_string(),
             },
         );
-    } else if length > TEXT_MAX {
-        errors.add(
-            field,
-            format!("Shorten it to {TEXT_MAX} characters (it is {length})."),
-        );
-    }
-    if errors.is_empty() {
-        Ok(text.to_owned())
-    } else {
-        errors.keep(field, text);
-        Err(AppError::Invalid(errors))
-    }
+        errors.keep(field, raw.trim());
+        AppError::Invalid(errors)
+    })
 }
 
 fn check_input(
@@ -128,38 +118,27 @@ fn check_input(
         ),
         ReviewAction::Resubmit(form) => {
             let mut errors = FieldErrors::default();
-            let team = form.team.trim();
-            if team.is_empty() || team.chars().count() > crate::domain::request::TEAM_MAX {
-                errors.add(
-                    "team",
-                    "Enter the team or application name (at most 100 characters).",
-                );
-            }
-            let contact = ContactAddress::parse(&form.contact)
-                .map_err(|e| errors.add("contact", e.to_string()))
-                .ok();
-            let justification = form.justification.trim();
-            let length = justification.chars().count();
-            if !(crate::domain::request::JUSTIFICATION_MIN..=TEXT_MAX).contains(&length) {
-                errors.add(
-                    "justification",
-                    "Say in 20 to 4000 characters what the image is for and why it is needed.",
-                );
-            }
-            let note = form.note.trim();
-            if note.chars().count() < REASON_MIN {
-                errors.add(
-                    "note",
-                    "Say what you changed for the reviewer (at least 10 characters).",
-                );
-            }
-            match contact {
-                Some(contact) if errors.is_empty() => Checked::Resubmit {
-                    team: team.to_owned(),
-                    contact,
-                    justification: justification.to_owned(),
-                    note: note.to_owned(),
-                },
+            let details =
+                RequestDetails::parse(&form.team, &form.contact, &form.justification, &mut errors);
+            let note = match reason(
+                "note",
+                &form.note,
+                REASON_MIN,
+                "what you changed for the reviewer",
+            ) {
+                Ok(note) => Some(note),
+                Err(AppError::Invalid(note_errors)) => {
+                    for e in note_errors.iter() {
+                        errors.add(&e.field, e.message.clone());
+                    }
+                    None
+                }
+                Err(other) => return Err(other),
+            };
+            match (details, note) {
+                (Some(details), Some(note)) if errors.is_empty() => {
+                    Checked::Resubmit { details, note }
+                }
                 _ => {
                     errors.keep("team", &form.team);
                     errors.keep("contact", &form.contact);
@@ -258,20 +237,14 @@ pub async fn act(
 
     let now = persistence::now();
     let mut tx = state.db.begin().await?;
-    if let Checked::Resubmit {
-        team,
-        contact,
-        justification,
-        ..
-    } = &checked
-    {
+    if let Checked::Resubmit { details, .. } = &checked {
         let fresh = persistence::requests::update_details(
             &mut tx,
             id,
             expected_version,
-            team,
-            contact.as_str(),
-            justification,
+            &details.team,
+            details.contact.as_str(),
+            &details.justification,
         )
         .await?;
         if !fresh {
@@ -354,16 +327,10 @@ pub async fn act(
     if let (Checked::Approve(scope), Some(entry)) = (&checked, entry_id) {
         after["allowlist_entry"] = json!({ "id": entry, "scope": scope });
     }
-    if let Checked::Resubmit {
-        team,
-        contact,
-        justification,
-        ..
-    } = &checked
-    {
-        after["team"] = json!(team);
-        after["contact"] = json!(contact.as_str());
-        after["justification"] = json!(justification);
+    if let Checked::Resubmit { details, .. } = &checked {
+        after["team"] = json!(details.team);
+        after["contact"] = json!(details.contact.as_str());
+        after["justification"] = json!(details.justification);
     }
     audit::append(
         &mut tx,
@@ -863,7 +830,12 @@ pub async fn upstream(
                 (Err((_, message)), _) => Err(message),
                 (Ok(_), Err(e)) => Err(format!("The tags could not be read: {e}")),
                 (Ok(rule), Ok(tags)) => {
-                    Ok(tags.iter().filter(|t| rule.matches(t)).cloned().collect())
+                    let matcher = rule.matcher();
+                    Ok(tags
+                        .iter()
+                        .filter(|t| matcher.matches(t))
+                        .cloned()
+                        .collect())
                 }
             };
             TagPreview {
