@@ -22,6 +22,8 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 #[cfg(feature = "ssr")]
+pub mod outbound;
+#[cfg(feature = "ssr")]
 pub mod persistence;
 pub mod registry;
 pub mod requests;

@@ -27,9 +27,9 @@ pub struct AppSettings {
     pub approval_max_days: u32,
     /// Registries (`host:port`) reached over plain http.
     pub insecure_registries: Vec<String>,
-    /// Take the client address for the audit trail from `X-Forwarded-For` (behind a trusted
-    /// proxy) instead of the connection.
-    pub trust_forwarded_for: bool,
+    /// How many proxies in front of the portal append to `X-Forwarded-For`: the client address
+    /// for the audit trail is the Nth from the right; 0 takes the connection's address.
+    pub trusted_proxies: usize,
 }
 
 /// Shared state: created once at start, cloned cheaply into every request.
@@ -39,6 +39,8 @@ pub struct AppState {
     pub leptos_options: Arc<LeptosOptions>,
     pub db: Db,
     pub settings: Arc<AppSettings>,
+    /// How audit rows are sealed (with the key of `PORTCULLIS_AUDIT_KEY_FILE`, if set).
+    pub audit: crate::audit::service::AuditTrail,
     /// The Red Hat catalog mirror, for equivalents.
     pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
     /// The rendered allowlist, reused while its version stands.

@@ -2,7 +2,7 @@
 //! settings as the server and print errors that say what to do.
 
 use crate::config::Config;
-use app::audit::service::Actor;
+use app::audit::service::{Actor, AuditHead, AuditTrail};
 use app::persistence::Db;
 use app::tokens::{service as tokens, Scope};
 use std::process::ExitCode;
@@ -23,17 +23,23 @@ pub async fn token(args: &[String], config: &Config) -> ExitCode {
     if let Err(e) = db.migrate().await {
         return fail(&format!("cannot migrate the database: {e}"));
     }
+    let trail = match crate::audit_trail(config) {
+        Ok(trail) => trail,
+        Err(e) => return fail(&e),
+    };
     let operator = operator();
     match args.first().map(String::as_str) {
-        Some("create") => create(&db, &args[1..], &operator).await,
+        Some("create") => create(&db, &trail, &args[1..], &operator).await,
         Some("list") if args.len() == 1 => list(&db).await,
-        Some("revoke") if args.len() == 2 => match tokens::revoke(&db, &args[1], &operator).await {
-            Ok(token) => {
-                println!("revoked: {} ({})", token.name, token.id);
-                ExitCode::SUCCESS
+        Some("revoke") if args.len() == 2 => {
+            match tokens::revoke(&db, &trail, &args[1], &operator).await {
+                Ok(token) => {
+                    println!("revoked: {} ({})", token.name, token.id);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.to_string()),
             }
-            Err(e) => fail(&e.to_string()),
-        },
+        }
         _ => {
             eprintln!("{TOKEN_USAGE}");
             ExitCode::from(2)
@@ -51,7 +57,7 @@ fn operator() -> Actor {
     }
 }
 
-async fn create(db: &Db, args: &[String], operator: &Actor) -> ExitCode {
+async fn create(db: &Db, trail: &AuditTrail, args: &[String], operator: &Actor) -> ExitCode {
     let mut name = None;
     let mut scopes = Vec::new();
     let mut days = None;
@@ -84,7 +90,7 @@ async fn create(db: &Db, args: &[String], operator: &Actor) -> ExitCode {
     let Some(name) = name else {
         return usage_error("--name is required");
     };
-    match tokens::create(db, &name, &scopes, days, operator).await {
+    match tokens::create(db, trail, &name, &scopes, days, operator).await {
         Ok(created) => {
             let scopes: Vec<&str> = created.summary.scopes.iter().map(|s| s.as_str()).collect();
             println!("name: {}", created.summary.name);
@@ -136,16 +142,37 @@ fn fail(message: &str) -> ExitCode {
 }
 
 pub const AUDIT_USAGE: &str = "\
-usage: portcullis audit verify
-Checks the audit trail's hash chain from the first row to the last. Exits 0 when it holds, 1
-naming the first row that was altered, removed or inserted.";
+usage: portcullis audit verify [--head COUNT:HASH]
+Checks the audit trail's chain from the first row to the last (with the key of
+PORTCULLIS_AUDIT_KEY_FILE when set). With --head, also checks it against a head logged earlier
+(the `audit_head` log line's count and hash): removed newest rows and recomputed chains fail.
+Exits 0 when it holds, 1 naming the first row that was altered, removed or inserted.";
 
 /// Runs `portcullis audit …` with the arguments after `audit`.
 pub async fn audit(args: &[String], config: &Config) -> ExitCode {
-    if args.first().map(String::as_str) != Some("verify") || args.len() != 1 {
-        eprintln!("{AUDIT_USAGE}");
-        return ExitCode::from(2);
-    }
+    let head = match args {
+        [verify] if verify == "verify" => None,
+        [verify, flag, head] if verify == "verify" && flag == "--head" => {
+            match AuditHead::parse(head) {
+                Ok(head) => Some(head),
+                Err(e) => {
+                    eprintln!("portcullis audit: --head: {e}\n{AUDIT_USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => {
+            eprintln!("{AUDIT_USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let trail = match crate::audit_trail(config) {
+        Ok(trail) => trail,
+        Err(e) => {
+            eprintln!("portcullis audit: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let db = match Db::connect(&config.database_url, 2).await {
         Ok(db) => db,
         Err(e) => return fail(&format!("cannot open the database: {e}")),
@@ -153,9 +180,21 @@ pub async fn audit(args: &[String], config: &Config) -> ExitCode {
     if let Err(e) = db.migrate().await {
         return fail(&format!("cannot migrate the database: {e}"));
     }
-    match app::audit::service::verify(&db).await {
-        Ok(rows) => {
-            println!("audit trail intact: {rows} rows, every hash matches");
+    match trail.verify(&db, head.as_ref()).await {
+        Ok(verified) => {
+            let keyed = if verified.keyed > 0 {
+                format!(", {} of them keyed", verified.keyed)
+            } else {
+                String::new()
+            };
+            let checked = match &head {
+                Some(head) => format!("; row {} matches the logged head", head.count),
+                None => String::new(),
+            };
+            println!(
+                "audit trail intact: {} rows{keyed}, every hash matches{checked}",
+                verified.rows
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -40,12 +40,18 @@ pub struct Config {
     /// `PORTCULLIS_APPROVAL_DEFAULT_DAYS` / `PORTCULLIS_APPROVAL_MAX_DAYS`: how long approvals last.
     pub approval_default_days: u32,
     pub approval_max_days: u32,
-    /// `PORTCULLIS_TRUST_FORWARDED_FOR`: read the client address from `X-Forwarded-For`.
-    pub trust_forwarded_for: bool,
+    /// `PORTCULLIS_TRUSTED_PROXIES`: how many proxies in front of the portal append to
+    /// `X-Forwarded-For`; the client is the Nth address from the right (0: the connection).
+    pub trusted_proxies: usize,
     /// `PORTCULLIS_TEAM_LABEL`: the label that carries an image's team / application name.
     pub team_label: String,
     /// `PORTCULLIS_INSECURE_REGISTRIES`: registries (`host:port`) read over plain http.
     pub insecure_registries: Vec<String>,
+    /// `PORTCULLIS_PRIVATE_REGISTRIES`: registries (`host:port`) the portal may reach although
+    /// their address is not public (the outbound-request policy refuses every other).
+    pub private_registries: Vec<String>,
+    /// `PORTCULLIS_AUDIT_KEY_FILE`: a file whose bytes key the audit chain's HMAC.
+    pub audit_key_file: Option<std::path::PathBuf>,
     /// `PORTCULLIS_REGISTRY_TIMEOUT_SECONDS`: timeout of each request to a registry.
     pub registry_timeout: Duration,
     /// `PORTCULLIS_LOG`: log filter (`info`, `portcullis=debug,info`, …).
@@ -71,9 +77,11 @@ impl fmt::Debug for Config {
             .field("mail", &self.mail)
             .field("approval_default_days", &self.approval_default_days)
             .field("approval_max_days", &self.approval_max_days)
-            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("team_label", &self.team_label)
             .field("insecure_registries", &self.insecure_registries)
+            .field("private_registries", &self.private_registries)
+            .field("audit_key_file", &self.audit_key_file)
             .field("registry_timeout", &self.registry_timeout)
             .field("log_filter", &self.log_filter)
             .finish()
@@ -178,13 +186,15 @@ impl Config {
         )? as u32;
 
         let dev_sign_in = parse_bool("PORTCULLIS_DEV_SIGNIN", get("PORTCULLIS_DEV_SIGNIN"), false)?;
-        if dev_sign_in && !site_addr.ip().is_loopback() {
-            return Err(invalid(
+        let refuse_dev_sign_in = |why: String| {
+            Err(invalid(
                 "PORTCULLIS_DEV_SIGNIN",
-                format!(
-                    "development sign-in lets anyone sign in as anyone, so it only runs on a \
-                     loopback address, but LEPTOS_SITE_ADDR is {site_addr}"
-                ),
+                format!("development sign-in lets anyone sign in as anyone, so {why}"),
+            ))
+        };
+        if dev_sign_in && !site_addr.ip().is_loopback() {
+            return refuse_dev_sign_in(format!(
+                "it only runs on a loopback address, but LEPTOS_SITE_ADDR is {site_addr}"
             ));
         }
 
@@ -233,6 +243,22 @@ impl Config {
             1..=24 * 90,
         )?;
         let oidc = oidc_settings(&get, &public_url)?;
+        if dev_sign_in {
+            // Only on a developer's own machine: reached at loopback, with no real sign-in.
+            if !is_loopback_host(public_host) {
+                return refuse_dev_sign_in(format!(
+                    "it only runs with a loopback public URL, but PORTCULLIS_PUBLIC_URL is \
+                     {public_url}"
+                ));
+            }
+            if oidc.is_some() {
+                return refuse_dev_sign_in(
+                    "it cannot run beside the organisation's sign-in; unset \
+                     PORTCULLIS_OIDC_ISSUER or PORTCULLIS_DEV_SIGNIN"
+                        .to_owned(),
+                );
+            }
+        }
         let catalog = catalog_config(&get)?;
         let mail = mail_config(&get)?;
         let approval_default_days = parse_number(
@@ -282,11 +308,35 @@ impl Config {
             5,
             1..=60,
         )?);
-        let trust_forwarded_for = parse_bool(
-            "PORTCULLIS_TRUST_FORWARDED_FOR",
-            get("PORTCULLIS_TRUST_FORWARDED_FOR"),
-            false,
-        )?;
+        let private_registries = host_port_list(&get, "PORTCULLIS_PRIVATE_REGISTRIES")?;
+        if let Some(bad) = insecure_registries
+            .iter()
+            .find(|h| !private_registries.iter().any(|p| p.eq_ignore_ascii_case(h)))
+        {
+            return Err(invalid(
+                "PORTCULLIS_INSECURE_REGISTRIES",
+                format!(
+                    "{bad:?} is on this machine, so the outbound-request policy refuses it; \
+                     list it in PORTCULLIS_PRIVATE_REGISTRIES too"
+                ),
+            ));
+        }
+        if get("PORTCULLIS_TRUST_FORWARDED_FOR").is_some() {
+            return Err(invalid(
+                "PORTCULLIS_TRUST_FORWARDED_FOR",
+                "replaced by PORTCULLIS_TRUSTED_PROXIES=N, the number of proxies in front of \
+                 the portal (1 for one reverse proxy)",
+            ));
+        }
+        let trusted_proxies = parse_number(
+            "PORTCULLIS_TRUSTED_PROXIES",
+            get("PORTCULLIS_TRUSTED_PROXIES"),
+            0,
+            0..=10,
+        )? as usize;
+        let audit_key_file = get("PORTCULLIS_AUDIT_KEY_FILE")
+            .filter(|p| !p.trim().is_empty())
+            .map(std::path::PathBuf::from);
 
         Ok(Self {
             database_url,
@@ -302,9 +352,11 @@ impl Config {
             mail,
             approval_default_days,
             approval_max_days,
-            trust_forwarded_for,
+            trusted_proxies,
             team_label,
             insecure_registries,
+            private_registries,
+            audit_key_file,
             registry_timeout,
             log_filter: get("PORTCULLIS_LOG").unwrap_or_else(|| "info".to_owned()),
         })
@@ -559,6 +611,34 @@ fn label_key_ok(key: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
+/// A comma-separated list of `host:port` (IPv6 hosts in brackets).
+fn host_port_list(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<Vec<String>, ConfigError> {
+    let list: Vec<String> = get(variable)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for entry in &list {
+        let port_ok = entry.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty() && !host.ends_with(':') && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
+        if !port_ok {
+            return Err(invalid(
+                variable,
+                format!(
+                    "{entry:?} is not host:port (e.g. registry.internal:443 or 127.0.0.1:5000)"
+                ),
+            ));
+        }
+    }
+    Ok(list)
+}
+
 fn is_loopback_host(host_and_port: &str) -> bool {
     let host = match host_and_port.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(""),
@@ -605,6 +685,69 @@ mod tests {
                 .dev_sign_in
         );
         assert!(load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "[::1]:3000").is_ok());
+    }
+
+    #[test]
+    fn dev_sign_in_is_refused_behind_a_public_url_or_beside_a_provider() {
+        let e = load(
+            &[
+                ("PORTCULLIS_DEV_SIGNIN", "true"),
+                ("PORTCULLIS_PUBLIC_URL", "https://portcullis.example.org"),
+            ],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_DEV_SIGNIN");
+        assert!(e.message.contains("loopback public URL"), "{e}");
+        let e = load(
+            &[
+                ("PORTCULLIS_DEV_SIGNIN", "true"),
+                ("PORTCULLIS_OIDC_ISSUER", "https://idp.example.org"),
+                ("PORTCULLIS_OIDC_CLIENT_ID", "portcullis"),
+                ("PORTCULLIS_OIDC_CLIENT_SECRET", "s"),
+            ],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_DEV_SIGNIN");
+        assert!(e.message.contains("PORTCULLIS_OIDC_ISSUER"), "{e}");
+    }
+
+    #[test]
+    fn registries_on_this_machine_must_be_listed_as_private() {
+        let e = load(
+            &[("PORTCULLIS_INSECURE_REGISTRIES", "127.0.0.1:5000")],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_INSECURE_REGISTRIES");
+        let c = load(
+            &[
+                ("PORTCULLIS_INSECURE_REGISTRIES", "127.0.0.1:5000"),
+                (
+                    "PORTCULLIS_PRIVATE_REGISTRIES",
+                    "127.0.0.1:5000, Registry.LAN:443",
+                ),
+            ],
+            "127.0.0.1:3000",
+        )
+        .unwrap();
+        assert_eq!(c.private_registries, ["127.0.0.1:5000", "registry.lan:443"]);
+        for bad in [
+            "registry.lan",
+            ":443",
+            "registry.lan:0",
+            "registry.lan:https",
+        ] {
+            let e = load(&[("PORTCULLIS_PRIVATE_REGISTRIES", bad)], "127.0.0.1:3000").unwrap_err();
+            assert_eq!(e.variable, "PORTCULLIS_PRIVATE_REGISTRIES", "{bad}");
+        }
+        let e = load(
+            &[("PORTCULLIS_TRUST_FORWARDED_FOR", "true")],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("PORTCULLIS_TRUSTED_PROXIES"), "{e}");
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         db,
+        audit: audit_trail(config)?,
         settings: Arc::new(AppSettings {
             dev_sign_in: config.dev_sign_in,
             contact_label: config.contact_label.clone(),
@@ -59,7 +60,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             security_team_email: config.mail.security_team.clone(),
             approval_default_days: config.approval_default_days,
             approval_max_days: config.approval_max_days,
-            trust_forwarded_for: config.trust_forwarded_for,
+            trusted_proxies: config.trusted_proxies,
             insecure_registries: config.insecure_registries.clone(),
         }),
         catalog,
@@ -69,12 +70,28 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         registry: Arc::new(
             app::registry::client::RegistryClient::new(
                 config.registry_timeout,
+                app::outbound::OutboundPolicy::new(&config.private_registries),
                 config.insecure_registries.clone(),
             )
             .map_err(|e| format!("cannot create the registry client: {e}"))?,
         ),
         oidc,
     })
+}
+
+/// The audit trail as configured: keyed when `PORTCULLIS_AUDIT_KEY_FILE` is set.
+///
+/// # Errors
+/// The key file cannot be read or is too short.
+pub fn audit_trail(config: &Config) -> Result<app::audit::service::AuditTrail, String> {
+    let key = match &config.audit_key_file {
+        Some(path) => Some(
+            app::audit::service::AuditKey::from_file(path)
+                .map_err(|e| format!("PORTCULLIS_AUDIT_KEY_FILE: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(app::audit::service::AuditTrail::new(key))
 }
 
 /// The catalog mirror as configured, starting from the shipped snapshot; the background job

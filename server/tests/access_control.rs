@@ -402,6 +402,7 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
     let make = |name: &'static str, scope: Scope| async move {
         service::create(
             &app.state.db,
+            &app.state.audit,
             name,
             &[scope],
             None,
@@ -423,6 +424,7 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
     let revoked = make("revoked", Scope::CatalogRead).await;
     service::revoke(
         &app.state.db,
+        &app.state.audit,
         "revoked",
         &app::audit::service::Actor::system(),
     )

@@ -35,6 +35,7 @@ async fn fetch(
 async fn allowlist_token(app: &TestApp, name: &str) -> String {
     tokens::create(
         &app.state.db,
+        &app.state.audit,
         name,
         &[Scope::AllowlistRead],
         None,
@@ -122,7 +123,11 @@ async fn skopeo_sync_copies_exactly_what_was_approved() {
         upstream.push("base/os", tag, &[], &["amd64"], &format!("os {tag}"));
     }
     let insecure = upstream.host.clone();
-    let app = TestApp::spawn_with(&[("PORTCULLIS_INSECURE_REGISTRIES", &insecure)]).await;
+    let app = TestApp::spawn_with(&[
+        ("PORTCULLIS_INSECURE_REGISTRIES", &insecure),
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &insecure),
+    ])
+    .await;
     let alice = app.sign_in("alice").await;
     let rita = app.sign_in("rita").await;
     let expires = in_days(120);

@@ -17,13 +17,31 @@ async fn portal_for(provider: &TestProvider, extra: &[(&str, &str)]) -> TestApp 
     TestApp::spawn_with(&borrowed).await
 }
 
-/// `/auth/login`: the provider URL and the session cookie holding the pending sign-in.
+/// `/auth/login`: the provider URL and the cookie holding the pending sign-in (no session is
+/// stored for it).
 async fn start(app: &TestApp) -> (String, String) {
     let login = app.get("/auth/login?next=/requests/new", None).await;
     assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
     let url = login.header("location").unwrap().to_owned();
-    let cookie = login.session_cookie().expect("pending sign-in cookie");
+    assert_eq!(
+        login.session_cookie(),
+        None,
+        "an anonymous visit stores no session"
+    );
+    let cookie = login
+        .cookie("portcullis-signin")
+        .expect("pending sign-in cookie");
     (url, cookie)
+}
+
+/// Whether `response` clears the pending sign-in's cookie.
+fn clears_pending(response: &common::TestResponse) -> bool {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("portcullis-signin=;") && v.contains("Max-Age=0"))
 }
 
 /// Starts a sign-in and signs in at the provider as `user`: the callback URL the provider sends
@@ -141,12 +159,29 @@ async fn a_tampered_or_missing_state_is_refused() {
         let forged = replace_query(&callback, "state", tamper);
         let refused = answer(&app, &forged, &cookie).await;
         assert_eq!(failure_reason(&refused), "not-started-here", "{tamper:?}");
+        assert!(
+            clears_pending(&refused),
+            "the browser forgets the pending sign-in"
+        );
         assert_eq!(signed_in_user(&app, &cookie).await, serde_json::Value::Null);
-        // The pending sign-in is gone from the store: the genuine answer no longer works either.
-        let genuine = answer(&app, &callback, &cookie).await;
+        // Without the pending sign-in's cookie, the genuine answer does not work either.
+        let genuine = app
+            .get(callback.trim_start_matches(common::oidc::PORTAL), None)
+            .await;
         assert_eq!(failure_reason(&genuine), "not-started-here");
     }
+    // A cookie changed by hand, or sealed with another secret, is no pending sign-in.
+    let (callback, cookie) = through_provider(&app, "alice").await;
+    let (name, value) = cookie.split_once('=').unwrap();
+    let flipped = format!(
+        "{name}={}{}",
+        &value[..value.len() - 1],
+        if value.ends_with('0') { '1' } else { '0' }
+    );
+    let refused = answer(&app, &callback, &flipped).await;
+    assert_eq!(failure_reason(&refused), "not-started-here");
     assert_eq!(users(&app).await, 0);
+    assert_eq!(app.count_rows("user_session").await, 0);
 }
 
 #[tokio::test]
@@ -185,11 +220,15 @@ async fn a_wrong_nonce_is_refused() {
     let provider = TestProvider::start(&[]);
     let app = portal_for(&provider, &[]).await;
     let (url, cookie) = start(&app).await;
-    // Swap the nonce kept in the server-side session for another one.
-    app.edit_only_session(|record| {
-        record["pending_sign_in"]["nonce"] = serde_json::json!("not-the-nonce-that-was-sent");
-    })
-    .await;
+    // Seal a pending sign-in with another nonce, as the portal itself would.
+    let oidc = app.state.oidc.as_ref().unwrap();
+    let (name, value) = cookie.split_once('=').unwrap();
+    let mut pending = serde_json::to_value(oidc.open_pending(value).unwrap()).unwrap();
+    pending["nonce"] = serde_json::json!("not-the-nonce-that-was-sent");
+    let cookie = format!(
+        "{name}={}",
+        oidc.seal_pending(&serde_json::from_value(pending).unwrap())
+    );
     let callback = ProviderBrowser::new().sign_in(&url, "alice").await;
     let refused = answer(&app, &callback, &cookie).await;
     assert_eq!(failure_reason(&refused), "untrusted-answer");

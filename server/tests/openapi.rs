@@ -130,14 +130,28 @@ async fn the_document_matches_what_the_api_answers() {
     )
     .await;
     let actor = app::audit::service::Actor::system();
-    let allowlist = tokens::create(&app.state.db, "a", &[Scope::AllowlistRead], None, &actor)
-        .await
-        .unwrap()
-        .token;
-    let catalog = tokens::create(&app.state.db, "c", &[Scope::CatalogRead], None, &actor)
-        .await
-        .unwrap()
-        .token;
+    let allowlist = tokens::create(
+        &app.state.db,
+        &app.state.audit,
+        "a",
+        &[Scope::AllowlistRead],
+        None,
+        &actor,
+    )
+    .await
+    .unwrap()
+    .token;
+    let catalog = tokens::create(
+        &app.state.db,
+        &app.state.audit,
+        "c",
+        &[Scope::CatalogRead],
+        None,
+        &actor,
+    )
+    .await
+    .unwrap()
+    .token;
 
     let calls: Vec<(&str, Option<&str>)> = vec![
         ("/api/v1/allowlist", Some(&allowlist)),

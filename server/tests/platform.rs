@@ -103,23 +103,36 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
 
 #[tokio::test]
 async fn https_deployments_use_a_secure_host_prefixed_cookie_and_hsts() {
-    let app =
-        TestApp::spawn_with(&[("PORTCULLIS_PUBLIC_URL", "https://portcullis.example.org")]).await;
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/dev_sign_in")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(header::ORIGIN, "https://portcullis.example.org")
-        .body(Body::from("user=alice"))
-        .unwrap();
-    let response = app.send(request).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    const PUBLIC: &str = "https://portcullis.example.org";
+    let provider = common::oidc::TestProvider::start(&[(
+        "OIDC_REDIRECT_URIS",
+        "https://portcullis.example.org/auth/callback",
+    )]);
+    let mut settings = provider.portal_settings();
+    settings.push(("PORTCULLIS_PUBLIC_URL", PUBLIC.to_owned()));
+    let borrowed: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(&borrowed).await;
+    let login = app.get("/auth/login", None).await;
+    let pending = login
+        .cookie("__Host-portcullis-signin")
+        .expect("a host-prefixed pending sign-in cookie");
+    let set = login.header("set-cookie").unwrap();
+    assert!(set.contains("Secure") && set.contains("HttpOnly"), "{set}");
+    let callback = common::oidc::ProviderBrowser::new()
+        .sign_in(login.header("location").unwrap(), "alice")
+        .await;
+    let response = app
+        .get(callback.trim_start_matches(PUBLIC), Some(&pending))
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     let cookie = response
-        .header("set-cookie")
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-portcullis-session="))
         .expect("session cookie")
         .to_owned();
-    assert!(cookie.starts_with("__Host-portcullis-session="), "{cookie}");
     assert!(cookie.contains("Secure"), "{cookie}");
     let page = app.get("/", None).await;
     assert!(page

@@ -149,7 +149,15 @@ async fn the_whole_review_journey_is_recorded_and_mailed() {
 
     // Every step is in the audit trail, and the chain holds.
     assert_eq!(audit_rows(&app).await, 6);
-    assert_eq!(app::audit::service::verify(&app.state.db).await.unwrap(), 6);
+    assert_eq!(
+        app.state
+            .audit
+            .verify(&app.state.db, None)
+            .await
+            .unwrap()
+            .rows,
+        6
+    );
 
     send_mail(&app).await;
     let mails = smtp.messages().await;
@@ -293,7 +301,12 @@ async fn two_reviewers_deciding_at_once_exactly_one_wins() {
     assert!(entries <= 5);
     // 5 submissions and 5 decisions, chained without a gap.
     assert_eq!(
-        app::audit::service::verify(&app.state.db).await.unwrap(),
+        app.state
+            .audit
+            .verify(&app.state.db, None)
+            .await
+            .unwrap()
+            .rows,
         10
     );
 }
@@ -317,7 +330,7 @@ async fn bad_input_is_explained_and_changes_nothing() {
     );
     let fields = refused.json();
     let text = fields.to_string();
-    assert!(text.contains("does not compile"), "{text}");
+    assert!(text.contains("complete expression"), "{text}");
     assert!(text.contains("sparc"), "{text}");
     assert!(text.contains("at most 365 days"), "{text}");
 

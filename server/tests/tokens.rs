@@ -217,8 +217,29 @@ async fn admins_create_a_token_in_the_ui_see_it_once_and_revoke_it() {
         )
         .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    let page = app.call("token_admin", &[], Some(&adam)).await.json();
+    // The token travels to the page in a short-lived cookie, never through the database.
+    let handed = created
+        .cookie("portcullis-new-token")
+        .expect("the new token's cookie");
+    let shown = app
+        .call("token_admin", &[], Some(&format!("{adam}; {handed}")))
+        .await;
+    assert!(
+        shown
+            .cookie("portcullis-new-token")
+            .is_some_and(|c| c == "portcullis-new-token="),
+        "the page clears the cookie as it shows the token"
+    );
+    let page = shown.json();
     let token = page["created"][1].as_str().expect("shown once").to_owned();
+    let secret = token.rsplit('_').next().unwrap().to_owned();
+    let (stored,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM user_session WHERE data LIKE '%' || $1 || '%'")
+            .bind(&secret)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, 0, "the secret is in no session row");
     assert_eq!(page["created"][0], "mirror-job");
     assert_eq!(
         page["tokens"][0]["scopes"],

@@ -9,7 +9,11 @@ use common::registry::TestRegistry;
 use common::TestApp;
 
 async fn app_for(registry: &TestRegistry) -> TestApp {
-    TestApp::spawn_with(&[("PORTCULLIS_INSECURE_REGISTRIES", &registry.host)]).await
+    TestApp::spawn_with(&[
+        ("PORTCULLIS_INSECURE_REGISTRIES", &registry.host),
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &registry.host),
+    ])
+    .await
 }
 
 #[tokio::test]
@@ -88,7 +92,7 @@ async fn reviewers_see_digest_platforms_labels_and_matching_tags() {
     assert!(broken["preview"]["matched"]["Err"]
         .as_str()
         .unwrap()
-        .contains("does not compile"));
+        .contains("complete expression"));
 
     // An image without the labels says so.
     let unlabelled = app
@@ -158,7 +162,7 @@ async fn a_missing_tag_or_an_unreachable_registry_is_said_plainly() {
         view["facts"]["Err"]
             .as_str()
             .unwrap()
-            .contains("could not be reached"),
+            .contains("is unreachable"),
         "{view}"
     );
     // The request page itself renders, with the reason.

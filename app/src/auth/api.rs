@@ -15,23 +15,17 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 /// Who: anyone, only while development sign-in is on. Errors: `Disabled` when it is off.
 #[server(endpoint = "dev_sign_in_options")]
 pub async fn dev_sign_in_options() -> Result<Vec<DevUser>, AppError> {
-    let state = crate::auth::session::app_state()?;
-    if !state.settings.dev_sign_in {
-        return Err(dev_sign_in_disabled());
-    }
+    require_dev_sign_in().await?;
     Ok(crate::auth::dev_users::all())
 }
 
 /// Signs in as one of the development users and goes to "My requests".
-/// Who: anyone, only while development sign-in is on.
-/// Errors: `Disabled` when it is off, `BadRequest` for an unknown user.
+/// Who: anyone, only while development sign-in is on and asked for at a loopback host.
+/// Errors: `Disabled` otherwise, `BadRequest` for an unknown user.
 #[server(endpoint = "dev_sign_in")]
 pub async fn dev_sign_in(user: String) -> Result<(), AppError> {
     use crate::auth::session;
-    let state = session::app_state()?;
-    if !state.settings.dev_sign_in {
-        return Err(dev_sign_in_disabled());
-    }
+    let state = require_dev_sign_in().await?;
     let dev_user = crate::auth::dev_users::find(&user)
         .ok_or_else(|| AppError::BadRequest(format!("there is no development user {user:?}")))?;
     let user = dev_user.to_session_user();
@@ -62,6 +56,43 @@ pub async fn sign_out() -> Result<(), AppError> {
     };
     leptos_axum::redirect(provider_logout.as_deref().unwrap_or("/"));
     Ok(())
+}
+
+/// The state, when development sign-in may answer this request: it is on (the server only
+/// starts with it on a loopback address and public URL, without a provider) and the request's
+/// `Host` is a loopback name or address, so a proxy in front of a developer's portal does not
+/// open it to others.
+///
+/// # Errors
+/// `Disabled` otherwise.
+#[cfg(feature = "ssr")]
+async fn require_dev_sign_in() -> Result<crate::state::AppState, AppError> {
+    let state = crate::auth::session::app_state()?;
+    let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !state.settings.dev_sign_in || !is_loopback_authority(host) {
+        if state.settings.dev_sign_in {
+            tracing::warn!(target: "security", host, "development sign-in refused: the Host is not loopback");
+        }
+        return Err(dev_sign_in_disabled());
+    }
+    Ok(state)
+}
+
+/// `localhost`, `127.x.y.z` or `[::1]`, with or without a port.
+#[cfg(feature = "ssr")]
+pub fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@
 
 use super::failure::SignInFailure;
 use crate::domain::{GroupRoles, SessionUser, UserId};
+use hmac::{Hmac, Mac};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClaimName, CoreClaimType,
     CoreClientAuthMethod, CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
@@ -21,12 +22,13 @@ use openidconnect::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::RwLock;
 
 /// How long a started sign-in may take before its answer is refused.
-const FLOW_LIFETIME_SECONDS: i64 = 600;
+pub const FLOW_LIFETIME_SECONDS: i64 = 600;
 /// How long discovered provider metadata (endpoints, keys) is reused before it is fetched again.
 const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
 
@@ -123,8 +125,10 @@ type ProviderClient = Client<
     EndpointMaybeSet,
 >;
 
-/// A sign-in that was started and waits for the provider's answer. Kept in the server-side
-/// session only; never sent to the browser.
+/// A sign-in that was started and waits for the provider's answer. The browser carries it in a
+/// cookie sealed with [`OidcClient::seal_pending`] (so starting a sign-in stores nothing on the
+/// server); its `state`, `nonce` and PKCE verifier only work with the code the provider sends to
+/// that same browser.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PendingSignIn {
     state: String,
@@ -228,6 +232,36 @@ impl OidcClient {
             )),
         )
         .set_redirect_uri(redirect))
+    }
+
+    /// The key that seals pending sign-ins: derived from the client secret, which every
+    /// replica holds and nobody else does.
+    fn pending_mac(&self) -> Hmac<Sha256> {
+        let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(
+            self.settings.client_secret.expose_secret().as_bytes(),
+        )
+        .expect("HMAC accepts any key");
+        derive.update(b"portcullis pending sign-in v1");
+        let key = derive.finalize().into_bytes();
+        <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC accepts any key")
+    }
+
+    /// `pending` as a cookie value: its JSON in hex, a dot, and an HMAC over it.
+    pub fn seal_pending(&self, pending: &PendingSignIn) -> String {
+        let payload = hex_encode(&serde_json::to_vec(pending).unwrap_or_default());
+        let mut mac = self.pending_mac();
+        mac.update(payload.as_bytes());
+        format!("{payload}.{}", hex_encode(&mac.finalize().into_bytes()))
+    }
+
+    /// The pending sign-in a cookie value carries, when its seal holds; `None` for anything
+    /// else (tampered, made with another secret, not ours).
+    pub fn open_pending(&self, value: &str) -> Option<PendingSignIn> {
+        let (payload, seal) = value.split_once('.')?;
+        let mut mac = self.pending_mac();
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&hex_decode(seal)?).ok()?;
+        serde_json::from_slice(&hex_decode(payload)?).ok()
     }
 
     /// Starts a sign-in: the provider URL to send the browser to, and what to keep in the
@@ -437,4 +471,18 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || text.len() > 16 * 1024 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }

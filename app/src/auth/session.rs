@@ -9,8 +9,10 @@ use tower_sessions::Session;
 const USER_KEY: &str = "user";
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 const ID_TOKEN_KEY: &str = "id_token";
-/// The sign-in started with the provider, waiting for its answer.
-pub const PENDING_SIGN_IN_KEY: &str = "pending_sign_in";
+/// When the signed-in user last made a request (Unix seconds), at most a minute old.
+const LAST_SEEN_KEY: &str = "last_seen";
+/// How often a request writes the session to move its idle expiry.
+pub const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
 /// The application state handed to every server function.
 ///
@@ -64,11 +66,25 @@ pub async fn signed_in_user(
         .await
         .map_err(session_error)?
         .unwrap_or(0);
-    let age = time::OffsetDateTime::now_utc().unix_timestamp() - signed_in_at;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let age = now - signed_in_at;
     if age > absolute_lifetime.as_secs() as i64 {
         tracing::info!(target: "audit", actor = %user.user_id.0, "session reached its absolute lifetime");
         session.flush().await.map_err(session_error)?;
         return Ok(None);
+    }
+    // The idle limit counts from the last request: writing the session moves its expiry. At
+    // most once a minute, so a busy page costs one write a minute, not one per request.
+    let last_seen: i64 = session
+        .get(LAST_SEEN_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
+    if now - last_seen >= TOUCH_INTERVAL_SECONDS {
+        session
+            .insert(LAST_SEEN_KEY, now)
+            .await
+            .map_err(session_error)?;
     }
     Ok(Some(user))
 }
@@ -96,26 +112,39 @@ pub async fn require_actor() -> Result<(AppState, SessionUser, Actor), AppError>
         .await
         .ok()
         .map(|info| info.0);
-    let address = client_address(&headers, peer, state.settings.trust_forwarded_for);
+    let address = client_address(&headers, peer, state.settings.trusted_proxies);
     let actor = Actor::user(&user, &address);
     Ok((state, user, actor))
 }
 
-/// The client's address: the first `X-Forwarded-For` entry when the portal runs behind a proxy
-/// it trusts, else the connection's peer; empty when neither is known.
+/// The client's address. Behind `trusted_proxies` proxies, each of which appends the address
+/// it was reached from to `X-Forwarded-For`, that is the Nth address from the right: entries
+/// further left were written by the client and prove nothing. Without proxies, or when the
+/// header holds fewer entries than there are proxies, the connection's peer; empty when
+/// neither is known.
 pub fn client_address(
     headers: &http::HeaderMap,
     peer: Option<std::net::SocketAddr>,
-    trust_forwarded_for: bool,
+    trusted_proxies: usize,
 ) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| headers.get("x-forwarded-for")?.to_str().ok())
+    let forwarded = (trusted_proxies > 0)
+        .then(|| {
+            let entries: Vec<&str> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .collect();
+            entries
+                .len()
+                .checked_sub(trusted_proxies)
+                .and_then(|i| entries.get(i).copied())
+        })
         .flatten()
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+        .and_then(|v| v.parse::<std::net::IpAddr>().ok());
     match (forwarded, peer) {
-        (Some(address), _) => address.to_owned(),
+        (Some(address), _) => address.to_string(),
         (None, Some(peer)) => peer.ip().to_string(),
         (None, None) => String::new(),
     }

@@ -14,4 +14,7 @@ pub use contact::{ContactAddress, ContactAddressError};
 pub use image_reference::{ImageReference, ImageReferenceError};
 pub use request::{CatalogDecision, NewImageRequest, RequestForm, RequestId, RequestState};
 pub use user::{GroupRoles, Role, SessionUser, UserId};
-pub use workflow::{allowed_actions, ActionKind, RequestFacts, Transition, WorkflowError};
+pub use workflow::{
+    allowed_actions, allowed_entry_actions, decide_on_entry, ActionKind, EntryActionKind,
+    RequestFacts, Transition, WorkflowError,
+};

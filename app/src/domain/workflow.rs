@@ -97,6 +97,43 @@ impl fmt::Display for ActionKind {
     }
 }
 
+/// Something a reviewer can do to the allowlist entry an approval created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryActionKind {
+    /// Ends the entry now. Allowed on one's own request too: it only narrows access.
+    Revoke,
+    /// Moves its last day later (or revives it after its last day): a decision that widens
+    /// access, so four eyes holds as for approving.
+    Renew,
+}
+
+/// Whether `user` may take `action` on the allowlist entry of a request submitted by
+/// `requester_id`: reviewers only; renewing never on one's own request.
+///
+/// # Errors
+/// [`WorkflowError::NotReviewer`] or [`WorkflowError::OwnRequest`].
+pub fn decide_on_entry(
+    requester_id: &UserId,
+    user: &SessionUser,
+    action: EntryActionKind,
+) -> Result<(), WorkflowError> {
+    if !user.has_role(Role::Reviewer) {
+        return Err(WorkflowError::NotReviewer);
+    }
+    if action == EntryActionKind::Renew && *requester_id == user.user_id {
+        return Err(WorkflowError::OwnRequest);
+    }
+    Ok(())
+}
+
+/// The entry actions [`decide_on_entry`] allows `user`, for the page.
+pub fn allowed_entry_actions(requester_id: &UserId, user: &SessionUser) -> Vec<EntryActionKind> {
+    [EntryActionKind::Renew, EntryActionKind::Revoke]
+        .into_iter()
+        .filter(|a| decide_on_entry(requester_id, user, *a).is_ok())
+        .collect()
+}
+
 /// What the rules look at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestFacts {

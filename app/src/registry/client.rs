@@ -1,27 +1,53 @@
 //! A small client for the OCI distribution (registry v2) API with reqwest: manifests (image
 //! indexes included), config blobs and tag lists, with the anonymous bearer-token flow that
 //! Docker Hub, ghcr.io and quay.io ask for. Server only.
+//!
+//! The registry is the requester's choice, so every call goes through the outbound policy
+//! ([`crate::outbound`]): private addresses are refused at every lookup, redirect and token
+//! realm; every body is read up to a cap; the tag list stops after [`MAX_TAG_PAGES`] pages; and
+//! each lookup ends after [`OPERATION_MAX`] whatever the registry does. Users are told a short
+//! reason; the details go to the log.
 
 use super::model::ImageFacts;
+use crate::domain::approval::is_valid_tag;
 use crate::domain::ImageReference;
+use crate::outbound::{self, AddressRefused, BodyError, OutboundPolicy};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Why the registry gave no facts; said plainly on the request page.
+/// Why the registry gave no facts; said plainly on the request page. The texts name no cause
+/// that would tell a requester more about the network than "not allowed" or "unreachable".
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
-    #[error("the registry {host} could not be reached: {reason}")]
-    Unreachable { host: String, reason: String },
+    #[error("this registry's address ({host}) is not allowed")]
+    NotAllowed { host: String },
+    #[error("the registry {host} is unreachable")]
+    Unreachable { host: String },
     #[error("the registry {host} answered {status} for {what}")]
     Status {
         host: String,
         status: u16,
         what: String,
     },
-    #[error("the registry {host} sent something that is not a manifest: {reason}")]
-    Malformed { host: String, reason: String },
+    #[error("the registry {host} sent an answer that could not be read")]
+    Malformed { host: String },
+    #[error("the registry {host} sent more than the portal reads for {what}")]
+    TooLarge { host: String, what: String },
 }
+
+/// The most read of a manifest or image index (the distribution spec's own limit).
+pub const MANIFEST_MAX_BYTES: usize = 4 << 20;
+/// The most read of an image config blob.
+pub const CONFIG_MAX_BYTES: usize = 4 << 20;
+/// The most read of one page of a tag list, or of a token answer.
+pub const PAGE_MAX_BYTES: usize = 2 << 20;
+/// Most pages of a tag list read.
+pub const MAX_TAG_PAGES: usize = 20;
+/// Most tags read from one repository.
+pub const MAX_TAGS: usize = 10_000;
+/// The longest one lookup (facts, or the tag list) may take, whatever the registry does.
+pub const OPERATION_MAX: Duration = Duration::from_secs(20);
 
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
     application/vnd.docker.distribution.manifest.list.v2+json, \
@@ -32,6 +58,7 @@ const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
 #[derive(Clone, Debug)]
 pub struct RegistryClient {
     http: reqwest::Client,
+    policy: OutboundPolicy,
     /// Hosts (`host:port`) reached over plain http, e.g. a registry on loopback.
     insecure: Vec<String>,
 }
@@ -89,21 +116,22 @@ struct TokenAnswer {
     access_token: Option<String>,
 }
 
-/// Most tags read from one repository (Link-header pages of 1000).
-const MAX_TAGS: usize = 10_000;
-
 impl RegistryClient {
-    /// A client with `timeout` per request; `insecure` hosts are reached over http.
+    /// A client with `timeout` per request that connects only where `policy` allows;
+    /// `insecure` hosts are reached over http.
     ///
     /// # Errors
     /// The TLS backend cannot be initialised.
-    pub fn new(timeout: Duration, insecure: Vec<String>) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Self { http, insecure })
+    pub fn new(
+        timeout: Duration,
+        policy: OutboundPolicy,
+        insecure: Vec<String>,
+    ) -> Result<Self, reqwest::Error> {
+        Ok(Self {
+            http: policy.client(timeout)?,
+            policy,
+            insecure,
+        })
     }
 
     fn base(&self, registry: &str) -> (String, String) {
@@ -112,7 +140,7 @@ impl RegistryClient {
         } else {
             registry.to_owned()
         };
-        let scheme = if self.insecure.iter().any(|h| h == registry || *h == host) {
+        let scheme = if self.is_insecure(registry) || self.is_insecure(&host) {
             "http"
         } else {
             "https"
@@ -120,8 +148,82 @@ impl RegistryClient {
         (format!("{scheme}://{host}"), host)
     }
 
+    fn is_insecure(&self, host_and_port: &str) -> bool {
+        self.insecure.iter().any(|h| h == host_and_port)
+    }
+
+    /// The error for a failed request to `host`, with the cause in the log only.
+    fn failed(&self, host: &str, what: &str, error: &reqwest::Error) -> RegistryError {
+        if let Some(refused) = outbound::refusal_in(error) {
+            return RegistryError::NotAllowed {
+                host: refused.host.clone(),
+            };
+        }
+        tracing::warn!(target: "outbound", host, what, error = %outbound::error_chain(error),
+            "registry request failed");
+        RegistryError::Unreachable {
+            host: host.to_owned(),
+        }
+    }
+
+    /// One GET to `url` (checked against the policy first: IP literals never reach the
+    /// resolver).
+    async fn send(
+        &self,
+        host: &str,
+        what: &str,
+        url: reqwest::Url,
+        accept: &str,
+        token: Option<&str>,
+    ) -> Result<reqwest::Response, RegistryError> {
+        self.policy
+            .check_url(&url)
+            .map_err(|AddressRefused { host }| {
+                tracing::warn!(target: "security", host = %host, what, "outbound request refused by the policy");
+                RegistryError::NotAllowed { host }
+            })?;
+        let mut request = self.http.get(url).header("accept", accept);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| self.failed(host, what, &e))
+    }
+
+    /// Reads a body up to `limit` bytes.
+    async fn body(
+        &self,
+        host: &str,
+        what: &str,
+        response: reqwest::Response,
+        limit: usize,
+    ) -> Result<Vec<u8>, RegistryError> {
+        outbound::read_capped(response, limit)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge { limit } => {
+                    tracing::warn!(target: "outbound", host, what, limit, "registry answer over the cap");
+                    RegistryError::TooLarge {
+                        host: host.to_owned(),
+                        what: what.to_owned(),
+                    }
+                }
+                BodyError::Transport(e) => self.failed(host, what, &e),
+            })
+    }
+
+    fn malformed(host: &str, what: &str, detail: impl std::fmt::Display) -> RegistryError {
+        tracing::warn!(target: "outbound", host, what, detail = %detail, "registry answer not understood");
+        RegistryError::Malformed {
+            host: host.to_owned(),
+        }
+    }
+
     /// GET with the anonymous token flow: on 401 with `WWW-Authenticate: Bearer …`, fetch a
-    /// pull token from the realm and try once more.
+    /// pull token from the realm (https, unless the realm's host is an insecure registry; and
+    /// where the policy allows) and try once more.
     async fn get(
         &self,
         registry: &str,
@@ -130,29 +232,12 @@ impl RegistryClient {
         token: &mut Option<String>,
     ) -> Result<reqwest::Response, RegistryError> {
         let (base, host) = self.base(registry);
-        let unreachable = |e: reqwest::Error| RegistryError::Unreachable {
-            host: host.clone(),
-            reason: if e.is_timeout() {
-                "no answer within the timeout".into()
-            } else {
-                let mut text = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(cause) = source {
-                    text.push_str(&format!(": {cause}"));
-                    source = cause.source();
-                }
-                text
-            },
-        };
+        let url = reqwest::Url::parse(&format!("{base}{path}"))
+            .map_err(|e| Self::malformed(&host, path, e))?;
         for _ in 0..2 {
-            let mut request = self
-                .http
-                .get(format!("{base}{path}"))
-                .header("accept", accept);
-            if let Some(token) = token.as_deref() {
-                request = request.bearer_auth(token);
-            }
-            let response = request.send().await.map_err(unreachable)?;
+            let response = self
+                .send(&host, path, url.clone(), accept, token.as_deref())
+                .await?;
             if response.status() != reqwest::StatusCode::UNAUTHORIZED || token.is_some() {
                 return Ok(response);
             }
@@ -164,39 +249,7 @@ impl RegistryClient {
             let Some(challenge) = challenge else {
                 return Ok(response);
             };
-            let mut url =
-                reqwest::Url::parse(&challenge.realm).map_err(|e| RegistryError::Malformed {
-                    host: host.clone(),
-                    reason: format!("token realm {:?}: {e}", challenge.realm),
-                })?;
-            {
-                let mut query = url.query_pairs_mut();
-                if let Some(service) = &challenge.service {
-                    query.append_pair("service", service);
-                }
-                if let Some(scope) = &challenge.scope {
-                    query.append_pair("scope", scope);
-                }
-            }
-            let answer = self.http.get(url).send().await.map_err(unreachable)?;
-            if !answer.status().is_success() {
-                return Err(RegistryError::Status {
-                    host: host.clone(),
-                    status: answer.status().as_u16(),
-                    what: "an anonymous pull token".into(),
-                });
-            }
-            let body: TokenAnswer = answer.json().await.map_err(|e| RegistryError::Malformed {
-                host: host.clone(),
-                reason: format!("token answer: {e}"),
-            })?;
-            *token = body.token.or(body.access_token);
-            if token.is_none() {
-                return Err(RegistryError::Malformed {
-                    host: host.clone(),
-                    reason: "the token answer holds no token".into(),
-                });
-            }
+            *token = Some(self.anonymous_token(&host, &challenge).await?);
         }
         Err(RegistryError::Status {
             host,
@@ -205,11 +258,61 @@ impl RegistryClient {
         })
     }
 
+    /// A pull token from the challenge's realm.
+    async fn anonymous_token(
+        &self,
+        host: &str,
+        challenge: &BearerChallenge,
+    ) -> Result<String, RegistryError> {
+        const WHAT: &str = "an anonymous pull token";
+        let mut url = reqwest::Url::parse(&challenge.realm).map_err(|e| {
+            Self::malformed(host, WHAT, format!("realm {:?}: {e}", challenge.realm))
+        })?;
+        let realm_host = match (url.host_str(), url.port_or_known_default()) {
+            (Some(h), Some(p)) if url.host().is_some_and(|h| matches!(h, url::Host::Ipv6(_))) => {
+                format!("[{}]:{p}", h.trim_matches(['[', ']']))
+            }
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            _ => String::new(),
+        };
+        if url.scheme() != "https" && !(url.scheme() == "http" && self.is_insecure(&realm_host)) {
+            tracing::warn!(target: "security", host, realm = %challenge.realm,
+                "token realm refused: it must be https");
+            return Err(RegistryError::NotAllowed {
+                host: url.host_str().unwrap_or_default().to_owned(),
+            });
+        }
+        {
+            let mut query = url.query_pairs_mut();
+            if let Some(service) = &challenge.service {
+                query.append_pair("service", service);
+            }
+            if let Some(scope) = &challenge.scope {
+                query.append_pair("scope", scope);
+            }
+        }
+        let answer = self.send(host, WHAT, url, "application/json", None).await?;
+        if !answer.status().is_success() {
+            return Err(RegistryError::Status {
+                host: host.to_owned(),
+                status: answer.status().as_u16(),
+                what: WHAT.into(),
+            });
+        }
+        let bytes = self.body(host, WHAT, answer, PAGE_MAX_BYTES).await?;
+        let body: TokenAnswer =
+            serde_json::from_slice(&bytes).map_err(|e| Self::malformed(host, WHAT, e))?;
+        body.token
+            .or(body.access_token)
+            .ok_or_else(|| Self::malformed(host, WHAT, "the token answer holds no token"))
+    }
+
     async fn json<T: for<'de> Deserialize<'de>>(
         &self,
         registry: &str,
         path: &str,
         accept: &str,
+        limit: usize,
         token: &mut Option<String>,
     ) -> Result<(T, Option<String>), RegistryError> {
         let (_, host) = self.base(registry);
@@ -225,28 +328,40 @@ impl RegistryClient {
             .headers()
             .get("docker-content-digest")
             .and_then(|v| v.to_str().ok())
+            .filter(|d| crate::domain::approval::is_valid_digest(d))
             .map(str::to_owned);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| RegistryError::Unreachable {
-                host: host.clone(),
-                reason: e.to_string(),
-            })?;
+        let bytes = self.body(&host, path, response, limit).await?;
         let digest = digest.or_else(|| Some(sha256_digest(&bytes)));
-        let value = serde_json::from_slice(&bytes).map_err(|e| RegistryError::Malformed {
-            host,
-            reason: e.to_string(),
-        })?;
+        let value = serde_json::from_slice(&bytes).map_err(|e| Self::malformed(&host, path, e))?;
         Ok((value, digest))
     }
 
-    /// Digest, platforms, created date, size and labels of `image` (its tag, or `latest`).
+    /// Digest, platforms, created date, size and labels of `image` (its tag, or `latest`), in
+    /// at most [`OPERATION_MAX`].
     ///
     /// # Errors
-    /// [`RegistryError`]: unreachable, an error status (401 for a private image, 404 for an
-    /// unknown tag), or an answer that is not a manifest.
+    /// [`RegistryError`]: not allowed by the outbound policy, unreachable (or too slow), an
+    /// error status (401 for a private image, 404 for an unknown tag), an answer over its cap,
+    /// or one that is not a manifest.
     pub async fn facts(
+        &self,
+        image: &ImageReference,
+        contact_label: &str,
+        team_label: &str,
+    ) -> Result<ImageFacts, RegistryError> {
+        let host = self.base(image.registry()).1;
+        tokio::time::timeout(
+            OPERATION_MAX,
+            self.facts_unbounded(image, contact_label, team_label),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            tracing::warn!(target: "outbound", host = %host, "registry lookup took too long");
+            Err(RegistryError::Unreachable { host })
+        })
+    }
+
+    async fn facts_unbounded(
         &self,
         image: &ImageReference,
         contact_label: &str,
@@ -262,7 +377,13 @@ impl RegistryClient {
         let mut token = None;
         let path = format!("/v2/{repository}/manifests/{reference}");
         let (top, digest): (Manifest, _) = self
-            .json(registry, &path, MANIFEST_TYPES, &mut token)
+            .json(
+                registry,
+                &path,
+                MANIFEST_TYPES,
+                MANIFEST_MAX_BYTES,
+                &mut token,
+            )
             .await?;
         let digest = digest.unwrap_or_default();
         let (manifest, mut platforms) = if !top.manifests.is_empty()
@@ -288,25 +409,37 @@ impl RegistryClient {
                         .is_some_and(|p| p.os == "linux" && p.architecture == "amd64")
                 })
                 .or_else(|| top.manifests.first())
-                .ok_or_else(|| RegistryError::Malformed {
-                    host: self.base(registry).1,
-                    reason: "an index without manifests".into(),
+                .ok_or_else(|| {
+                    Self::malformed(&self.base(registry).1, &path, "an index without manifests")
                 })?;
-            let path = format!("/v2/{repository}/manifests/{}", first.digest);
+            let path = digest_path(repository, "manifests", &first.digest)
+                .ok_or_else(|| Self::malformed(&self.base(registry).1, &path, "a bad digest"))?;
             let (manifest, _): (Manifest, _) = self
-                .json(registry, &path, MANIFEST_TYPES, &mut token)
+                .json(
+                    registry,
+                    &path,
+                    MANIFEST_TYPES,
+                    MANIFEST_MAX_BYTES,
+                    &mut token,
+                )
                 .await?;
             (manifest, platforms)
         } else {
             (top, Vec::new())
         };
-        let config_descriptor = manifest.config.ok_or_else(|| RegistryError::Malformed {
-            host: self.base(registry).1,
-            reason: "a manifest without a config".into(),
+        let config_descriptor = manifest.config.ok_or_else(|| {
+            Self::malformed(&self.base(registry).1, &path, "a manifest without a config")
         })?;
-        let path = format!("/v2/{repository}/blobs/{}", config_descriptor.digest);
+        let config_path = digest_path(repository, "blobs", &config_descriptor.digest)
+            .ok_or_else(|| Self::malformed(&self.base(registry).1, &path, "a bad config digest"))?;
         let (config, _): (ImageConfig, _) = self
-            .json(registry, &path, "application/json, */*", &mut token)
+            .json(
+                registry,
+                &config_path,
+                "application/json, */*",
+                CONFIG_MAX_BYTES,
+                &mut token,
+            )
             .await?;
         if platforms.is_empty() {
             platforms.push(format!(
@@ -331,14 +464,22 @@ impl RegistryClient {
             digest,
             platforms,
             created: config.created,
-            size: config_descriptor.size + manifest.layers.iter().map(|l| l.size).sum::<u64>(),
+            size: config_descriptor.size.saturating_add(
+                manifest
+                    .layers
+                    .iter()
+                    .map(|l| l.size)
+                    .fold(0, u64::saturating_add),
+            ),
             contact: label(contact_label),
             team: label(team_label),
             labels,
         })
     }
 
-    /// The repository's tags, following the `Link` pages.
+    /// The repository's tags, following the `Link` pages (at most [`MAX_TAG_PAGES`] pages and
+    /// [`MAX_TAGS`] tags, in at most [`OPERATION_MAX`]). Names that are not valid tags are
+    /// dropped: they come from the registry, not from anyone the portal trusts.
     ///
     /// # Errors
     /// As [`RegistryClient::facts`].
@@ -347,11 +488,26 @@ impl RegistryClient {
         registry: &str,
         repository: &str,
     ) -> Result<Vec<String>, RegistryError> {
+        let host = self.base(registry).1;
+        tokio::time::timeout(OPERATION_MAX, self.tags_unbounded(registry, repository))
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!(target: "outbound", host = %host, "tag list took too long");
+                Err(RegistryError::Unreachable { host })
+            })
+    }
+
+    async fn tags_unbounded(
+        &self,
+        registry: &str,
+        repository: &str,
+    ) -> Result<Vec<String>, RegistryError> {
         let mut token = None;
         let mut tags = Vec::new();
         let mut path = format!("/v2/{repository}/tags/list?n=1000");
-        loop {
-            let (_, host) = self.base(registry);
+        let what = format!("the tags of {repository}");
+        let (_, host) = self.base(registry);
+        for _ in 0..MAX_TAG_PAGES {
             let response = self
                 .get(registry, &path, "application/json", &mut token)
                 .await?;
@@ -359,7 +515,7 @@ impl RegistryClient {
                 return Err(RegistryError::Status {
                     host,
                     status: response.status().as_u16(),
-                    what: format!("the tags of {repository}"),
+                    what,
                 });
             }
             let next = response
@@ -373,24 +529,39 @@ impl RegistryClient {
                         .trim_end_matches('>')
                         .to_owned()
                 });
-            let page: TagList = response
-                .json()
-                .await
-                .map_err(|e| RegistryError::Malformed {
-                    host,
-                    reason: e.to_string(),
-                })?;
-            tags.extend(page.tags.unwrap_or_default());
+            let bytes = self.body(&host, &what, response, PAGE_MAX_BYTES).await?;
+            let page: TagList =
+                serde_json::from_slice(&bytes).map_err(|e| Self::malformed(&host, &what, e))?;
+            tags.extend(
+                page.tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|t| is_valid_tag(t)),
+            );
+            tags.truncate(MAX_TAGS);
+            // The link is a path (or a full URL) on the same registry; only its path is used.
             match next.and_then(|n| n.find("/v2/").map(|i| n[i..].to_owned())) {
-                // The link is a path (or a full URL) on the same registry.
                 Some(next) if tags.len() < MAX_TAGS => path = next,
-                _ => {
-                    tags.sort_by(|a, b| compare_tags(a, b));
-                    return Ok(tags);
-                }
+                _ => break,
             }
         }
+        tags.sort_by(|a, b| compare_tags(a, b));
+        tags.dedup();
+        Ok(tags)
     }
+}
+
+/// `/v2/{repository}/{kind}/{digest}` for a digest an upstream answer named, or `None` when it
+/// is not a digest (it would otherwise steer the path).
+fn digest_path(repository: &str, kind: &str, digest: &str) -> Option<String> {
+    let (algorithm, hex) = digest.split_once(':')?;
+    let ok = !algorithm.is_empty()
+        && algorithm
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+._-".contains(c))
+        && hex.len() >= 32
+        && hex.chars().all(|c| c.is_ascii_hexdigit());
+    ok.then(|| format!("/v2/{repository}/{kind}/{digest}"))
 }
 
 /// Version-like tags first, in version order; the rest after them, alphabetically.

@@ -87,8 +87,8 @@ pub struct RequestPage {
     pub actions: Vec<crate::domain::ActionKind>,
     /// The allowlist entry an approval created.
     pub entry: Option<crate::allowlist::AllowlistEntry>,
-    /// Whether the viewer may revoke or renew the entry.
-    pub entry_actions: bool,
+    /// What the viewer may do to the entry (the server enforces the same).
+    pub entry_actions: Vec<crate::domain::EntryActionKind>,
     /// Today (`YYYY-MM-DD`, UTC), the default expiry of a new approval and the latest allowed.
     pub today: String,
     pub approval_default_expiry: String,

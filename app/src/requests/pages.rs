@@ -285,7 +285,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
     let entry = page.entry.clone().map(|entry| {
         view! {
             <EntryPanel entry today=page.today.clone() max_expiry=page.approval_max_expiry.clone()
-                may_change=page.entry_actions />
+                actions=page.entry_actions />
         }
     });
     let r = page.request;

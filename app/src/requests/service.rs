@@ -1,10 +1,10 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
-use crate::audit::service::{self as audit, Actor, AuditEvent};
+use crate::audit::service::{Actor, AuditEvent};
 use crate::catalog::mirror::Freshness;
 use crate::catalog::service::candidates_for;
-use crate::domain::{allowed_actions, NewImageRequest, RequestForm, RequestId, Role, SessionUser};
+use crate::domain::{allowed_actions, NewImageRequest, RequestForm, RequestId, SessionUser};
 use crate::error::AppError;
 use crate::mail::outbox;
 use crate::persistence::{self, Db};
@@ -45,32 +45,35 @@ pub async fn submit(
     let mut tx = state.db.begin().await?;
     let id = persistence::requests::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
         .await?;
-    audit::append(
-        &mut tx,
-        actor,
-        AuditEvent {
-            action: "request.submit",
-            subject: format!("request:{id}"),
-            before: serde_json::Value::Null,
-            after: serde_json::json!({
-                "state": "submitted",
-                "image": request.image.to_string(),
-                "image_input": request.image_input,
-                "team": request.team,
-                "contact": request.contact.as_str(),
-                "justification": request.justification,
-                "catalog_checked": checked,
-                "catalog_decision": request.catalog_decision,
-            }),
-        },
-        &now,
-    )
-    .await?;
+    let head = state
+        .audit
+        .append(
+            &mut tx,
+            actor,
+            AuditEvent {
+                action: "request.submit",
+                subject: format!("request:{id}"),
+                before: serde_json::Value::Null,
+                after: serde_json::json!({
+                    "state": "submitted",
+                    "image": request.image.to_string(),
+                    "image_input": request.image_input,
+                    "team": request.team,
+                    "contact": request.contact.as_str(),
+                    "justification": request.justification,
+                    "catalog_checked": checked,
+                    "catalog_decision": request.catalog_decision,
+                }),
+            },
+            &now,
+        )
+        .await?;
     let image = request.image.to_string();
     if let Some(mail) = new_request_notice(state, id, requester, &image, &request.team, checked) {
         outbox::queue(&mut tx, &mail, &now).await?;
     }
     tx.commit().await.map_err(persistence::DbError::from)?;
+    head.announce();
     tracing::info!(
         target: "audit",
         request_id = id.0,
@@ -163,7 +166,7 @@ pub async fn page(
     };
     Ok(RequestPage {
         actions: allowed_actions(&request.facts(), viewer),
-        entry_actions: viewer.has_role(Role::Reviewer),
+        entry_actions: crate::domain::allowed_entry_actions(&request.requester_id, viewer),
         request,
         events,
         entry,

@@ -12,7 +12,7 @@ use crate::components::{
     DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, TextArea, TextField,
     Timestamp,
 };
-use crate::domain::{ActionKind, RequestState, Role, TagRule};
+use crate::domain::{ActionKind, EntryActionKind, RequestState, Role, TagRule};
 use crate::error::{AppError, FieldErrors};
 use crate::requests::api::get_request;
 use crate::requests::model::RequestPage;
@@ -468,7 +468,7 @@ pub fn EntryPanel(
     entry: AllowlistEntry,
     today: String,
     max_expiry: String,
-    may_change: bool,
+    actions: Vec<EntryActionKind>,
 ) -> impl IntoView {
     let status = entry.status(&today);
     let ReviewActions { revoke, renew, .. } = expect_context::<ReviewActions>();
@@ -499,32 +499,36 @@ pub fn EntryPanel(
                     <dt>"Revoked"</dt><dd>{format!("by {}: {reason}", entry.revoked_by_name.clone().unwrap_or_default())}</dd>
                 })}
             </dl>
-            {(may_change && active).then(|| view! {
+            {(active && !actions.is_empty()).then(|| view! {
                 {other_error(revoke)}
                 {other_error(renew)}
                 <div class="entry-actions">
-                    <ActionForm action=renew>
-                        <input type="hidden" name="request" value=entry.request_id.0 />
-                        <input type="hidden" name="entry" value=entry.id />
-                        <input type="hidden" name="version" value=entry.version />
-                        <div class="field">
-                            <label for="renew-expires_on">"Renew until"</label>
-                            <input type="date" id="renew-expires_on" name="expires_on" min=today.clone() max=max_expiry.clone() value=max_expiry.clone() />
-                            <p class="field-error" aria-live="polite">{move || renew_errors.get().and_then(|e| e.get("expires_on").map(str::to_owned))}</p>
-                        </div>
-                        <button type="submit" class="button">"Renew"</button>
-                    </ActionForm>
-                    <ActionForm action=revoke>
-                        <input type="hidden" name="request" value=entry.request_id.0 />
-                        <input type="hidden" name="entry" value=entry.id />
-                        <input type="hidden" name="version" value=entry.version />
-                        <div class="field">
-                            <label for="revoke-reason">"Why revoke it?"</label>
-                            <textarea id="revoke-reason" name="reason" rows="2"></textarea>
-                            <p class="field-error" aria-live="polite">{move || revoke_errors.get().and_then(|e| e.get("reason").map(str::to_owned))}</p>
-                        </div>
-                        <button type="submit" class="button button-danger">"Revoke"</button>
-                    </ActionForm>
+                    {actions.contains(&EntryActionKind::Renew).then(|| view! {
+                        <ActionForm action=renew>
+                            <input type="hidden" name="request" value=entry.request_id.0 />
+                            <input type="hidden" name="entry" value=entry.id />
+                            <input type="hidden" name="version" value=entry.version />
+                            <div class="field">
+                                <label for="renew-expires_on">"Renew until"</label>
+                                <input type="date" id="renew-expires_on" name="expires_on" min=today.clone() max=max_expiry.clone() value=max_expiry.clone() />
+                                <p class="field-error" aria-live="polite">{move || renew_errors.get().and_then(|e| e.get("expires_on").map(str::to_owned))}</p>
+                            </div>
+                            <button type="submit" class="button">"Renew"</button>
+                        </ActionForm>
+                    })}
+                    {actions.contains(&EntryActionKind::Revoke).then(|| view! {
+                        <ActionForm action=revoke>
+                            <input type="hidden" name="request" value=entry.request_id.0 />
+                            <input type="hidden" name="entry" value=entry.id />
+                            <input type="hidden" name="version" value=entry.version />
+                            <div class="field">
+                                <label for="revoke-reason">"Why revoke it?"</label>
+                                <textarea id="revoke-reason" name="reason" rows="2"></textarea>
+                                <p class="field-error" aria-live="polite">{move || revoke_errors.get().and_then(|e| e.get("reason").map(str::to_owned))}</p>
+                            </div>
+                            <button type="submit" class="button button-danger">"Revoke"</button>
+                        </ActionForm>
+                    })}
                 </div>
             })}
         </section>

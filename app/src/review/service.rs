@@ -5,12 +5,12 @@
 
 use super::model::{QueueFilter, QueuePage};
 use crate::allowlist::AllowlistEntry;
-use crate::audit::service::{self as audit, Actor, AuditEvent};
+use crate::audit::service::{Actor, AuditEvent};
 use crate::domain::request::RequestDetails;
 use crate::domain::text::{self, TextError};
 use crate::domain::{
-    workflow, ActionKind, ApprovalForm, ApprovalScope, ImageReference, RequestId, RequestState,
-    Role, SessionUser,
+    workflow, ActionKind, ApprovalForm, ApprovalScope, EntryActionKind, ImageReference, RequestId,
+    RequestState, Role, SessionUser,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{messages, outbox};
@@ -332,22 +332,25 @@ pub async fn act(
         after["contact"] = json!(details.contact.as_str());
         after["justification"] = json!(details.justification);
     }
-    audit::append(
-        &mut tx,
-        actor,
-        AuditEvent {
-            action: &format!("request.{kind}"),
-            subject: format!("request:{id}"),
-            before: snapshot(&request),
-            after,
-        },
-        &now,
-    )
-    .await?;
+    let head = state
+        .audit
+        .append(
+            &mut tx,
+            actor,
+            AuditEvent {
+                action: &format!("request.{kind}"),
+                subject: format!("request:{id}"),
+                before: snapshot(&request),
+                after,
+            },
+            &now,
+        )
+        .await?;
     for mail in notices(state, &request, kind, body.as_deref()) {
         outbox::queue(&mut tx, &mail, &now).await?;
     }
     tx.commit().await.map_err(persistence::DbError::from)?;
+    head.announce();
     if kind == ActionKind::Approve {
         state.changes.changed_here();
     }
@@ -484,6 +487,14 @@ pub async fn act_on_entry(
     let entry = persistence::allowlist::find(&mut tx, entry_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Allowlist entry {entry_id}")))?;
+    let request = persistence::requests::find(&state.db, entry.request_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Request #{}", entry.request_id)))?;
+    let kind = match action {
+        EntryAction::Revoke { .. } => EntryActionKind::Revoke,
+        EntryAction::Renew { .. } => EntryActionKind::Renew,
+    };
+    workflow::decide_on_entry(&request.requester_id, user, kind)?;
     let stale = || {
         AppError::Conflict(format!(
             "The approval of request #{} changed while you were looking at it. Reload the page \
@@ -500,9 +511,6 @@ pub async fn act_on_entry(
     if entry.version != expected_version {
         return Err(stale());
     }
-    let request = persistence::requests::find(&state.db, entry.request_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("Request #{}", entry.request_id)))?;
     let (action_name, body, after, mail) = match &action {
         EntryAction::Revoke { reason: text } => {
             let text = reason("reason", text, REASON_MIN, "why the approval is revoked")?;
@@ -584,22 +592,25 @@ pub async fn act_on_entry(
         &now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        actor,
-        AuditEvent {
-            action: action_name,
-            subject: format!("allowlist_entry:{entry_id}"),
-            before: entry_snapshot(&entry),
-            after,
-        },
-        &now,
-    )
-    .await?;
+    let head = state
+        .audit
+        .append(
+            &mut tx,
+            actor,
+            AuditEvent {
+                action: action_name,
+                subject: format!("allowlist_entry:{entry_id}"),
+                before: entry_snapshot(&entry),
+                after,
+            },
+            &now,
+        )
+        .await?;
     if let Some(mail) = mail {
         outbox::queue(&mut tx, &mail, &now).await?;
     }
     tx.commit().await.map_err(persistence::DbError::from)?;
+    head.announce();
     state.changes.changed_here();
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! secret of that length needs no slow hash, and a stolen database yields no usable token.
 
 use super::model::{Scope, TokenSummary};
-use crate::audit::service::{self as audit, Actor, AuditEvent};
+use crate::audit::service::{Actor, AuditEvent, AuditTrail};
 use crate::error::{AppError, FieldErrors};
 use crate::persistence::{self, tokens as store, Db, DbError};
 use crate::state::AppState;
@@ -47,6 +47,7 @@ pub enum BearerRefusal {
 /// [`AppError::Conflict`] when the name is taken; [`AppError::Internal`].
 pub async fn create(
     db: &Db,
+    trail: &AuditTrail,
     name: &str,
     scopes: &[Scope],
     expires_in_days: Option<u32>,
@@ -118,23 +119,25 @@ pub async fn create(
         }
         Err(other) => return Err(other.into()),
     }
-    audit::append(
-        &mut tx,
-        actor,
-        AuditEvent {
-            action: "token.create",
-            subject: format!("token:{id}"),
-            before: serde_json::Value::Null,
-            after: serde_json::json!({
-                "name": summary.name,
-                "scopes": summary.scopes,
-                "expires_at": summary.expires_at,
-            }),
-        },
-        &summary.created_at,
-    )
-    .await?;
+    let head = trail
+        .append(
+            &mut tx,
+            actor,
+            AuditEvent {
+                action: "token.create",
+                subject: format!("token:{id}"),
+                before: serde_json::Value::Null,
+                after: serde_json::json!({
+                    "name": summary.name,
+                    "scopes": summary.scopes,
+                    "expires_at": summary.expires_at,
+                }),
+            },
+            &summary.created_at,
+        )
+        .await?;
     tx.commit().await.map_err(DbError::from)?;
+    head.announce();
     tracing::info!(target: "audit", token = %id, name, actor = created_by, "API token created");
     Ok(CreatedToken {
         token: format!("pct_{id}_{secret}"),
@@ -277,7 +280,12 @@ pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, AppError> {
 /// # Errors
 /// [`AppError::NotFound`] for an unknown token, [`AppError::Conflict`] when it was revoked
 /// already, [`AppError::Internal`].
-pub async fn revoke(db: &Db, name_or_id: &str, actor: &Actor) -> Result<TokenSummary, AppError> {
+pub async fn revoke(
+    db: &Db,
+    trail: &AuditTrail,
+    name_or_id: &str,
+    actor: &Actor,
+) -> Result<TokenSummary, AppError> {
     let by = actor.id.as_str();
     let name_or_id = name_or_id.trim();
     let token = store::find_by_name_or_id(db, name_or_id)
@@ -292,19 +300,21 @@ pub async fn revoke(db: &Db, name_or_id: &str, actor: &Actor) -> Result<TokenSum
     let now = persistence::now();
     let mut tx = db.begin().await?;
     store::revoke(&mut tx, &token.id, by, &now).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        AuditEvent {
-            action: "token.revoke",
-            subject: format!("token:{}", token.id),
-            before: serde_json::json!({ "name": token.name, "revoked": false }),
-            after: serde_json::json!({ "name": token.name, "revoked": true }),
-        },
-        &now,
-    )
-    .await?;
+    let head = trail
+        .append(
+            &mut tx,
+            actor,
+            AuditEvent {
+                action: "token.revoke",
+                subject: format!("token:{}", token.id),
+                before: serde_json::json!({ "name": token.name, "revoked": false }),
+                after: serde_json::json!({ "name": token.name, "revoked": true }),
+            },
+            &now,
+        )
+        .await?;
     tx.commit().await.map_err(DbError::from)?;
+    head.announce();
     tracing::info!(target: "audit", token = %token.id, name = %token.name, actor = by, "API token revoked");
     Ok(TokenSummary {
         revoked_at: Some(persistence::now()),
@@ -318,10 +328,20 @@ fn parse(authorization: &str) -> Option<(&str, &str)> {
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    let rest = token.trim().strip_prefix("pct_")?;
+    split_token(token.trim())
+}
+
+/// `pct_<16 hex>_<64 hex>` → (id, secret).
+fn split_token(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix("pct_")?;
     let (id, secret) = rest.split_once('_')?;
     let hex = |s: &str, len| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
     (hex(id, 16) && hex(secret, 64)).then_some((id, secret))
+}
+
+/// The id of a token of the form this portal issues (`pct_<id>_<secret>`), or `None`.
+pub fn token_id(token: &str) -> Option<String> {
+    split_token(token).map(|(id, _)| id.to_owned())
 }
 
 fn random_hex(bytes: usize) -> String {

@@ -2,10 +2,10 @@
 //! provider (or, on a developer's machine, the development sign-in page).
 
 use app::auth::failure::SignInFailure;
-use app::auth::oidc::PendingSignIn;
-use app::auth::session::{self, PENDING_SIGN_IN_KEY};
+use app::auth::session;
 use app::state::AppState;
 use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -16,19 +16,62 @@ fn failed(failure: SignInFailure) -> Response {
     Redirect::to(&format!("/auth/sign-in-failed?reason={}", failure.code())).into_response()
 }
 
-/// A local path to return to after sign-in; anything else (other sites, `//host`) is ignored.
-fn return_path(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.starts_with("/auth/") =>
+/// The most of `next` kept, in bytes: it rides in the pending sign-in's cookie.
+const NEXT_MAX: usize = 512;
+
+/// Where to go after sign-in: `next` resolved against the public URL with a URL parser, kept
+/// only when it stays on the portal's own origin and outside `/auth/`; else "My requests".
+/// (A parser, not string checks: browsers read `/\t/evil.example` or `/\\evil.example` as
+/// another host, and so does the parser.)
+fn return_path(public_url: &str, next: Option<&str>) -> String {
+    const HOME: &str = "/requests";
+    let (Some(next), Ok(base)) = (next, url::Url::parse(public_url)) else {
+        return HOME.to_owned();
+    };
+    match base.join(next) {
+        Ok(url)
+            if url.origin() == base.origin()
+                && !url.path().starts_with("/auth/")
+                && next.len() <= NEXT_MAX =>
         {
-            path.to_owned()
+            url[url::Position::BeforePath..].to_owned()
         }
-        _ => "/requests".to_owned(),
+        _ => HOME.to_owned(),
     }
+}
+
+/// The cookie that carries the pending sign-in from `/auth/login` to `/auth/callback`.
+fn pending_cookie_name(state: &AppState) -> &'static str {
+    if state.settings.public_url.starts_with("https://") {
+        "__Host-portcullis-signin"
+    } else {
+        "portcullis-signin"
+    }
+}
+
+fn pending_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
+    let secure = if state.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    // Lax: the provider sends the browser back with a top-level GET, which carries it.
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        pending_cookie_name(state)
+    ))
+    .ok()
+}
+
+fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,15 +80,12 @@ pub struct LoginParams {
 }
 
 /// `GET /auth/login[?next=/path]`: starts sign-in. Who: anyone.
-/// With a provider configured: remembers `state`, `nonce` and the PKCE verifier in the session
-/// and sends the browser to the provider. Otherwise the development sign-in page when it is on,
-/// else the failure page saying sign-in is not configured.
-pub async fn login(
-    State(state): State<AppState>,
-    session: Session,
-    Query(params): Query<LoginParams>,
-) -> Response {
-    let return_to = return_path(params.next.as_deref());
+/// With a provider configured: seals `state`, `nonce` and the PKCE verifier into a short-lived
+/// cookie (nothing is stored on the server for an anonymous visitor) and sends the browser to
+/// the provider. Otherwise the development sign-in page when it is on, else the failure page
+/// saying sign-in is not configured.
+pub async fn login(State(state): State<AppState>, Query(params): Query<LoginParams>) -> Response {
+    let return_to = return_path(&state.settings.public_url, params.next.as_deref());
     let Some(oidc) = state.oidc.as_ref() else {
         if state.settings.dev_sign_in {
             return Redirect::to("/auth/dev-sign-in").into_response();
@@ -54,11 +94,16 @@ pub async fn login(
     };
     match oidc.begin(return_to).await {
         Ok((provider_url, pending)) => {
-            if let Err(e) = session.insert(PENDING_SIGN_IN_KEY, &pending).await {
-                tracing::error!(error = %e, "cannot store the pending sign-in");
+            let sealed = oidc.seal_pending(&pending);
+            let Some(cookie) =
+                pending_cookie(&state, &sealed, app::auth::oidc::FLOW_LIFETIME_SECONDS)
+            else {
+                tracing::error!("the pending sign-in does not fit in a cookie");
                 return failed(SignInFailure::Internal);
-            }
-            Redirect::to(&provider_url).into_response()
+            };
+            let mut response = Redirect::to(&provider_url).into_response();
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
         }
         Err(e) => {
             tracing::warn!(target: "security", reason = e.failure.code(), detail = %e.detail, "sign-in could not start");
@@ -75,16 +120,20 @@ pub struct CallbackParams {
 }
 
 /// `GET /auth/callback?code=…&state=…`: the provider's answer. Who: the browser returning from
-/// the provider. The pending sign-in is taken out of the session first, so each answer is
-/// checked at most once. On success: a new session id with the user in it, and the browser goes
-/// back where it started. On any failure the session is deleted on the server (nothing stays
-/// stored) and the failure page says why.
+/// the provider, with the pending sign-in's cookie, which every answer clears (each pending
+/// sign-in is tried at most once by that browser). On success: a new session id with the user in
+/// it, and the browser goes back where it started. On any failure the session is deleted on the
+/// server (nothing stays stored) and the failure page says why.
 pub async fn callback(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Response {
-    match complete_sign_in(&state, &session, params).await {
+    let pending = state.oidc.as_ref().and_then(|oidc| {
+        read_cookie(&headers, pending_cookie_name(&state)).and_then(|v| oidc.open_pending(v))
+    });
+    let mut response = match complete_sign_in(&state, &session, pending, params).await {
         Ok(return_to) => Redirect::to(&return_to).into_response(),
         Err(failure) => {
             if let Err(e) = session.flush().await {
@@ -92,20 +141,20 @@ pub async fn callback(
             }
             failed(failure)
         }
+    };
+    if let Some(clear) = pending_cookie(&state, "", 0) {
+        response.headers_mut().append(header::SET_COOKIE, clear);
     }
+    response
 }
 
 async fn complete_sign_in(
     state: &AppState,
     session: &Session,
+    pending: Option<app::auth::oidc::PendingSignIn>,
     params: CallbackParams,
 ) -> Result<String, SignInFailure> {
     let oidc = state.oidc.as_ref().ok_or(SignInFailure::NotConfigured)?;
-    let pending: Option<PendingSignIn> =
-        session.remove(PENDING_SIGN_IN_KEY).await.map_err(|e| {
-            tracing::error!(error = %e, "cannot read the pending sign-in");
-            SignInFailure::Internal
-        })?;
     if let Some(error) = params.error {
         tracing::warn!(target: "security", provider_error = %error, "the provider refused the sign-in");
         return Err(SignInFailure::ProviderRefused);
@@ -147,18 +196,35 @@ async fn complete_sign_in(
 mod tests {
     use super::return_path;
 
+    const PUBLIC: &str = "https://portcullis.example.org";
+
     #[test]
-    fn only_local_paths_are_returned_to() {
-        assert_eq!(return_path(Some("/requests/new")), "/requests/new");
+    fn only_paths_on_the_portal_itself_are_returned_to() {
+        assert_eq!(return_path(PUBLIC, Some("/requests/new")), "/requests/new");
+        assert_eq!(
+            return_path(PUBLIC, Some("/review?state=all#top")),
+            "/review?state=all#top"
+        );
+        assert_eq!(
+            return_path(PUBLIC, Some("https://portcullis.example.org/review")),
+            "/review"
+        );
         for bad in [
             "https://evil.example/",
             "//evil.example/x",
             "/\\evil.example",
-            "requests",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "http://portcullis.example.org/review",
+            "https://portcullis.example.org:8443/",
             "/auth/login",
+            "/%2e%2e/auth/login",
+            "javascript:alert(1)",
         ] {
-            assert_eq!(return_path(Some(bad)), "/requests", "{bad}");
+            assert_eq!(return_path(PUBLIC, Some(bad)), "/requests", "{bad:?}");
         }
-        assert_eq!(return_path(None), "/requests");
+        assert_eq!(return_path(PUBLIC, None), "/requests");
+        assert_eq!(return_path(PUBLIC, Some(&"/x".repeat(400))), "/requests");
     }
 }

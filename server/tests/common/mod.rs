@@ -146,6 +146,13 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
         // No internet here: tests that need the catalog point at the stand-in (common::pyxis).
         ("PORTCULLIS_CATALOG_URL".into(), "off".into()),
     ];
+    // Development sign-in only runs beside no provider and behind a loopback public URL.
+    let real_deployment = extra.iter().any(|(k, v)| {
+        *k == "PORTCULLIS_OIDC_ISSUER" || (*k == "PORTCULLIS_PUBLIC_URL" && v.starts_with("https"))
+    });
+    if real_deployment {
+        vars.retain(|(key, _)| key != "PORTCULLIS_DEV_SIGNIN");
+    }
     for (k, v) in extra {
         vars.retain(|(key, _)| key != k);
         vars.push((k.to_string(), v.to_string()));
@@ -198,8 +205,14 @@ impl TestApp {
         }
     }
 
-    /// Sends one request through the router.
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    /// Sends one request through the router, addressed to the portal's own host (as a browser
+    /// would) unless the request names another `Host`.
+    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        if !request.headers().contains_key(header::HOST) {
+            request
+                .headers_mut()
+                .insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        }
         let response = self
             .router
             .clone()
@@ -394,11 +407,17 @@ pub struct TestResponse {
 impl TestResponse {
     /// `name=value` of the session cookie this response sets, if any.
     pub fn session_cookie(&self) -> Option<String> {
+        self.cookie("portcullis-session")
+    }
+
+    /// `name=value` of the cookie `name` this response sets, if any.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|v| v.contains("portcullis-session="))
+            .find(|v| v.starts_with(&prefix))
             .map(|v| v.split(';').next().unwrap_or_default().to_owned())
     }
 

@@ -82,7 +82,7 @@ impl ProviderBrowser {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                if attempt.url().as_str().starts_with(PORTAL) {
+                if attempt.url().path() == "/auth/callback" {
                     attempt.stop()
                 } else {
                     attempt.follow()
@@ -136,7 +136,7 @@ fn portal_location(response: &reqwest::Response) -> Option<String> {
         .headers()
         .get("location")
         .and_then(|l| l.to_str().ok())
-        .filter(|l| l.starts_with(PORTAL))
+        .filter(|l| l.contains("/auth/callback?"))
         .map(str::to_owned)
 }
 
