@@ -29,6 +29,13 @@ const downURL = `http://127.0.0.1:${downPort}`;
 process.env.PORTCULLIS_E2E_CATALOG_DOWN_URL = downURL;
 const downDatabaseUrl =
   process.env.PORTCULLIS_E2E_CATALOG_DOWN_DATABASE_URL ?? `sqlite://${stateDir}/catalog-down.db`;
+// A third portal that signs in through the identity provider only: development sign-in never
+// runs beside a provider, so the journeys that use it have the first portal to themselves.
+const oidcPort = port + 2;
+const oidcURL = `http://127.0.0.1:${oidcPort}`;
+process.env.PORTCULLIS_E2E_OIDC_URL = oidcURL;
+const oidcDatabaseUrl =
+  process.env.PORTCULLIS_E2E_OIDC_DATABASE_URL ?? `sqlite://${stateDir}/oidc.db`;
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -47,8 +54,24 @@ const chromium = {
   },
 };
 
-/** The portal binary on `listenPort`, with its own database and catalog. */
-function portal(listenPort: number, database: string, catalog: string) {
+/** Sign-in through the test identity provider (instead of the development sign-in). */
+const providerSignIn = {
+  PORTCULLIS_OIDC_ISSUER: issuer,
+  PORTCULLIS_OIDC_CLIENT_ID: 'portcullis',
+  PORTCULLIS_OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
+  PORTCULLIS_OIDC_SCOPES: 'openid profile email groups',
+  PORTCULLIS_REQUESTER_GROUPS: 'staff',
+  PORTCULLIS_REVIEWER_GROUPS: 'security-reviewers',
+  PORTCULLIS_ADMIN_GROUPS: 'portal-admins',
+};
+
+/** The portal binary on `listenPort`, with its own database and catalog, and `signIn` settings. */
+function portal(
+  listenPort: number,
+  database: string,
+  catalog: string,
+  signIn: Record<string, string> = { PORTCULLIS_DEV_SIGNIN: 'true' },
+) {
   const url = `http://127.0.0.1:${listenPort}`;
   return {
     command: binary,
@@ -62,21 +85,14 @@ function portal(listenPort: number, database: string, catalog: string) {
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site'),
       LEPTOS_ENV: 'PROD',
       PORTCULLIS_DATABASE_URL: database,
-      PORTCULLIS_DEV_SIGNIN: 'true',
       PORTCULLIS_CATALOG_URL: catalog,
       PORTCULLIS_CATALOG_ATTEMPTS: '1',
       PORTCULLIS_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       PORTCULLIS_MAIL_FROM: 'Portcullis <portcullis@example.org>',
       PORTCULLIS_SECURITY_TEAM_EMAIL: 'security@example.org',
       PORTCULLIS_MAIL_JOB_SECONDS: '1',
-      PORTCULLIS_OIDC_ISSUER: issuer,
-      PORTCULLIS_OIDC_CLIENT_ID: 'portcullis',
-      PORTCULLIS_OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
-      PORTCULLIS_OIDC_SCOPES: 'openid profile email groups',
-      PORTCULLIS_REQUESTER_GROUPS: 'staff',
-      PORTCULLIS_REVIEWER_GROUPS: 'security-reviewers',
-      PORTCULLIS_ADMIN_GROUPS: 'portal-admins',
       PORTCULLIS_LOG: 'warn',
+      ...signIn,
     },
   };
 }
@@ -112,8 +128,8 @@ export default defineConfig({
         OIDC_PORT: String(providerPort),
         OIDC_CLIENT_ID: 'portcullis',
         OIDC_CLIENT_SECRET: 'portcullis-e2e-secret',
-        OIDC_REDIRECT_URIS: `${baseURL}/auth/callback`,
-        OIDC_POST_LOGOUT_URIS: `${baseURL}/`,
+        OIDC_REDIRECT_URIS: `${oidcURL}/auth/callback`,
+        OIDC_POST_LOGOUT_URIS: `${oidcURL}/`,
       },
     },
     {
@@ -136,5 +152,6 @@ export default defineConfig({
     },
     portal(port, databaseUrl, catalogApi),
     portal(downPort, downDatabaseUrl, failingCatalogApi),
+    portal(oidcPort, oidcDatabaseUrl, catalogApi, providerSignIn),
   ],
 });

@@ -71,7 +71,10 @@ impl OutboundPolicy {
         let refused = || AddressRefused {
             host: url.host_str().unwrap_or("").to_owned(),
         };
-        if !matches!(url.scheme(), "http" | "https") || !url.username().is_empty() {
+        if !matches!(url.scheme(), "http" | "https")
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
             return Err(refused());
         }
         let port = url.port_or_known_default().ok_or_else(refused)?;
@@ -225,8 +228,10 @@ pub async fn read_capped(
 /// Whether `ip` is a public unicast address: not loopback, private (RFC 1918), shared
 /// (100.64/10), link-local (169.254/16, the cloud metadata address included; fe80::/10),
 /// unique-local (fc00::/7), site-local, unspecified, multicast, broadcast, reserved,
-/// documentation or benchmarking, and no IPv6 form (mapped, compatible, NAT64, 6to4, Teredo)
-/// of such an IPv4 address.
+/// documentation or benchmarking, and no IPv6 form (mapped, compatible, NAT64 with the
+/// well-known prefix, 6to4, Teredo) of such an IPv4 address. A NAT64 gateway with a
+/// network-specific prefix is not recognised: on such networks, list nothing private and rely on
+/// the gateway's own filtering.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -258,6 +263,7 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (s[0] & 0xffc0) == 0xfec0
                 || (s[0] == 0x2001 && s[1] == 0)
                 || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] & 0xfff0) == 0x3ff0
                 || (s[0] == 0x0100 && s[1..4] == [0; 3]))
         }
     }
@@ -313,6 +319,7 @@ mod tests {
             "fec0::1",
             "ff02::1",
             "2001:db8::1",
+            "3fff::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
@@ -339,6 +346,7 @@ mod tests {
         assert!(check("https://registry.lan:8443/v2/").is_err());
         assert!(check("https://169.254.169.254/latest/meta-data/").is_err());
         assert!(check("https://user@ghcr.io/token").is_err());
+        assert!(check("https://:secret@ghcr.io/token").is_err());
         assert!(check("file:///etc/passwd").is_err());
         assert!(check("https://ghcr.io/token").is_ok());
     }

@@ -45,6 +45,8 @@ pub struct AppState {
     pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
     /// The rendered allowlist, reused while its version stands.
     pub allowlist_cache: Arc<crate::allowlist::service::ListCache>,
+    /// Upstream tags of repositories with semver entries, read in the background.
+    pub upstream_tags: Arc<crate::allowlist::upstream_tags::UpstreamTags>,
     /// The change counters as last read: whether the cached allowlist and tokens still stand.
     pub changes: Arc<crate::changes::ChangeWatch>,
     /// API tokens checked lately, so polling costs no query.

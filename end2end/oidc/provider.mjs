@@ -28,6 +28,13 @@ const accounts = {
   rita: { name: 'Rita Reviewer', email: 'rita@example.org', groups: ['staff', 'security-reviewers'] },
   adam: { name: 'Adam Admin', email: 'adam@example.org', groups: ['staff', 'portal-admins'] },
   eve: { name: 'Eve Outsider', email: 'eve@example.org', groups: ['guests'] },
+  // A hostile directory entry: a spreadsheet formula, a line separator and a direction override
+  // in the name, a header injection in the address.
+  mallory: {
+    name: '=HYPERLINK("https://evil.example","Rita")\u2028\u202eweiveR atiR',
+    email: 'mallory@example.org\r\nBcc: everyone@example.org',
+    groups: ['staff'],
+  },
 };
 
 function signingKey() {

@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { hydrated, signInWithProvider } from './support';
 
+// The portal that signs in through the identity provider (development sign-in is off there).
+test.use({ baseURL: process.env.PORTCULLIS_E2E_OIDC_URL });
+
 test.describe('signing in through the organisation', () => {
   test('a requester signs in and sees the requester menus', async ({ page }, testInfo) => {
     await signInWithProvider(page, testInfo, 'alice');

@@ -142,30 +142,51 @@ fn fail(message: &str) -> ExitCode {
 }
 
 pub const AUDIT_USAGE: &str = "\
-usage: portcullis audit verify [--head COUNT:HASH]
+usage: portcullis audit verify [--head COUNT:HASH]... [--heads-from LOG_FILE]
 Checks the audit trail's chain from the first row to the last (with the key of
-PORTCULLIS_AUDIT_KEY_FILE when set). With --head, also checks it against a head logged earlier
-(the `audit_head` log line's count and hash): removed newest rows and recomputed chains fail.
+PORTCULLIS_AUDIT_KEY_FILE when set). With heads logged earlier (the `audit_head` log lines'
+count and hash, given one by one with --head or read from a file of JSON log lines with
+--heads-from), also checks that each names a row that exists with that hash and that no two
+disagree: removed newest rows, recomputed chains and trails cut back and written again fail.
 Exits 0 when it holds, 1 naming the first row that was altered, removed or inserted.";
 
 /// Runs `portcullis audit …` with the arguments after `audit`.
 pub async fn audit(args: &[String], config: &Config) -> ExitCode {
-    let head = match args {
-        [verify] if verify == "verify" => None,
-        [verify, flag, head] if verify == "verify" && flag == "--head" => {
-            match AuditHead::parse(head) {
-                Ok(head) => Some(head),
-                Err(e) => {
-                    eprintln!("portcullis audit: --head: {e}\n{AUDIT_USAGE}");
-                    return ExitCode::from(2);
-                }
-            }
-        }
-        _ => {
+    let usage = |problem: &str| {
+        if problem.is_empty() {
             eprintln!("{AUDIT_USAGE}");
-            return ExitCode::from(2);
+        } else {
+            eprintln!("portcullis audit: {problem}\n{AUDIT_USAGE}");
         }
+        ExitCode::from(2)
     };
+    if args.first().map(String::as_str) != Some("verify") {
+        return usage("");
+    }
+    let mut heads = Vec::new();
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        let Some(value) = rest.next() else {
+            return usage(&format!("{flag} needs a value"));
+        };
+        match flag.as_str() {
+            "--head" => match AuditHead::parse(value) {
+                Ok(head) => heads.push(head),
+                Err(e) => return usage(&format!("--head: {e}")),
+            },
+            "--heads-from" => match std::fs::read_to_string(value) {
+                Ok(log) => {
+                    let found = AuditHead::from_log(&log);
+                    if found.is_empty() {
+                        return usage(&format!("--heads-from: no audit_head lines in {value}"));
+                    }
+                    heads.extend(found);
+                }
+                Err(e) => return usage(&format!("--heads-from: cannot read {value}: {e}")),
+            },
+            other => return usage(&format!("unknown option {other:?}")),
+        }
+    }
     let trail = match crate::audit_trail(config) {
         Ok(trail) => trail,
         Err(e) => {
@@ -180,15 +201,18 @@ pub async fn audit(args: &[String], config: &Config) -> ExitCode {
     if let Err(e) = db.migrate().await {
         return fail(&format!("cannot migrate the database: {e}"));
     }
-    match trail.verify(&db, head.as_ref()).await {
+    match trail.verify(&db, &heads).await {
         Ok(verified) => {
             let keyed = if verified.keyed > 0 {
                 format!(", {} of them keyed", verified.keyed)
             } else {
                 String::new()
             };
-            let checked = match &head {
-                Some(head) => format!("; row {} matches the logged head", head.count),
+            let checked = match heads.iter().map(|h| h.count).max() {
+                Some(newest) => format!(
+                    "; {} logged heads agree with it, the newest naming row {newest}",
+                    heads.len()
+                ),
                 None => String::new(),
             };
             println!(

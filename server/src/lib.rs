@@ -65,6 +65,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         }),
         catalog,
         allowlist_cache: Arc::default(),
+        upstream_tags: Arc::default(),
         changes: Arc::default(),
         known_tokens: Arc::default(),
         registry: Arc::new(

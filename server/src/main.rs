@@ -80,6 +80,12 @@ async fn portcullis_main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if matches!(command, Some("token" | "audit")) {
+        if let Err(e) = portcullis::telemetry::init_for_command(&config.log_filter) {
+            eprintln!("portcullis: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     match command {
         Some("token") => return portcullis::cli::token(&args[1..], &config).await,
         Some("audit") => return portcullis::cli::audit(&args[1..], &config).await,

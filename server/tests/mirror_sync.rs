@@ -229,6 +229,156 @@ async fn skopeo_sync_copies_exactly_what_was_approved() {
     assert!(mirror_has(&fresh, &at("tools/cli"), &pinned));
 }
 
+/// Approves request `id` (at version 1) with a tag rule, as `reviewer`.
+async fn approve(app: &TestApp, reviewer: &str, id: &str, mode: &str, tags: &str) -> StatusCode {
+    app.call(
+        "approve_request",
+        &[
+            ("id", id),
+            ("version", "1"),
+            ("tag_mode", mode),
+            ("tags", tags),
+            ("architectures", "amd64"),
+            ("expires_on", &in_days(60)),
+        ],
+        Some(reviewer),
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn hostile_approvals_never_widen_what_skopeo_copies() {
+    let upstream = TestRegistry::start();
+    for tag in ["1.25.3", "1.25.4", "1.26.0", "latest"] {
+        upstream.push("web/proxy", tag, &[], &["amd64"], &format!("proxy {tag}"));
+    }
+    for tag in ["9.1", "9.2"] {
+        upstream.push("base/os", tag, &[], &["amd64"], &format!("os {tag}"));
+    }
+    upstream.push("tools/cli", "2.0", &[], &["amd64"], "cli 2.0");
+    upstream.push("attacker/backdoor", "latest", &[], &["amd64"], "backdoor");
+    let host = upstream.host.clone();
+    let app = TestApp::spawn_with(&[
+        ("PORTCULLIS_INSECURE_REGISTRIES", &host),
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &host),
+    ])
+    .await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let submit = |image: &'static str, team: &'static str| {
+        let app = &app;
+        let alice = alice.clone();
+        let image = format!("{host}/{image}");
+        async move {
+            let response = app
+                .call(
+                    "submit_request",
+                    &[
+                        ("image", image.as_str()),
+                        ("team", team),
+                        ("contact", "web@example.org"),
+                        (
+                            "justification",
+                            "Reverse proxy in front of the course portal.",
+                        ),
+                    ],
+                    Some(&alice),
+                )
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+            response.body.trim().to_owned()
+        }
+    };
+    // A team name full of YAML's own syntax, on one line (line breaks are refused).
+    let proxy = submit(
+        "web/proxy:1.25.3",
+        "web: {images-by-tag-regex: {\"attacker/backdoor\": \".*\"}} # '\"&*!|>%@`",
+    )
+    .await;
+    // A pattern that tries to close the portal's ^(?:…)$ wrapper is refused…
+    assert_eq!(
+        approve(&app, &rita, &proxy, "regex", r"1\.25\.3)|(.*").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        approve(&app, &rita, &proxy, "regex", r"1\.25\.3").await,
+        StatusCode::OK
+    );
+    let os = submit("base/os:9.1", "Platform").await;
+    assert_eq!(
+        approve(&app, &rita, &os, "exact", "9.1").await,
+        StatusCode::OK
+    );
+    let cli = submit("tools/cli:2.0", "Tools").await;
+    assert_eq!(
+        approve(&app, &rita, &cli, "exact", "2.0").await,
+        StatusCode::OK
+    );
+    // …and rows an older version stored (a team with a line break, an escaping pattern) cannot
+    // widen the list either.
+    sqlx::query("UPDATE image_request SET team = $1 WHERE image_request_id = $2")
+        .bind("web\n  images-by-tag-regex: {\"attacker/backdoor\": \".*\"}\n  #")
+        .bind(os.parse::<i64>().unwrap())
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE allowlist_entry SET tag_rule = $1 WHERE image_request_id = $2")
+        .bind(r#"{"mode":"regex","value":"2\\.0)|(.*"}"#)
+        .bind(cli.parse::<i64>().unwrap())
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+
+    let token = allowlist_token(&app, "mirror-job").await;
+    let listed = fetch(&app, &token, "?format=skopeo", &[]).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let document: serde_norway::Value =
+        serde_norway::from_str(&listed.body).expect("skopeo's file parses");
+    let registry = &document[host.as_str()];
+    assert_eq!(
+        registry["images"],
+        serde_norway::from_str::<serde_norway::Value>("{base/os: ['9.1']}").unwrap(),
+        "{}",
+        listed.body
+    );
+    assert_eq!(
+        registry["images-by-tag-regex"],
+        serde_norway::from_str::<serde_norway::Value>(r"{web/proxy: '^(?:1\.25\.3)$'}").unwrap(),
+        "{}",
+        listed.body
+    );
+    let regsync = fetch(
+        &app,
+        &token,
+        "?format=regsync&mirror=mirror.example.org",
+        &[],
+    )
+    .await;
+    let document: serde_norway::Value =
+        serde_norway::from_str(&regsync.body).expect("regsync's file parses");
+    assert_eq!(
+        document["sync"].as_sequence().unwrap().len(),
+        2,
+        "{}",
+        regsync.body
+    );
+
+    let mirror = TestRegistry::start();
+    sync(&listed.body, &mirror);
+    assert_eq!(mirror_tags(&mirror, "proxy"), ["1.25.3"], "{}", listed.body);
+    assert_eq!(mirror_tags(&mirror, "os"), ["9.1"]);
+    assert!(
+        mirror_tags(&mirror, "backdoor").is_empty(),
+        "{}",
+        listed.body
+    );
+    assert!(
+        mirror_tags(&mirror, "cli").is_empty(),
+        "the tampered rule allows nothing"
+    );
+}
+
 #[tokio::test]
 async fn the_list_has_a_version_an_etag_and_answers_304_when_unchanged() {
     let app = TestApp::spawn().await;

@@ -152,7 +152,7 @@ async fn the_whole_review_journey_is_recorded_and_mailed() {
     assert_eq!(
         app.state
             .audit
-            .verify(&app.state.db, None)
+            .verify(&app.state.db, &[])
             .await
             .unwrap()
             .rows,
@@ -303,7 +303,7 @@ async fn two_reviewers_deciding_at_once_exactly_one_wins() {
     assert_eq!(
         app.state
             .audit
-            .verify(&app.state.db, None)
+            .verify(&app.state.db, &[])
             .await
             .unwrap()
             .rows,

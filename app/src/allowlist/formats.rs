@@ -4,6 +4,7 @@
 use super::AllowlistEntry;
 use crate::domain::TagRule;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A format the API serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -78,7 +79,7 @@ pub struct Context<'a> {
     /// The mirror registry regsync copies to (`?mirror=`).
     pub mirror: &'a str,
     /// Upstream tags per (registry, repository), for semver rules skopeo cannot express.
-    pub tags: &'a HashMap<(String, String), Vec<String>>,
+    pub tags: &'a HashMap<(String, String), Arc<Vec<String>>>,
 }
 
 /// JSON: `{version, generated_at, entries: [{…, request: {…}}]}`, written straight from the
@@ -117,6 +118,8 @@ pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> Vec<u8> {
         generated_at: cx.generated_at,
         entries: entries
             .iter()
+            // A stored pattern that no longer passes validation allows nothing, here as in YAML.
+            .filter(|e| !matches!(e.tags, TagRule::Regex(_)) || e.tags.anchored_pattern().is_some())
             .map(|e| Entry {
                 id: e.id,
                 source: format!("{}/{}", e.registry, e.repository),
@@ -240,7 +243,7 @@ pub fn skopeo(entries: &[AllowlistEntry], cx: &Context<'_>) -> String {
     let mut registries: BTreeMap<&str, Registry<'_>> = BTreeMap::new();
     for e in entries {
         let registry = registries.entry(e.registry.as_str()).or_default();
-        if cx.insecure_registries.iter().any(|h| *h == e.registry) {
+        if cx.insecure_registries.contains(&e.registry) {
             registry.tls_verify = Some(false);
         }
         let refs = if !e.digests.is_empty() {
@@ -400,7 +403,7 @@ mod tests {
         }
     }
 
-    fn cx<'a>(tags: &'a HashMap<(String, String), Vec<String>>) -> Context<'a> {
+    fn cx<'a>(tags: &'a HashMap<(String, String), Arc<Vec<String>>>) -> Context<'a> {
         Context {
             version: 7,
             generated_at: "2026-11-28T12:00:00.000000Z",
@@ -429,11 +432,11 @@ mod tests {
         let mut upstream = HashMap::new();
         upstream.insert(
             ("docker.io".to_owned(), "library/nginx".to_owned()),
-            vec![
+            Arc::new(vec![
                 "1.25.3".to_owned(),
                 "1.26.0".to_owned(),
                 "latest".to_owned(),
-            ],
+            ]),
         );
         let digest = format!("sha256:{}", "ab".repeat(32));
         let text = regsync(
@@ -523,6 +526,21 @@ mod tests {
     }
 
     #[test]
+    fn json_leaves_out_stored_patterns_that_escape_their_anchoring_too() {
+        let text = json(
+            &[
+                entry(TagRule::Regex(r"1\.25\.3)|(.*".into()), vec![]),
+                entry(TagRule::Regex(r"1\.25\.3".into()), vec![]),
+            ],
+            &cx(&HashMap::new()),
+        );
+        let list: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        let entries = list["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0]["tags"]["value"], r"1\.25\.3");
+    }
+
+    #[test]
     fn comments_hold_printable_ascii_only() {
         assert_eq!(comment_text("a\nb\u{2028}ø"), "a\\u{a}b\\u{2028}\\u{f8}");
     }
@@ -575,7 +593,7 @@ mod tests {
             for e in &entries {
                 upstream.insert(
                     (e.registry.clone(), e.repository.clone()),
-                    vec![format!("{}.0.1", e.id), "latest".into()],
+                    Arc::new(vec![format!("{}.0.1", e.id), "latest".into()]),
                 );
             }
             let cx = cx(&upstream);

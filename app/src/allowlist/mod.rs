@@ -6,5 +6,7 @@ pub mod formats;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod upstream_tags;
 
 pub use model::AllowlistEntry;

@@ -1,6 +1,7 @@
 //! The allowlist the API serves: the active entries, their version and ETag. Server only.
 
 use super::formats::{self, Context, Format};
+use super::upstream_tags::{RepositoryKey, UpstreamTags};
 use crate::domain::TagRule;
 use crate::error::AppError;
 use crate::persistence;
@@ -25,26 +26,32 @@ pub struct ListCache {
 struct Rendered {
     version: ListVersion,
     body: Bytes,
-    /// When it stops being reused, for lists with semver entries.
-    until: Option<Instant>,
+    /// For lists with semver entries: when it stops being reused, and the upstream tags'
+    /// generation it was made with (newer tags make it stale sooner).
+    semver: Option<(Instant, u64)>,
 }
 
-/// How long a list with semver entries is reused: tags pushed upstream meanwhile appear
-/// within this time, and upstream registries are asked at most this often.
+/// How long a list with semver entries is reused: after it, the next rendering takes the known
+/// upstream tags and starts reading stale ones again ([`super::upstream_tags`]).
 pub const SEMVER_LIST_TTL: Duration = Duration::from_secs(300);
 
 /// At most this many (format, mirror) lists are kept; `?mirror=` is the caller's choice.
 const KEPT_LISTS: usize = 8;
 
 impl ListCache {
-    fn get(&self, key: &(Format, String), version: &ListVersion) -> Option<Bytes> {
+    fn get(&self, key: &(Format, String), version: &ListVersion, tags: u64) -> Option<Bytes> {
         let rendered = self
             .rendered
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         rendered
             .get(key)
-            .filter(|r| &r.version == version && r.until.is_none_or(|until| Instant::now() < until))
+            .filter(|r| {
+                &r.version == version
+                    && r.semver.is_none_or(|(until, generation)| {
+                        Instant::now() < until && generation == tags
+                    })
+            })
             .map(|r| r.body.clone())
     }
 
@@ -116,19 +123,38 @@ pub async fn render(
             String::new()
         },
     );
-    if let Some(body) = cache.get(&key, version) {
+    if let Some(body) = cache.get(&key, version, state.upstream_tags.generation()) {
         return Ok(body);
     }
-    let _rendering = cache.rendering.lock().await;
-    if let Some(body) = cache.get(&key, version) {
+    let mut rendering = cache.rendering.lock().await;
+    if let Some(body) = cache.get(&key, version, state.upstream_tags.generation()) {
         return Ok(body);
     }
     let entries = persistence::allowlist::active(&state.db, &version.today).await?;
-    let has_semver = entries.iter().any(|e| matches!(e.tags, TagRule::Semver(_)));
+    let semver_repositories: Vec<RepositoryKey> = entries
+        .iter()
+        .filter(|e| matches!(e.tags, TagRule::Semver(_)))
+        .map(|e| (e.registry.clone(), e.repository.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let has_semver = !semver_repositories.is_empty();
+    if format != Format::Json && has_semver {
+        let first_reads = state
+            .upstream_tags
+            .start_reads(&state.registry, &semver_repositories);
+        if !first_reads.is_empty() {
+            // Never wait on a registry while holding the lock every poller needs.
+            drop(rendering);
+            UpstreamTags::wait_for_first_reads(first_reads).await;
+            rendering = cache.rendering.lock().await;
+        }
+    }
+    let generation = state.upstream_tags.generation();
     let tags = if format == Format::Json {
         HashMap::new()
     } else {
-        upstream_tags(state, &entries).await
+        state.upstream_tags.known(&semver_repositories)
     };
     let generated_at = persistence::now();
     let cx = Context {
@@ -149,39 +175,9 @@ pub async fn render(
         Rendered {
             version: version.clone(),
             body: body.clone(),
-            until: has_semver.then(|| Instant::now() + SEMVER_LIST_TTL),
+            semver: has_semver.then(|| (Instant::now() + SEMVER_LIST_TTL, generation)),
         },
     );
+    drop(rendering);
     Ok(body)
-}
-
-/// The upstream tags of the repositories with semver entries: the YAML formats write those
-/// ranges out as the tags they match now. A registry that cannot be read leaves its entries
-/// out (and says so in the log).
-async fn upstream_tags(
-    state: &AppState,
-    entries: &[super::AllowlistEntry],
-) -> HashMap<(String, String), Vec<String>> {
-    let mut tags = HashMap::new();
-    for entry in entries
-        .iter()
-        .filter(|e| matches!(e.tags, TagRule::Semver(_)))
-    {
-        let key = (entry.registry.clone(), entry.repository.clone());
-        if tags.contains_key(&key) {
-            continue;
-        }
-        match state
-            .registry
-            .tags(&entry.registry, &entry.repository)
-            .await
-        {
-            Ok(list) => {
-                tags.insert(key, list);
-            }
-            Err(error) => tracing::warn!(%error, repository = %entry.repository,
-                "semver entry left out of the list: its tags could not be read"),
-        }
-    }
-    tags
 }

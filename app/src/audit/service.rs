@@ -84,6 +84,20 @@ impl AuditHead {
         tracing::info!(target: "audit_head", count = self.count, hash = %self.hash, "audit chain head");
     }
 
+    /// Every head in `log`: JSON log lines as the server writes them (other lines are skipped).
+    pub fn from_log(log: &str) -> Vec<Self> {
+        log.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|line| line["target"] == "audit_head")
+            .filter_map(|line| {
+                Some(Self {
+                    count: line["count"].as_i64()?,
+                    hash: line["hash"].as_str()?.to_owned(),
+                })
+            })
+            .collect()
+    }
+
     /// Reads `COUNT:HASH` as `announce` logged it.
     ///
     /// # Errors
@@ -150,9 +164,19 @@ impl AuditTrail {
     ) -> Result<AuditHead, DbError> {
         // Taking the id locks the sequence row until commit: the last hash read next is final.
         let id = persistence::next_id(conn, "audit_log").await?;
-        let prev_hash = store::last_hash(conn)
+        let (last_id, prev_hash) = store::last(conn)
             .await?
-            .unwrap_or_else(|| GENESIS.to_owned());
+            .unwrap_or_else(|| (0, GENESIS.to_owned()));
+        if last_id != id - 1 {
+            // Rows were removed (or the sequence reset) behind the portal's back. Appending
+            // would seal a new chain over the gap; refuse, loudly, until an operator looks.
+            tracing::error!(target: "security", last_row = last_id, next_id = id,
+                "the audit trail does not end where its sequence says: rows were removed or the \
+                 sequence was changed; nothing is appended until an operator repairs it");
+            return Err(DbError::Corrupt(format!(
+                "audit_log ends at row {last_id} but the next id is {id}"
+            )));
+        }
         let mut record = AuditRecord {
             id,
             at: at.to_owned(),
@@ -174,8 +198,9 @@ impl AuditTrail {
         })
     }
 
-    /// Reads the whole trail in order and checks every link, and against `head` (a head logged
-    /// earlier) when given.
+    /// Reads the whole trail in order and checks every link, and against `heads` (heads logged
+    /// earlier, as many as are at hand: each must name a row that exists with that hash, and no
+    /// two may name one row with different hashes).
     ///
     /// With a key: keyed rows are checked with it; plain rows may only come before the first
     /// keyed one (a trail that gained its key later), and the newest row must be keyed.
@@ -183,11 +208,20 @@ impl AuditTrail {
     ///
     /// # Errors
     /// [`ChainError`] naming the first bad row.
-    pub async fn verify(&self, db: &Db, head: Option<&AuditHead>) -> Result<Verified, ChainError> {
+    pub async fn verify(&self, db: &Db, heads: &[AuditHead]) -> Result<Verified, ChainError> {
         let mut previous_hash = GENESIS.to_owned();
         let mut previous_id = 0;
         let mut keyed = 0;
-        let mut head_hash = None;
+        // The logged heads by row: two different hashes logged for one row are a fork.
+        let mut logged: std::collections::BTreeMap<i64, &str> = std::collections::BTreeMap::new();
+        for head in heads {
+            match logged.insert(head.count, &head.hash) {
+                Some(other) if other != head.hash => {
+                    return Err(ChainError::Forked { id: head.count })
+                }
+                _ => {}
+            }
+        }
         loop {
             let batch = store::after(db, previous_id, 1000).await?;
             if batch.is_empty() {
@@ -224,8 +258,11 @@ impl AuditTrail {
                         }
                     }
                 }
-                if head.is_some_and(|h| h.count == record.id) {
-                    head_hash = Some(record.hash.clone());
+                if logged
+                    .get(&record.id)
+                    .is_some_and(|hash| *hash != record.hash)
+                {
+                    return Err(ChainError::Rewritten { id: record.id });
                 }
                 previous_hash = record.hash;
                 previous_id = record.id;
@@ -234,18 +271,12 @@ impl AuditTrail {
         if self.key.is_some() && previous_id > 0 && keyed == 0 {
             return Err(ChainError::NotKeyed { id: previous_id });
         }
-        if let Some(head) = head {
-            match head_hash {
-                None => {
-                    return Err(ChainError::Truncated {
-                        rows: previous_id,
-                        logged: head.count,
-                    })
-                }
-                Some(hash) if hash != head.hash => {
-                    return Err(ChainError::Rewritten { id: head.count })
-                }
-                Some(_) => {}
+        if let Some((&newest, _)) = logged.last_key_value() {
+            if newest > previous_id {
+                return Err(ChainError::Truncated {
+                    rows: previous_id,
+                    logged: newest,
+                });
             }
         }
         Ok(Verified {
@@ -365,6 +396,11 @@ pub enum ChainError {
          and its hashes recomputed"
     )]
     Rewritten { id: i64 },
+    #[error(
+        "the logged heads name two different hashes for audit row {id}: the trail was cut back \
+         and written again"
+    )]
+    Forked { id: i64 },
     #[error(transparent)]
     Database(#[from] DbError),
 }

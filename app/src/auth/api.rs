@@ -59,24 +59,39 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The state, when development sign-in may answer this request: it is on (the server only
-/// starts with it on a loopback address and public URL, without a provider) and the request's
-/// `Host` is a loopback name or address, so a proxy in front of a developer's portal does not
-/// open it to others.
+/// starts with it on a loopback address and public URL, without a provider), the request's
+/// `Host` is a loopback name or address, it came from a loopback peer, and no proxy header says
+/// it was forwarded. So neither DNS rebinding nor a proxy or tunnel in front of a developer's
+/// portal opens it to others.
 ///
 /// # Errors
 /// `Disabled` otherwise.
 #[cfg(feature = "ssr")]
 async fn require_dev_sign_in() -> Result<crate::state::AppState, AppError> {
     let state = crate::auth::session::app_state()?;
+    if !state.settings.dev_sign_in {
+        return Err(dev_sign_in_disabled());
+    }
     let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let host = headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    if !state.settings.dev_sign_in || !is_loopback_authority(host) {
-        if state.settings.dev_sign_in {
-            tracing::warn!(target: "security", host, "development sign-in refused: the Host is not loopback");
-        }
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0.ip());
+    let proxied = [
+        "forwarded",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-real-ip",
+    ]
+    .iter()
+    .any(|name| headers.contains_key(*name));
+    if !is_loopback_authority(host) || peer.is_some_and(|ip| !ip.is_loopback()) || proxied {
+        tracing::warn!(target: "security", host, peer = ?peer, proxied,
+            "development sign-in refused: the request did not come from this machine");
         return Err(dev_sign_in_disabled());
     }
     Ok(state)

@@ -478,7 +478,7 @@ fn hex_encode(bytes: &[u8]) -> String {
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.len() > 16 * 1024 {
+    if !text.len().is_multiple_of(2) || text.len() > 16 * 1024 {
         return None;
     }
     (0..text.len())

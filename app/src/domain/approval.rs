@@ -180,7 +180,7 @@ pub fn canonical_regex(pattern: &str) -> Result<String, String> {
         )
     })?;
     let mut out = String::with_capacity(pattern.len() + 8);
-    write_regex(&ast, &mut out)?;
+    write_regex(&ast, 1, &mut out)?;
     // The written form must compile as it will be used.
     anchored(&out).map_err(|e| {
         let reason = e.to_string();
@@ -265,7 +265,14 @@ fn write_class_item(
 }
 
 #[cfg(feature = "ssr")]
-fn write_regex(ast: &regex_syntax::ast::Ast, out: &mut String) -> Result<(), String> {
+/// `repeated` is how often the enclosing counted repetitions repeat this part: Go's `regexp`
+/// refuses a pattern whose nested counts multiply past 1000 (`(a{1,64}){0,16}`), which would make
+/// skopeo skip every pattern of the repository.
+fn write_regex(
+    ast: &regex_syntax::ast::Ast,
+    repeated: u32,
+    out: &mut String,
+) -> Result<(), String> {
     use regex_syntax::ast::{
         AssertionKind, Ast, ClassSet, GroupKind, RepetitionKind, RepetitionRange,
     };
@@ -308,35 +315,45 @@ fn write_regex(ast: &regex_syntax::ast::Ast, out: &mut String) -> Result<(), Str
             out.push(']');
         }
         Ast::Repetition(repetition) => {
+            let count = match &repetition.op.kind {
+                RepetitionKind::Range(
+                    RepetitionRange::Exactly(n)
+                    | RepetitionRange::AtLeast(n)
+                    | RepetitionRange::Bounded(_, n),
+                ) => Some(*n),
+                _ => None,
+            };
+            let inner = match count {
+                Some(n) => repeated
+                    .checked_mul(n.max(1))
+                    .filter(|total| *total <= REPEAT_MAX)
+                    .ok_or_else(|| {
+                        format!(
+                            "Repeat counts (nested ones multiplied) above {REPEAT_MAX} are not \
+                             allowed."
+                        )
+                    })?,
+                None => repeated,
+            };
             let grouped = matches!(*repetition.ast, Ast::Repetition(_));
             if grouped {
                 out.push_str("(?:");
             }
-            write_regex(&repetition.ast, out)?;
+            write_regex(&repetition.ast, inner, out)?;
             if grouped {
                 out.push(')');
             }
-            let too_many = |n: u32| {
-                if n > REPEAT_MAX {
-                    Err(format!("Repeat counts above {REPEAT_MAX} are not allowed."))
-                } else {
-                    Ok(())
-                }
-            };
             match &repetition.op.kind {
                 RepetitionKind::ZeroOrOne => out.push('?'),
                 RepetitionKind::ZeroOrMore => out.push('*'),
                 RepetitionKind::OneOrMore => out.push('+'),
                 RepetitionKind::Range(RepetitionRange::Exactly(n)) => {
-                    too_many(*n)?;
                     out.push_str(&format!("{{{n}}}"));
                 }
                 RepetitionKind::Range(RepetitionRange::AtLeast(n)) => {
-                    too_many(*n)?;
                     out.push_str(&format!("{{{n},}}"));
                 }
                 RepetitionKind::Range(RepetitionRange::Bounded(n, m)) => {
-                    too_many(*m)?;
                     out.push_str(&format!("{{{n},{m}}}"));
                 }
             }
@@ -351,7 +368,7 @@ fn write_regex(ast: &regex_syntax::ast::Ast, out: &mut String) -> Result<(), Str
                 }
             }
             out.push_str("(?:");
-            write_regex(&group.ast, out)?;
+            write_regex(&group.ast, repeated, out)?;
             out.push(')');
         }
         Ast::Alternation(alternation) => {
@@ -359,12 +376,12 @@ fn write_regex(ast: &regex_syntax::ast::Ast, out: &mut String) -> Result<(), Str
                 if i > 0 {
                     out.push('|');
                 }
-                write_regex(branch, out)?;
+                write_regex(branch, repeated, out)?;
             }
         }
         Ast::Concat(concat) => {
             for part in &concat.asts {
-                write_regex(part, out)?;
+                write_regex(part, repeated, out)?;
             }
         }
     }
@@ -653,6 +670,8 @@ mod tests {
             ("[[a-z]]", "inside classes"),
             ("[[:alpha:]]", "ranges"),
             ("a{1001}", "1000"),
+            ("(?:-[a-z0-9]{1,64}){0,16}", "multiplied"),
+            ("((a{10}){10}){11}", "multiplied"),
             (r"\<1", "assertions"),
         ] {
             let error = canonical_regex(pattern).unwrap_err();

@@ -7,7 +7,9 @@
 //! - no Unicode line or paragraph separators (U+2028, U+2029, U+0085), which some YAML and
 //!   JavaScript readers take for a line break;
 //! - no bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which
-//!   make text read differently on the screen from what it says.
+//!   make text read differently on the screen from what it says;
+//! - no invisible format characters (zero-width spaces and joiners, the soft hyphen, word
+//!   joiners, the byte-order mark, tag characters), which make two texts that look alike differ.
 //!
 //! Output encoders still escape everything they write: this rule is the first of two layers.
 
@@ -43,6 +45,11 @@ impl fmt::Display for TextError {
                         "It contains an invisible text-direction character ({code}), which makes \
                          it read differently from what it says; remove it."
                     ),
+                    Some(Forbidden::Invisible) => write!(
+                        f,
+                        "It contains an invisible character ({code}), which makes it differ from \
+                         what it looks like; remove it."
+                    ),
                     _ => write!(
                         f,
                         "It contains an invisible control character ({code}); remove it."
@@ -56,6 +63,7 @@ impl fmt::Display for TextError {
 enum Forbidden {
     LineBreak,
     Direction,
+    Invisible,
     Control,
 }
 
@@ -69,6 +77,13 @@ fn forbidden_kind(c: char) -> Option<Forbidden> {
         | '\u{200E}'
         | '\u{200F}'
         | '\u{061C}' => Some(Forbidden::Direction),
+        '\u{AD}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200D}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{206A}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{E0000}'..='\u{E007F}' => Some(Forbidden::Invisible),
         c if c.is_control() => Some(Forbidden::Control),
         _ => None,
     }
@@ -149,6 +164,10 @@ mod tests {
             "web\u{2066}x\u{2069}",
             "web\u{200F}",
             "web\u{0}",
+            "securi\u{200B}ty",
+            "web\u{FEFF}",
+            "web\u{AD}x",
+            "web\u{E0041}",
         ] {
             assert!(
                 matches!(single_line(bad, 1, 100), Err(TextError::Forbidden(_))),

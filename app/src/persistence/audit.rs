@@ -40,16 +40,16 @@ impl From<AuditRow> for AuditRecord {
 const COLUMNS: &str = "audit_id, at, actor_id, actor_name, client_addr, action, subject, \
                        before, after, prev_hash, hash";
 
-/// The hash of the newest row.
+/// The id and hash of the newest row.
 ///
 /// # Errors
 /// The database fails.
-pub async fn last_hash(conn: &mut AnyConnection) -> Result<Option<String>, DbError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT hash FROM audit_log ORDER BY audit_id DESC LIMIT 1")
+pub async fn last(conn: &mut AnyConnection) -> Result<Option<(i64, String)>, DbError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT audit_id, hash FROM audit_log ORDER BY audit_id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
-    Ok(row.map(|(h,)| h))
+    Ok(row)
 }
 
 /// Inserts a row.

@@ -324,14 +324,22 @@ impl RegistryClient {
                 what: path.to_owned(),
             });
         }
-        let digest = response
+        let claimed = response
             .headers()
             .get("docker-content-digest")
             .and_then(|v| v.to_str().ok())
-            .filter(|d| crate::domain::approval::is_valid_digest(d))
             .map(str::to_owned);
         let bytes = self.body(&host, path, response, limit).await?;
-        let digest = digest.or_else(|| Some(sha256_digest(&bytes)));
+        // The digest a reviewer may pin is the one of the bytes read, never a header's claim.
+        let digest = sha256_digest(&bytes);
+        if claimed
+            .as_deref()
+            .is_some_and(|c| c.starts_with("sha256:") && c != digest)
+        {
+            tracing::warn!(target: "security", host = %host, path, claimed = ?claimed, computed = %digest,
+                "the registry's Docker-Content-Digest does not match what it sent");
+        }
+        let digest = Some(digest);
         let value = serde_json::from_slice(&bytes).map_err(|e| Self::malformed(&host, path, e))?;
         Ok((value, digest))
     }

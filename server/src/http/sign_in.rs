@@ -29,9 +29,12 @@ fn return_path(public_url: &str, next: Option<&str>) -> String {
         return HOME.to_owned();
     };
     match base.join(next) {
+        // A path starting `//` (`/.//evil.example` normalises to it) would be read as another
+        // host once written as a relative Location.
         Ok(url)
             if url.origin() == base.origin()
                 && !url.path().starts_with("/auth/")
+                && !url.path().starts_with("//")
                 && next.len() <= NEXT_MAX =>
         {
             url[url::Position::BeforePath..].to_owned()
@@ -220,6 +223,10 @@ mod tests {
             "https://portcullis.example.org:8443/",
             "/auth/login",
             "/%2e%2e/auth/login",
+            "/.//evil.example",
+            "/x/..//evil.example",
+            "/%2e//evil.example",
+            "/.\\\\evil.example",
             "javascript:alert(1)",
         ] {
             assert_eq!(return_path(PUBLIC, Some(bad)), "/requests", "{bad:?}");
