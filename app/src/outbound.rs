@@ -179,8 +179,8 @@ pub fn refusal_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'
     None
 }
 
-/// The error's text with every cause, for the log.
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its causes on one line, for the log.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(e) = cause {

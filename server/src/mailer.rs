@@ -107,43 +107,49 @@ impl Mailer {
     }
 
     async fn send(&self, mail: &QueuedMail) -> Result<(), String> {
-        let domain = self.from.email.domain().to_owned();
-        let mut builder = Message::builder()
-            .from(self.from.clone())
-            .subject(mail.subject.clone())
-            // Stable per outbox row: a receiver can tell a repeated delivery apart.
-            .message_id(Some(format!("<portcullis-mail-{}@{domain}>", mail.mail_id)));
-        let recipients = mail.recipient_list();
-        if recipients.is_empty() {
-            return Err("the message has no recipients".into());
-        }
-        for recipient in recipients {
-            let mailbox: Mailbox = recipient
-                .parse()
-                .map_err(|e| format!("recipient {recipient:?} is not an address: {e}"))?;
-            builder = builder.to(mailbox);
-        }
-        let message = builder
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(mail.text_body.clone()),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(mail.html_body.clone()),
-                    ),
-            )
-            .map_err(|e| format!("the message cannot be built: {e}"))?;
+        let message = build_message(&self.from, mail)?;
         self.transport
             .send(message)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
+}
+
+/// The message for an outbox row: lettre writes every header (a subject with a line break in it
+/// is encoded, not split into a new header) and parses every recipient as an address.
+fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, String> {
+    let domain = from.email.domain().to_owned();
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .subject(mail.subject.clone())
+        // Stable per outbox row: a receiver can tell a repeated delivery apart.
+        .message_id(Some(format!("<portcullis-mail-{}@{domain}>", mail.mail_id)));
+    let recipients = mail.recipient_list();
+    if recipients.is_empty() {
+        return Err("the message has no recipients".into());
+    }
+    for recipient in recipients {
+        let mailbox: Mailbox = recipient
+            .parse()
+            .map_err(|e| format!("recipient {recipient:?} is not an address: {e}"))?;
+        builder = builder.to(mailbox);
+    }
+    builder
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(mail.text_body.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(mail.html_body.clone()),
+                ),
+        )
+        .map_err(|e| format!("the message cannot be built: {e}"))
 }
 
 /// The wait after `attempts` failed tries: 30 s doubling, at most an hour.
@@ -155,6 +161,40 @@ pub fn backoff(attempts: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_break_in_a_subject_or_address_cannot_add_a_header() {
+        let from: Mailbox = "Portcullis <portcullis@example.org>".parse().unwrap();
+        let mail = |subject: &str, recipients: &str| QueuedMail {
+            mail_id: 7,
+            recipients: recipients.to_owned(),
+            subject: subject.to_owned(),
+            text_body: "Body\r\nBcc: body@evil.example".into(),
+            html_body: "<p>Body</p>".into(),
+            attempts: 0,
+        };
+        let message = build_message(
+            &from,
+            &mail(
+                "Request #1: web\r\nBcc: everyone@evil.example",
+                r#"["web@example.org"]"#,
+            ),
+        )
+        .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        let headers = text.split("\r\n\r\n").next().unwrap();
+        assert!(
+            !headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+            "{headers}"
+        );
+        assert!(build_message(
+            &from,
+            &mail("x", r#"["web@example.org\r\nBcc: everyone@evil.example"]"#)
+        )
+        .is_err());
+    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

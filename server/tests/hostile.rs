@@ -162,26 +162,14 @@ fn futures_stream(
     )
 }
 
-/// Submits `image` as the holder of `cookie` with `team`, declining catalog equivalents.
-async fn submit_as(app: &TestApp, cookie: &str, image: &str, team: &str) -> common::TestResponse {
-    app.call(
-        "submit_request",
-        &[
-            ("image", image),
-            ("team", team),
-            ("contact", "web@example.org"),
-            (
-                "justification",
-                "Reverse proxy in front of the course portal.",
-            ),
-            ("catalog_choice", "none"),
-            (
-                "catalog_reason",
-                "The tests need the upstream image itself.",
-            ),
-        ],
-        Some(cookie),
-    )
+/// A portal that may reach `registry` (listed as private and insecure), with `timeout` seconds
+/// per registry request.
+async fn portal_reaching(registry: &HostileRegistry, timeout: &str) -> TestApp {
+    TestApp::spawn_with(&[
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &registry.host),
+        ("PORTCULLIS_INSECURE_REGISTRIES", &registry.host),
+        ("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS", timeout),
+    ])
     .await
 }
 
@@ -219,7 +207,7 @@ async fn a_team_name_with_yaml_structure_is_refused_on_submit_and_on_resubmit() 
         "web\u{85}x",
         "\u{202E}mroftalp beW",
     ] {
-        let refused = submit_as(&app, &alice, "nginx:1.25", team).await;
+        let refused = app.submit_for_team(&alice, "nginx:1.25", team).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{team:?}");
         assert!(refused.body.contains("\"team\""), "{}", refused.body);
     }
@@ -340,11 +328,7 @@ async fn requests_for_loopback_registries_make_no_connection() {
 async fn redirects_and_token_realms_from_an_allowed_registry_cannot_reach_private_addresses() {
     let recorder = Recorder::start("127.0.0.1:0").unwrap();
     let registry = HostileRegistry::start(recorder.port).await;
-    let app = TestApp::spawn_with(&[
-        ("PORTCULLIS_PRIVATE_REGISTRIES", &registry.host),
-        ("PORTCULLIS_INSECURE_REGISTRIES", &registry.host),
-    ])
-    .await;
+    let app = portal_reaching(&registry, "5").await;
     let alice = app.sign_in("alice").await;
     for repository in ["redirect", "redirect-name", "realm", "realm-https"] {
         let image = format!("{}/{repository}/app:1.0", registry.host);
@@ -367,12 +351,7 @@ async fn redirects_and_token_realms_from_an_allowed_registry_cannot_reach_privat
 async fn huge_bodies_endless_tag_pages_and_silent_registries_are_cut_off() {
     let recorder = Recorder::start("127.0.0.1:0").unwrap();
     let registry = HostileRegistry::start(recorder.port).await;
-    let app = TestApp::spawn_with(&[
-        ("PORTCULLIS_PRIVATE_REGISTRIES", &registry.host),
-        ("PORTCULLIS_INSECURE_REGISTRIES", &registry.host),
-        ("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS", "1"),
-    ])
-    .await;
+    let app = portal_reaching(&registry, "1").await;
     let alice = app.sign_in("alice").await;
     for repository in ["huge", "huge-stream"] {
         let id = app
@@ -418,12 +397,7 @@ async fn huge_bodies_endless_tag_pages_and_silent_registries_are_cut_off() {
 async fn a_silent_registry_does_not_hold_up_other_allowlist_formats() {
     let recorder = Recorder::start("127.0.0.1:0").unwrap();
     let registry = HostileRegistry::start(recorder.port).await;
-    let app = TestApp::spawn_with(&[
-        ("PORTCULLIS_PRIVATE_REGISTRIES", &registry.host),
-        ("PORTCULLIS_INSECURE_REGISTRIES", &registry.host),
-        ("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS", "30"),
-    ])
-    .await;
+    let app = portal_reaching(&registry, "30").await;
     let alice = app.sign_in("alice").await;
     let rita = app.sign_in("ruth").await;
     let id = app
@@ -738,7 +712,7 @@ async fn removing_the_newest_rows_or_recomputing_the_chain_is_caught_by_the_logg
 
     // The portal notices the gap itself and appends nothing over it (and so changes nothing).
     let requests = app.count_requests().await;
-    let refused = submit_as(&app, &alice, "node:18", "Web platform").await;
+    let refused = app.submit_for_team(&alice, "node:18", "Web platform").await;
     assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(app.count_requests().await, requests, "nothing half-written");
 
@@ -946,7 +920,9 @@ async fn a_hostile_directory_entry_cannot_forge_mail_headers_or_spreadsheet_form
         user["email"], "",
         "an address with a header in it gets no mail"
     );
-    let submitted = submit_as(&app, &mallory, "nginx:1.25", "Web platform").await;
+    let submitted = app
+        .submit_for_team(&mallory, "nginx:1.25", "Web platform")
+        .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
 
     let adam = provider_sign_in(&app, "adam", "/admin/audit")

@@ -5,6 +5,7 @@
 
 use super::failure::SignInFailure;
 use crate::domain::{GroupRoles, SessionUser, UserId};
+use crate::outbound::error_chain;
 use hmac::{Hmac, Mac};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClaimName, CoreClaimType,
@@ -459,18 +460,6 @@ fn claim_strings(claims: &ExtraClaims, name: &str) -> Option<Vec<String>> {
         serde_json::Value::String(one) => Some(vec![one.clone()]),
         _ => None,
     }
-}
-
-/// An error and its causes on one line, for the log.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn hex_encode(bytes: &[u8]) -> String {

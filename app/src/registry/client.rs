@@ -357,16 +357,26 @@ impl RegistryClient {
         contact_label: &str,
         team_label: &str,
     ) -> Result<ImageFacts, RegistryError> {
-        let host = self.base(image.registry()).1;
-        tokio::time::timeout(
-            OPERATION_MAX,
+        self.bounded(
+            image.registry(),
             self.facts_unbounded(image, contact_label, team_label),
         )
         .await
-        .unwrap_or_else(|_| {
-            tracing::warn!(target: "outbound", host = %host, "registry lookup took too long");
-            Err(RegistryError::Unreachable { host })
-        })
+    }
+
+    /// `work` on `registry`, ended after [`OPERATION_MAX`] whatever the registry does.
+    async fn bounded<T>(
+        &self,
+        registry: &str,
+        work: impl std::future::Future<Output = Result<T, RegistryError>>,
+    ) -> Result<T, RegistryError> {
+        let host = self.base(registry).1;
+        tokio::time::timeout(OPERATION_MAX, work)
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!(target: "outbound", host = %host, "registry lookup took too long");
+                Err(RegistryError::Unreachable { host })
+            })
     }
 
     async fn facts_unbounded(
@@ -496,13 +506,8 @@ impl RegistryClient {
         registry: &str,
         repository: &str,
     ) -> Result<Vec<String>, RegistryError> {
-        let host = self.base(registry).1;
-        tokio::time::timeout(OPERATION_MAX, self.tags_unbounded(registry, repository))
+        self.bounded(registry, self.tags_unbounded(registry, repository))
             .await
-            .unwrap_or_else(|_| {
-                tracing::warn!(target: "outbound", host = %host, "tag list took too long");
-                Err(RegistryError::Unreachable { host })
-            })
     }
 
     async fn tags_unbounded(

@@ -301,29 +301,34 @@ impl TestApp {
     /// Submits a valid request for `image` itself (declining catalog equivalents) as the holder
     /// of `cookie`, and returns its number.
     pub async fn submit(&self, cookie: &str, image: &str) -> i64 {
-        let response = self
-            .call(
-                "submit_request",
-                &[
-                    ("image", image),
-                    ("team", "Web platform"),
-                    ("contact", "web@example.org"),
-                    (
-                        "justification",
-                        "Reverse proxy in front of the course portal.",
-                    ),
-                    // Where the catalog has equivalents, decline them (ignored where it has none).
-                    ("catalog_choice", "none"),
-                    (
-                        "catalog_reason",
-                        "The tests need the upstream image itself.",
-                    ),
-                ],
-                Some(cookie),
-            )
-            .await;
+        let response = self.submit_for_team(cookie, image, "Web platform").await;
         assert_eq!(response.status, StatusCode::OK, "submit: {}", response.body);
         response.body.trim().parse().expect("request number")
+    }
+
+    /// Submits a request for `image` owned by `team` (declining catalog equivalents) as the
+    /// holder of `cookie`, and returns the answer as it is.
+    pub async fn submit_for_team(&self, cookie: &str, image: &str, team: &str) -> TestResponse {
+        self.call(
+            "submit_request",
+            &[
+                ("image", image),
+                ("team", team),
+                ("contact", "web@example.org"),
+                (
+                    "justification",
+                    "Reverse proxy in front of the course portal.",
+                ),
+                // Where the catalog has equivalents, decline them (ignored where it has none).
+                ("catalog_choice", "none"),
+                (
+                    "catalog_reason",
+                    "The tests need the upstream image itself.",
+                ),
+            ],
+            Some(cookie),
+        )
+        .await
     }
 
     pub async fn count_requests(&self) -> i64 {
