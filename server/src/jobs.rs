@@ -86,7 +86,7 @@ pub async fn catalog_turn(state: &AppState) {
 /// One turn of the mail job: queue due reminders and expiry warnings, then send what is due.
 /// Public so tests can run a turn without waiting for the timer.
 pub async fn mail_turn(state: &AppState, mailer: &crate::mailer::Mailer, reminder_after: Duration) {
-    match app::review::service::queue_reminders(state, reminder_after).await {
+    match app::mail::reminders::queue_reminders(state, reminder_after).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(messages = n, "queued review reminders and expiry warnings"),
         Err(error) => tracing::warn!(%error, "could not queue reminders"),

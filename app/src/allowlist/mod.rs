@@ -2,6 +2,8 @@
 //! revoked or renewed by the security team; the mirror job reads the active ones over the API.
 
 #[cfg(feature = "ssr")]
+pub mod entry_actions;
+#[cfg(feature = "ssr")]
 pub mod formats;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -13,7 +13,13 @@
 //!
 //! Output encoders still escape everything they write: this rule is the first of two layers.
 
+use crate::error::FieldErrors;
 use std::fmt;
+
+/// The shortest reason accepted for "request changes", "reject", "revoke" and a resubmit note.
+pub const REASON_MIN: usize = 10;
+/// The longest reason, note or comment.
+pub const TEXT_MAX: usize = 4000;
 
 /// Why a text was refused. The messages say what to change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +138,28 @@ pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, TextError
     let text = raw.trim().replace("\r\n", "\n");
     check(&text, min, max, allowed_in_paragraphs)?;
     Ok(text)
+}
+
+/// A reason, note or comment typed into form field `field`: [`paragraphs`] of `min..=TEXT_MAX`
+/// characters. The error keeps what was typed and says what to write (`what`, e.g. "why the
+/// request is rejected").
+///
+/// # Errors
+/// [`FieldErrors`] for `field`.
+pub fn written(field: &str, raw: &str, min: usize, what: &str) -> Result<String, FieldErrors> {
+    paragraphs(raw, min, TEXT_MAX).map_err(|e| {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            field,
+            match e {
+                TextError::TooShort { .. } if min <= 1 => format!("Write {what}."),
+                TextError::TooShort { .. } => format!("Write {what} (at least {min} characters)."),
+                other => other.to_string(),
+            },
+        );
+        errors.keep(field, raw.trim());
+        errors
+    })
 }
 
 /// A name as an identity provider sent it, made safe to show and to store: forbidden characters

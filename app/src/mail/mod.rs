@@ -4,4 +4,8 @@
 #[cfg(feature = "ssr")]
 pub mod messages;
 #[cfg(feature = "ssr")]
+pub mod notices;
+#[cfg(feature = "ssr")]
 pub mod outbox;
+#[cfg(feature = "ssr")]
+pub mod reminders;

@@ -5,5 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod client;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 pub use model::{ImageFacts, UpstreamView};

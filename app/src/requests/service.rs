@@ -6,10 +6,10 @@ use crate::catalog::mirror::Freshness;
 use crate::catalog::service::candidates_for;
 use crate::domain::{allowed_actions, NewImageRequest, RequestForm, RequestId, SessionUser};
 use crate::error::AppError;
+use crate::mail::notices::new_request_notice;
 use crate::mail::outbox;
 use crate::persistence::{self, Db};
-use crate::requests::model::{RequestPage, RequestSummary};
-use crate::review::service::new_request_notice;
+use crate::requests::model::{RequestDetail, RequestPage, RequestSummary};
 use crate::state::AppState;
 
 /// How many requests "My requests" lists.
@@ -146,13 +146,7 @@ pub async fn page(
     viewer: &SessionUser,
     id: RequestId,
 ) -> Result<RequestPage, AppError> {
-    let not_found = || AppError::NotFound(format!("Request #{id}"));
-    let request = persistence::requests::find(&state.db, id)
-        .await?
-        .ok_or_else(not_found)?;
-    if !crate::review::service::may_see(&request, viewer) {
-        return Err(not_found());
-    }
+    let request = visible(state, viewer, id).await?;
     let events = persistence::requests::events(&state.db, id).await?;
     let entry = persistence::allowlist::for_request(&state.db, id).await?;
     let today = crate::catalog::service::today();
@@ -175,4 +169,32 @@ pub async fn page(
         approval_max_expiry: in_days(state.settings.approval_max_days),
         today,
     })
+}
+
+/// Whether `viewer` may see the request at all: its requester, reviewers and admins.
+pub fn may_see(request: &RequestDetail, viewer: &SessionUser) -> bool {
+    request.requester_id == viewer.user_id
+        || viewer.has_role(crate::domain::Role::Reviewer)
+        || viewer.has_role(crate::domain::Role::Admin)
+}
+
+/// Request `id` if `viewer` may see it, else "not found" (which says nothing about others'
+/// requests). Who: every path that shows or acts on one request.
+///
+/// # Errors
+/// [`AppError::NotFound`]; [`AppError::Internal`] when the database fails.
+pub async fn visible(
+    state: &AppState,
+    viewer: &SessionUser,
+    id: RequestId,
+) -> Result<RequestDetail, AppError> {
+    let not_found = || AppError::NotFound(format!("Request #{id}"));
+    let request = persistence::requests::find(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if may_see(&request, viewer) {
+        Ok(request)
+    } else {
+        Err(not_found())
+    }
 }

@@ -24,7 +24,7 @@ pub async fn review_queue(
         unchecked,
         after,
     };
-    super::service::queue(&app, &user, filter).await
+    super::queue::page(&app, &user, filter).await
 }
 
 /// Claims, releases, requests changes on, rejects, withdraws or comments on request `id`, which
@@ -139,9 +139,9 @@ pub async fn revoke_approval(
     version: i64,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    use super::service::EntryAction;
+    use crate::allowlist::entry_actions::EntryAction;
     let (state, user, actor) = crate::auth::session::require_actor().await?;
-    super::service::act_on_entry(
+    crate::allowlist::entry_actions::act_on_entry(
         &state,
         &user,
         &actor,
@@ -164,10 +164,11 @@ pub async fn renew_approval(
     version: i64,
     #[server(default)] expires_on: String,
 ) -> Result<(), AppError> {
-    use super::service::EntryAction;
+    use crate::allowlist::entry_actions::EntryAction;
     let (state, user, actor) = crate::auth::session::require_actor().await?;
     let action = EntryAction::Renew { expires_on };
-    super::service::act_on_entry(&state, &user, &actor, entry, version, action).await?;
+    crate::allowlist::entry_actions::act_on_entry(&state, &user, &actor, entry, version, action)
+        .await?;
     leptos_axum::redirect(&format!("/requests/{request}"));
     Ok(())
 }
@@ -184,5 +185,5 @@ pub async fn upstream_facts(
 ) -> Result<crate::registry::UpstreamView, AppError> {
     let (state, user) = crate::auth::session::require_user().await?;
     let preview = (!pattern.trim().is_empty()).then_some((mode, pattern));
-    super::service::upstream(&state, &user, crate::domain::RequestId(id), preview).await
+    crate::registry::service::upstream(&state, &user, crate::domain::RequestId(id), preview).await
 }

@@ -1,0 +1,195 @@
+//! Revoking and renewing the allowlist entry an approval created. Server only.
+
+use super::AllowlistEntry;
+use crate::audit::service::{Actor, AuditEvent};
+use crate::domain::text::{self, REASON_MIN};
+use crate::domain::{workflow, EntryActionKind, Role, SessionUser};
+use crate::error::{AppError, FieldErrors};
+use crate::mail::{messages, outbox};
+use crate::persistence::{self, requests::NewEvent};
+use crate::state::AppState;
+use serde_json::json;
+
+/// An action on an allowlist entry.
+#[derive(Clone, Debug)]
+pub enum EntryAction {
+    /// Ends the entry now (reason required).
+    Revoke { reason: String },
+    /// Moves its last day (`YYYY-MM-DD`).
+    Renew { expires_on: String },
+}
+
+/// Revokes or renews allowlist entry `entry_id` as `user`, if it is still at `expected_version`.
+/// Who: reviewers. Revoking mails the requester and the contact address.
+///
+/// # Errors
+/// [`AppError::NotAllowed`] for non-reviewers; [`AppError::NotFound`]; [`AppError::Conflict`]
+/// when the entry changed first or is revoked already; [`AppError::Invalid`] for a short reason
+/// or a bad date; [`AppError::Internal`]. Nothing is written then.
+pub async fn act_on_entry(
+    state: &AppState,
+    user: &SessionUser,
+    actor: &Actor,
+    entry_id: i64,
+    expected_version: i64,
+    action: EntryAction,
+) -> Result<(), AppError> {
+    if !user.has_role(Role::Reviewer) {
+        return Err(AppError::NotAllowed(
+            "Only the security team can revoke or renew approvals.".into(),
+        ));
+    }
+    let now = persistence::now();
+    let mut tx = state.db.begin().await?;
+    let entry = persistence::allowlist::find(&mut tx, entry_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Allowlist entry {entry_id}")))?;
+    let request = persistence::requests::find(&state.db, entry.request_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Request #{}", entry.request_id)))?;
+    let kind = match action {
+        EntryAction::Revoke { .. } => EntryActionKind::Revoke,
+        EntryAction::Renew { .. } => EntryActionKind::Renew,
+    };
+    workflow::decide_on_entry(&request.requester_id, user, kind)?;
+    let stale = || {
+        AppError::Conflict(format!(
+            "The approval of request #{} changed while you were looking at it. Reload the page \
+             to see what changed, then try again.",
+            entry.request_id
+        ))
+    };
+    if entry.revoked_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "The approval of request #{} is revoked already.",
+            entry.request_id
+        )));
+    }
+    if entry.version != expected_version {
+        return Err(stale());
+    }
+    let (action_name, body, after, mail) = match &action {
+        EntryAction::Revoke { reason: text } => {
+            let text = text::written("reason", text, REASON_MIN, "why the approval is revoked")
+                .map_err(AppError::Invalid)?;
+            if !persistence::allowlist::revoke(
+                &mut tx,
+                entry_id,
+                expected_version,
+                &user.user_id.0,
+                &text,
+                &now,
+            )
+            .await?
+            {
+                return Err(stale());
+            }
+            let mail = messages::compose(
+                vec![request.requester_email.clone(), request.contact.clone()],
+                format!(
+                    "Approval revoked: request #{} for {}",
+                    request.id, request.image
+                ),
+                &[
+                    format!(
+                        "The approval of request #{} for {} is revoked; the mirror stops \
+                         copying it at its next sync.",
+                        request.id, request.image
+                    ),
+                    format!("Why:\n\n{text}"),
+                ],
+                &format!("{}/requests/{}", state.settings.public_url, request.id),
+            );
+            (
+                "allowlist.revoke",
+                format!("Revoked the approval: {text}"),
+                json!({ "revoked": true, "reason": text, "version": entry.version + 1 }),
+                Some(mail),
+            )
+        }
+        EntryAction::Renew { expires_on } => {
+            let expires_on = check_expiry(expires_on, state.settings.approval_max_days)?;
+            if expires_on.as_str() <= entry.expires_on.as_str() {
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    "expires_on",
+                    format!(
+                        "Renewing moves the last day later than {}; choose a later date.",
+                        entry.expires_on
+                    ),
+                );
+                errors.keep("expires_on", &expires_on);
+                return Err(AppError::Invalid(errors));
+            }
+            if !persistence::allowlist::renew(&mut tx, entry_id, expected_version, &expires_on)
+                .await?
+            {
+                return Err(stale());
+            }
+            (
+                "allowlist.renew",
+                format!(
+                    "Renewed the approval until {expires_on} (was {}).",
+                    entry.expires_on
+                ),
+                json!({ "expires_on": expires_on, "version": entry.version + 1 }),
+                None,
+            )
+        }
+    };
+    persistence::requests::insert_event(
+        &mut tx,
+        &NewEvent {
+            request: entry.request_id,
+            actor: &user.user_id.0,
+            kind: action_name.trim_start_matches("allowlist."),
+            from: None,
+            to: None,
+            body: Some(&body),
+        },
+        &now,
+    )
+    .await?;
+    let head = state
+        .audit
+        .append(
+            &mut tx,
+            actor,
+            AuditEvent {
+                action: action_name,
+                subject: format!("allowlist_entry:{entry_id}"),
+                before: entry_snapshot(&entry),
+                after,
+            },
+            &now,
+        )
+        .await?;
+    if let Some(mail) = mail {
+        outbox::queue(&mut tx, &mail, &now).await?;
+    }
+    tx.commit().await.map_err(persistence::DbError::from)?;
+    head.announce();
+    state.changes.changed_here();
+    Ok(())
+}
+
+fn entry_snapshot(entry: &AllowlistEntry) -> serde_json::Value {
+    json!({
+        "expires_on": entry.expires_on,
+        "revoked": entry.revoked_at.is_some(),
+        "version": entry.version,
+    })
+}
+
+/// A last day after today and within the allowed maximum.
+fn check_expiry(text: &str, max_days: u32) -> Result<String, AppError> {
+    let text = text.trim();
+    crate::domain::approval::check_last_day(text, &crate::catalog::service::today(), max_days)
+        .map(|()| text.to_owned())
+        .map_err(|message| {
+            let mut errors = FieldErrors::default();
+            errors.add("expires_on", message);
+            errors.keep("expires_on", text);
+            AppError::Invalid(errors)
+        })
+}
