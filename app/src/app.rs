@@ -5,8 +5,9 @@ use crate::auth::api::{current_user, DevSignIn, SignOut};
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
 use crate::domain::SessionUser;
 use crate::error::AppError;
+use crate::requests::edit::ResubmitPage;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
-use crate::review::pages::{ResubmitPage, ReviewQueuePage};
+use crate::review::pages::ReviewQueuePage;
 use crate::tokens::pages::TokensPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -123,8 +124,7 @@ fn Frame() -> impl IntoView {
     });
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
     let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.roles.contains(&crate::domain::Role::Admin));
-    let staff =
-        move || matches!(user.get(), Some(Ok(Some(u))) if crate::review::pages::is_staff(&u.roles));
+    let staff = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_staff());
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"

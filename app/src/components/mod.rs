@@ -3,11 +3,13 @@
 mod alerts;
 mod badges;
 mod fields;
+mod forms;
 mod table;
 mod timestamp;
 
 pub use alerts::{ErrorNotice, SignInPrompt};
 pub use badges::{RequestBadges, RoleBadge, StateBadge};
 pub use fields::{ErrorSummary, TextArea, TextField};
+pub use forms::{field_errors, other_error};
 pub use table::DataTable;
 pub use timestamp::Timestamp;

@@ -38,6 +38,11 @@ impl SessionUser {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+
+    /// Whether they work the queue and see every request: reviewers and admins.
+    pub fn is_staff(&self) -> bool {
+        self.has_role(Role::Reviewer) || self.has_role(Role::Admin)
+    }
 }
 
 /// Which identity-provider groups give which role. Group names are compared exactly.

@@ -180,7 +180,7 @@ impl WorkflowError {
 }
 
 fn is_staff(actor: &SessionUser) -> bool {
-    actor.has_role(Role::Reviewer) || actor.has_role(Role::Admin)
+    actor.is_staff()
 }
 
 /// Where `action` by `actor` takes the request, or why it may not happen.

@@ -2,9 +2,11 @@
 //! platforms, created date, size, labels (does it carry the contact and team labels?), and the
 //! tags an approval's pattern matches today.
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod client;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 

@@ -47,3 +47,38 @@ pub async fn get_request(id: i64) -> Result<RequestPage, AppError> {
     let (state, user) = crate::auth::session::require_user().await?;
     super::service::page(&state, &user, RequestId(id)).await
 }
+
+/// Resubmits request `id` (last seen at `version`) after changes were requested, with the
+/// edited team, contact and justification, and a `note` saying what changed.
+/// Who: the requester. Errors: `Unauthenticated`, `NotFound`, `NotAllowed`, `Conflict`,
+/// `Invalid` (per field).
+#[server(endpoint = "resubmit_request")]
+pub async fn resubmit_request(
+    id: i64,
+    version: i64,
+    team: String,
+    contact: String,
+    justification: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use crate::review::service::{ResubmitForm, ReviewAction};
+    let (state, user, actor) = crate::auth::session::require_actor().await?;
+    let form = ResubmitForm {
+        team,
+        contact,
+        justification,
+        note,
+    };
+    let id = crate::domain::RequestId(id);
+    crate::review::service::act(
+        &state,
+        &user,
+        &actor,
+        id,
+        version,
+        ReviewAction::Resubmit(form),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/requests/{id}"));
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! The new-request form, "My requests" and the request page.
 
+use crate::allowlist::pages::{EntryActions, EntryPanel};
 use crate::app::Auth;
 use crate::catalog::pages::CatalogChoice;
 use crate::components::{
@@ -8,9 +9,10 @@ use crate::components::{
 };
 use crate::domain::ImageReference;
 use crate::error::FieldErrors;
+use crate::registry::pages::UpstreamPanel;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
 use crate::requests::model::{RequestEvent, RequestPage, RequestSummary};
-use crate::review::pages::{EntryPanel, ReviewActions, ReviewPanel, UpstreamPanel};
+use crate::review::pages::{ReviewActions, ReviewPanel};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -253,10 +255,12 @@ pub fn RequestDetailPage() -> impl IntoView {
     // The review's actions live as long as the page, so the request is read again after each
     // one and a form's errors survive that.
     let actions = ReviewActions::new();
+    let entry_actions = EntryActions::new();
     provide_context(actions);
+    provide_context(entry_actions);
     let page = Resource::new(
-        move || (id(), actions.versions()),
-        |(id, _)| async move {
+        move || (id(), actions.versions(), entry_actions.versions()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_request(id).await,
                 None => Err(crate::error::AppError::NotFound("That request".into())),
@@ -285,7 +289,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
     let entry = page.entry.clone().map(|entry| {
         view! {
             <EntryPanel entry today=page.today.clone() max_expiry=page.approval_max_expiry.clone()
-                actions=page.entry_actions />
+                allowed=page.entry_actions />
         }
     });
     let r = page.request;

@@ -173,9 +173,7 @@ pub async fn page(
 
 /// Whether `viewer` may see the request at all: its requester, reviewers and admins.
 pub fn may_see(request: &RequestDetail, viewer: &SessionUser) -> bool {
-    request.requester_id == viewer.user_id
-        || viewer.has_role(crate::domain::Role::Reviewer)
-        || viewer.has_role(crate::domain::Role::Admin)
+    request.requester_id == viewer.user_id || viewer.is_staff()
 }
 
 /// Request `id` if `viewer` may see it, else "not found" (which says nothing about others'

@@ -1,63 +1,27 @@
-//! The reviewers' queue (`/review`), the review panel on a request's page, the approval's panel,
-//! and the requester's edit-and-resubmit page (`/requests/:id/edit`). Every form works without
-//! JavaScript: it posts, and the page comes back with the result or the errors.
+//! The reviewers' queue (`/review`) and the review panel on a request's page. Every form works
+//! without JavaScript: it posts, and the page comes back with the result or the errors.
 
-use super::api::{
-    review_queue, ActOnRequest, ApproveRequest, RenewApproval, ResubmitRequest, RevokeApproval,
-};
+use super::api::{review_queue, ActOnRequest, ApproveRequest};
 use super::model::{QueueFilter, QueuePage};
-use crate::allowlist::AllowlistEntry;
 use crate::app::Auth;
 use crate::components::{
-    DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, TextArea, TextField,
-    Timestamp,
+    field_errors, other_error, DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt,
+    TextArea, TextField,
 };
-use crate::domain::{ActionKind, EntryActionKind, RequestState, Role, TagRule};
-use crate::error::{AppError, FieldErrors};
-use crate::requests::api::get_request;
+use crate::domain::{ActionKind, RequestState};
+use crate::error::AppError;
 use crate::requests::model::RequestPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
-/// The field errors of an action's last answer, for its form.
-fn field_errors<A>(action: ServerAction<A>) -> Signal<Option<FieldErrors>>
-where
-    A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_errors().cloned())
-    })
-}
-
-/// An action's error that is not about a field (refused, changed meanwhile), shown above its form.
-fn other_error<A>(action: ServerAction<A>) -> impl Fn() -> Option<AnyView> + Send + Sync
-where
-    A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field_errors().is_none())
-            .map(|error| view! { <ErrorNotice error /> }.into_any())
-    }
-}
-
-/// The actions of the request page, created once per page and shared with its panels.
+/// The review panel's actions, created once by the request page (which reads the request again
+/// after each) and shared with the panel.
 #[derive(Clone, Copy)]
 pub struct ReviewActions {
     pub simple: ServerAction<ActOnRequest>,
     pub approve: ServerAction<ApproveRequest>,
-    pub revoke: ServerAction<RevokeApproval>,
-    pub renew: ServerAction<RenewApproval>,
 }
 
 impl ReviewActions {
@@ -65,19 +29,12 @@ impl ReviewActions {
         Self {
             simple: ServerAction::new(),
             approve: ServerAction::new(),
-            revoke: ServerAction::new(),
-            renew: ServerAction::new(),
         }
     }
 
-    /// Changes whenever one of the actions finishes: the request page reads the request again.
-    pub fn versions(&self) -> [usize; 4] {
-        [
-            self.simple.version().get(),
-            self.approve.version().get(),
-            self.revoke.version().get(),
-            self.renew.version().get(),
-        ]
+    /// Changes whenever one of the actions finishes.
+    pub fn versions(&self) -> [usize; 2] {
+        [self.simple.version().get(), self.approve.version().get()]
     }
 }
 
@@ -273,9 +230,7 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
     let version = r.version;
     let actions = page.actions.clone();
     let has = |kind: ActionKind| actions.contains(&kind);
-    let ReviewActions {
-        simple, approve, ..
-    } = expect_context::<ReviewActions>();
+    let ReviewActions { simple, approve } = expect_context::<ReviewActions>();
     let reviewing = has(ActionKind::Approve) || has(ActionKind::Release);
     let claim_or_release: Vec<ActionKind> = [ActionKind::Claim, ActionKind::Release]
         .into_iter()
@@ -460,277 +415,4 @@ fn ApproveForm(
             </ActionForm>
         </details>
     }
-}
-
-/// The allowlist entry an approval created, with revoke and renew for reviewers.
-#[component]
-pub fn EntryPanel(
-    entry: AllowlistEntry,
-    today: String,
-    max_expiry: String,
-    actions: Vec<EntryActionKind>,
-) -> impl IntoView {
-    let status = entry.status(&today);
-    let ReviewActions { revoke, renew, .. } = expect_context::<ReviewActions>();
-    let revoke_errors = field_errors(revoke);
-    let renew_errors = field_errors(renew);
-    let tags = match &entry.tags {
-        TagRule::Exact(tags) => tags.join(", "),
-        TagRule::Regex(p) => format!("/^(?:{p})$/"),
-        TagRule::Semver(r) => format!("versions {r}"),
-    };
-    let tone = match status {
-        "active" => "success",
-        "revoked" => "danger",
-        _ => "neutral",
-    };
-    let active = status == "active";
-    view! {
-        <section class="panel entry-panel" aria-labelledby="entry-heading">
-            <h2 id="entry-heading">"Allowlist entry " <span class=format!("badge badge-{tone}")>{status}</span></h2>
-            <dl class="facts">
-                <dt>"Repository"</dt><dd class="mono">{format!("{}/{}", entry.registry, entry.repository)}</dd>
-                <dt>{format!("Tags ({})", entry.tags.mode())}</dt><dd class="mono">{tags}</dd>
-                {(!entry.digests.is_empty()).then(|| view! { <dt>"Pinned"</dt><dd class="mono">{entry.digests.join(" ")}</dd> })}
-                <dt>"Architectures"</dt><dd>{entry.architectures.join(", ")}</dd>
-                <dt>"Approved by"</dt><dd>{entry.approved_by_name.clone()} " · " <Timestamp at=entry.approved_at.clone() /></dd>
-                <dt>"Last day"</dt><dd>{entry.expires_on.clone()}</dd>
-                {entry.revoke_reason.clone().map(|reason| view! {
-                    <dt>"Revoked"</dt><dd>{format!("by {}: {reason}", entry.revoked_by_name.clone().unwrap_or_default())}</dd>
-                })}
-            </dl>
-            {(active && !actions.is_empty()).then(|| view! {
-                {other_error(revoke)}
-                {other_error(renew)}
-                <div class="entry-actions">
-                    {actions.contains(&EntryActionKind::Renew).then(|| view! {
-                        <ActionForm action=renew>
-                            <input type="hidden" name="request" value=entry.request_id.0 />
-                            <input type="hidden" name="entry" value=entry.id />
-                            <input type="hidden" name="version" value=entry.version />
-                            <div class="field">
-                                <label for="renew-expires_on">"Renew until"</label>
-                                <input type="date" id="renew-expires_on" name="expires_on" min=today.clone() max=max_expiry.clone() value=max_expiry.clone() />
-                                <p class="field-error" aria-live="polite">{move || renew_errors.get().and_then(|e| e.get("expires_on").map(str::to_owned))}</p>
-                            </div>
-                            <button type="submit" class="button">"Renew"</button>
-                        </ActionForm>
-                    })}
-                    {actions.contains(&EntryActionKind::Revoke).then(|| view! {
-                        <ActionForm action=revoke>
-                            <input type="hidden" name="request" value=entry.request_id.0 />
-                            <input type="hidden" name="entry" value=entry.id />
-                            <input type="hidden" name="version" value=entry.version />
-                            <div class="field">
-                                <label for="revoke-reason">"Why revoke it?"</label>
-                                <textarea id="revoke-reason" name="reason" rows="2"></textarea>
-                                <p class="field-error" aria-live="polite">{move || revoke_errors.get().and_then(|e| e.get("reason").map(str::to_owned))}</p>
-                            </div>
-                            <button type="submit" class="button button-danger">"Revoke"</button>
-                        </ActionForm>
-                    })}
-                </div>
-            })}
-        </section>
-    }
-    .into_any()
-}
-
-/// `/requests/:id/edit`: the requester changes what the security team asked for and resubmits.
-#[component]
-pub fn ResubmitPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let page = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_request(id).await,
-            None => Err(AppError::NotFound("That request".into())),
-        }
-    });
-    view! {
-        <Title text="Edit and resubmit" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) if page.actions.contains(&ActionKind::Resubmit) => view! { <ResubmitForm page /> }.into_any(),
-                    Ok(page) => view! {
-                        <div class="alert alert-warning" role="alert">
-                            <p>{format!("Request #{} is {}; only a request the security team sent back can be edited.", page.request.id, page.request.state.label().to_lowercase())}</p>
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorNotice error purpose="edit this request" /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn ResubmitForm(page: RequestPage) -> impl IntoView {
-    let r = page.request;
-    let action = ServerAction::<ResubmitRequest>::new();
-    let errors = field_errors(action);
-    let kept = errors.get_untracked();
-    let initial = move |field: &str, current: &str| {
-        Some(
-            kept.as_ref()
-                .and_then(|e| e.submitted(field))
-                .unwrap_or(current)
-                .to_owned(),
-        )
-    };
-    let asked = page
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.kind == "request_changes")
-        .and_then(|e| e.body.clone());
-    view! {
-        <div class="page-header">
-            <p class="eyebrow"><a href=format!("/requests/{}", r.id)>{format!("Request #{}", r.id)}</a> " / Edit"</p>
-            <h1 class="mono title-image">{r.image.clone()}</h1>
-        </div>
-        {asked.map(|text| view! {
-            <div class="alert alert-warning" role="note">
-                <p><strong>"The security team asked:"</strong></p>
-                <p class="prose">{text}</p>
-            </div>
-        })}
-        <div class="panel form-panel">
-            <ErrorSummary errors />
-            {other_error(action)}
-            <ActionForm action=action>
-                <input type="hidden" name="id" value=r.id.0 />
-                <input type="hidden" name="version" value=r.version />
-                <TextField name="team" label="Team / application" value=initial("team", &r.team) required=true errors />
-                <TextField name="contact" label="Contact address" input_type="email" value=initial("contact", &r.contact) required=true errors />
-                <TextArea name="justification" label="Justification" value=initial("justification", &r.justification) rows=6 required=true errors />
-                <TextArea name="note" label="What did you change?" hint="The reviewer sees this in the timeline." value=initial("note", "") rows=3 required=true errors />
-                <button type="submit" class="button button-primary">"Resubmit"</button>
-            </ActionForm>
-        </div>
-    }
-    .into_any()
-}
-
-/// Whether the signed-in user works the queue (for the navigation link).
-pub fn is_staff(roles: &[Role]) -> bool {
-    roles.contains(&Role::Reviewer) || roles.contains(&Role::Admin)
-}
-
-/// Facts about the upstream image from its registry, and a preview of which tags a rule
-/// matches (a GET form: it works the same without JavaScript).
-#[component]
-pub fn UpstreamPanel(id: i64) -> impl IntoView {
-    let query = use_query_map();
-    let preview = move || {
-        let q = query.read();
-        (
-            q.get("preview_mode").unwrap_or_else(|| "regex".into()),
-            q.get("preview_tags").unwrap_or_default(),
-        )
-    };
-    let facts = Resource::new(preview, move |(mode, pattern)| {
-        super::api::upstream_facts(id, mode, pattern)
-    });
-    view! {
-        <section class="panel upstream-panel" aria-labelledby="upstream-heading">
-            <h2 id="upstream-heading">"Upstream image"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Asking the registry…"</p> }>
-                {move || Suspend::new(async move {
-                    match facts.await {
-                        Ok(view_data) => view! { <UpstreamFacts data=view_data id /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
-    }
-    .into_any()
-}
-
-#[component]
-fn UpstreamFacts(data: crate::registry::UpstreamView, id: i64) -> impl IntoView {
-    let facts = match data.facts {
-        Ok(f) => {
-            let contact = f.contact.clone();
-            let team = f.team.clone();
-            let size = format!("{:.1} MB", f.size as f64 / 1_000_000.0);
-            view! {
-                <dl class="facts">
-                    <dt>"Digest"</dt><dd class="mono">{f.digest}</dd>
-                    <dt>"Platforms"</dt><dd>{f.platforms.join(", ")}</dd>
-                    <dt>"Created"</dt><dd>{f.created.map(|c| view! { <Timestamp at=c /> }.into_any()).unwrap_or_else(|| view! { "not stated" }.into_any())}</dd>
-                    <dt>"Size"</dt><dd>{size}</dd>
-                    <dt>"Contact label"</dt>
-                    <dd>{match contact {
-                        Some(v) => view! { <span class="badge badge-success">"present"</span> " " <code>{v}</code> }.into_any(),
-                        None => view! { <span class="badge badge-warning">{format!("missing: {}", data.contact_label)}</span> }.into_any(),
-                    }}</dd>
-                    <dt>"Team label"</dt>
-                    <dd>{match team {
-                        Some(v) => view! { <span class="badge badge-success">"present"</span> " " <code>{v}</code> }.into_any(),
-                        None => view! { <span class="badge badge-warning">{format!("missing: {}", data.team_label)}</span> }.into_any(),
-                    }}</dd>
-                    <dt>"Labels"</dt>
-                    <dd>{if f.labels.is_empty() { "none".to_owned() } else { format!("{} labels", f.labels.len()) }}</dd>
-                </dl>
-            }
-            .into_any()
-        }
-        Err(reason) => view! {
-            <div class="alert alert-warning" role="status">
-                <p>{format!("No facts about {}: {reason}.", data.reference)}</p>
-                <p>"The review can go on without them."</p>
-            </div>
-        }
-        .into_any(),
-    };
-    let tag_count = match &data.tags {
-        Ok(tags) => format!("{} tags upstream.", tags.len()),
-        Err(e) => format!("The tags could not be read: {e}."),
-    };
-    let (mode, pattern) = data
-        .preview
-        .as_ref()
-        .map(|p| (p.mode.clone(), p.pattern.clone()))
-        .unwrap_or_else(|| ("regex".into(), String::new()));
-    let matched = data.preview.map(|p| match p.matched {
-        Ok(tags) if tags.is_empty() => {
-            view! { <p class="preview-result">"No upstream tag matches today."</p> }.into_any()
-        }
-        Ok(tags) => view! {
-            <div class="preview-result">
-                <p>{format!("{} tags match today:", tags.len())}</p>
-                <p class="mono tag-list">{tags.join("  ")}</p>
-            </div>
-        }
-        .into_any(),
-        Err(message) => view! { <p class="field-error">{message}</p> }.into_any(),
-    });
-    view! {
-        {facts}
-        <p class="muted small">{tag_count}</p>
-        <form method="get" action=format!("/requests/{id}") class="preview-form">
-            <div class="field field-inline">
-                <label for="preview_tags">"Which tags does a rule match today?"</label>
-                <div class="inline-inputs">
-                    <select name="preview_mode" aria-label="Rule">
-                        <option value="exact" selected=mode == "exact">"Exact tags"</option>
-                        <option value="regex" selected=mode == "regex">"Regular expression"</option>
-                        <option value="semver" selected=mode == "semver">"Version range"</option>
-                    </select>
-                    <input id="preview_tags" name="preview_tags" type="text" value=pattern placeholder="1\\.25\\..*" />
-                    <button type="submit" class="button">"Show matches"</button>
-                </div>
-            </div>
-        </form>
-        {matched}
-    }
-    .into_any()
 }

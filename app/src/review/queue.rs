@@ -2,7 +2,7 @@
 //! paging. Server only.
 
 use super::model::{QueueFilter, QueuePage};
-use crate::domain::{RequestState, Role, SessionUser};
+use crate::domain::{RequestState, SessionUser};
 use crate::error::{AppError, FieldErrors};
 use crate::persistence;
 use crate::state::AppState;
@@ -17,7 +17,7 @@ pub async fn page(
     viewer: &SessionUser,
     filter: QueueFilter,
 ) -> Result<QueuePage, AppError> {
-    if !(viewer.has_role(Role::Reviewer) || viewer.has_role(Role::Admin)) {
+    if !viewer.is_staff() {
         return Err(AppError::Forbidden);
     }
     let states = filter.states();

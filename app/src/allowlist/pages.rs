@@ -1,0 +1,111 @@
+//! The allowlist entry an approval created, on its request's page: what it allows, and revoke
+//! and renew for those who may.
+
+use super::api::{RenewApproval, RevokeApproval};
+use super::AllowlistEntry;
+use crate::components::{field_errors, other_error, Timestamp};
+use crate::domain::{EntryActionKind, TagRule};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+/// The entry's actions, created once by the request page (which reads the request again after
+/// each) and shared with [`EntryPanel`].
+#[derive(Clone, Copy)]
+pub struct EntryActions {
+    pub revoke: ServerAction<RevokeApproval>,
+    pub renew: ServerAction<RenewApproval>,
+}
+
+impl EntryActions {
+    pub fn new() -> Self {
+        Self {
+            revoke: ServerAction::new(),
+            renew: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever one of the actions finishes.
+    pub fn versions(&self) -> [usize; 2] {
+        [self.revoke.version().get(), self.renew.version().get()]
+    }
+}
+
+impl Default for EntryActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The allowlist entry an approval created, with revoke and renew for reviewers.
+#[component]
+pub fn EntryPanel(
+    entry: AllowlistEntry,
+    today: String,
+    max_expiry: String,
+    allowed: Vec<EntryActionKind>,
+) -> impl IntoView {
+    let status = entry.status(&today);
+    let EntryActions { revoke, renew } = expect_context::<EntryActions>();
+    let revoke_errors = field_errors(revoke);
+    let renew_errors = field_errors(renew);
+    let tags = match &entry.tags {
+        TagRule::Exact(tags) => tags.join(", "),
+        TagRule::Regex(p) => format!("/^(?:{p})$/"),
+        TagRule::Semver(r) => format!("versions {r}"),
+    };
+    let tone = match status {
+        "active" => "success",
+        "revoked" => "danger",
+        _ => "neutral",
+    };
+    let active = status == "active";
+    view! {
+        <section class="panel entry-panel" aria-labelledby="entry-heading">
+            <h2 id="entry-heading">"Allowlist entry " <span class=format!("badge badge-{tone}")>{status}</span></h2>
+            <dl class="facts">
+                <dt>"Repository"</dt><dd class="mono">{format!("{}/{}", entry.registry, entry.repository)}</dd>
+                <dt>{format!("Tags ({})", entry.tags.mode())}</dt><dd class="mono">{tags}</dd>
+                {(!entry.digests.is_empty()).then(|| view! { <dt>"Pinned"</dt><dd class="mono">{entry.digests.join(" ")}</dd> })}
+                <dt>"Architectures"</dt><dd>{entry.architectures.join(", ")}</dd>
+                <dt>"Approved by"</dt><dd>{entry.approved_by_name.clone()} " · " <Timestamp at=entry.approved_at.clone() /></dd>
+                <dt>"Last day"</dt><dd>{entry.expires_on.clone()}</dd>
+                {entry.revoke_reason.clone().map(|reason| view! {
+                    <dt>"Revoked"</dt><dd>{format!("by {}: {reason}", entry.revoked_by_name.clone().unwrap_or_default())}</dd>
+                })}
+            </dl>
+            {(active && !allowed.is_empty()).then(|| view! {
+                {other_error(revoke)}
+                {other_error(renew)}
+                <div class="entry-actions">
+                    {allowed.contains(&EntryActionKind::Renew).then(|| view! {
+                        <ActionForm action=renew>
+                            <input type="hidden" name="request" value=entry.request_id.0 />
+                            <input type="hidden" name="entry" value=entry.id />
+                            <input type="hidden" name="version" value=entry.version />
+                            <div class="field">
+                                <label for="renew-expires_on">"Renew until"</label>
+                                <input type="date" id="renew-expires_on" name="expires_on" min=today.clone() max=max_expiry.clone() value=max_expiry.clone() />
+                                <p class="field-error" aria-live="polite">{move || renew_errors.get().and_then(|e| e.get("expires_on").map(str::to_owned))}</p>
+                            </div>
+                            <button type="submit" class="button">"Renew"</button>
+                        </ActionForm>
+                    })}
+                    {allowed.contains(&EntryActionKind::Revoke).then(|| view! {
+                        <ActionForm action=revoke>
+                            <input type="hidden" name="request" value=entry.request_id.0 />
+                            <input type="hidden" name="entry" value=entry.id />
+                            <input type="hidden" name="version" value=entry.version />
+                            <div class="field">
+                                <label for="revoke-reason">"Why revoke it?"</label>
+                                <textarea id="revoke-reason" name="reason" rows="2"></textarea>
+                                <p class="field-error" aria-live="polite">{move || revoke_errors.get().and_then(|e| e.get("reason").map(str::to_owned))}</p>
+                            </div>
+                            <button type="submit" class="button button-danger">"Revoke"</button>
+                        </ActionForm>
+                    })}
+                </div>
+            })}
+        </section>
+    }
+    .into_any()
+}

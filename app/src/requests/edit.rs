@@ -1,0 +1,97 @@
+//! `/requests/:id/edit`: the requester edits what the security team asked about and resubmits.
+//! The form works without JavaScript: it posts, and the page comes back with the result or the
+//! errors.
+
+use super::api::{get_request, ResubmitRequest};
+use super::model::RequestPage;
+use crate::components::{
+    field_errors, other_error, ErrorNotice, ErrorSummary, TextArea, TextField,
+};
+use crate::domain::ActionKind;
+use crate::error::AppError;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// `/requests/:id/edit`: the requester changes what the security team asked for and resubmits.
+#[component]
+pub fn ResubmitPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let page = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_request(id).await,
+            None => Err(AppError::NotFound("That request".into())),
+        }
+    });
+    view! {
+        <Title text="Edit and resubmit" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) if page.actions.contains(&ActionKind::Resubmit) => view! { <ResubmitForm page /> }.into_any(),
+                    Ok(page) => view! {
+                        <div class="alert alert-warning" role="alert">
+                            <p>{format!("Request #{} is {}; only a request the security team sent back can be edited.", page.request.id, page.request.state.label().to_lowercase())}</p>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose="edit this request" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ResubmitForm(page: RequestPage) -> impl IntoView {
+    let r = page.request;
+    let action = ServerAction::<ResubmitRequest>::new();
+    let errors = field_errors(action);
+    let kept = errors.get_untracked();
+    let initial = move |field: &str, current: &str| {
+        Some(
+            kept.as_ref()
+                .and_then(|e| e.submitted(field))
+                .unwrap_or(current)
+                .to_owned(),
+        )
+    };
+    let asked = page
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == "request_changes")
+        .and_then(|e| e.body.clone());
+    view! {
+        <div class="page-header">
+            <p class="eyebrow"><a href=format!("/requests/{}", r.id)>{format!("Request #{}", r.id)}</a> " / Edit"</p>
+            <h1 class="mono title-image">{r.image.clone()}</h1>
+        </div>
+        {asked.map(|text| view! {
+            <div class="alert alert-warning" role="note">
+                <p><strong>"The security team asked:"</strong></p>
+                <p class="prose">{text}</p>
+            </div>
+        })}
+        <div class="panel form-panel">
+            <ErrorSummary errors />
+            {other_error(action)}
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=r.id.0 />
+                <input type="hidden" name="version" value=r.version />
+                <TextField name="team" label="Team / application" value=initial("team", &r.team) required=true errors />
+                <TextField name="contact" label="Contact address" input_type="email" value=initial("contact", &r.contact) required=true errors />
+                <TextArea name="justification" label="Justification" value=initial("justification", &r.justification) rows=6 required=true errors />
+                <TextArea name="note" label="What did you change?" hint="The reviewer sees this in the timeline." value=initial("note", "") rows=3 required=true errors />
+                <button type="submit" class="button button-primary">"Resubmit"</button>
+            </ActionForm>
+        </div>
+    }
+    .into_any()
+}
