@@ -1,10 +1,8 @@
 //! The HTML shell, the router and the page frame.
 
 use crate::audit::pages::AuditPage;
-use crate::auth::api::{current_user, DevSignIn, SignOut};
+use crate::auth::context::provide_auth;
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
-use crate::domain::SessionUser;
-use crate::error::AppError;
 use crate::requests::edit::ResubmitPage;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
 use crate::review::pages::ReviewQueuePage;
@@ -63,15 +61,6 @@ fn content_security_policy() {
     }
 }
 
-/// The signed-in user and the actions that change who that is, shared by the frame and the
-/// pages. The user is fetched again whenever one of the actions completes.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub user: Resource<Result<Option<SessionUser>, AppError>>,
-    pub sign_out: ServerAction<SignOut>,
-    pub dev_sign_in: ServerAction<DevSignIn>,
-}
-
 /// The application: routes and pages. Every route renders completely on the server before it is
 /// sent (`SsrMode::Async`), so pages work without JavaScript.
 #[component]
@@ -111,17 +100,7 @@ pub fn App() -> impl IntoView {
 /// The frame of every page: top bar with navigation and the user, then the page.
 #[component]
 fn Frame() -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
-    let dev_sign_in = ServerAction::<DevSignIn>::new();
-    let user = Resource::new(
-        move || (sign_out.version().get(), dev_sign_in.version().get()),
-        |_| current_user(),
-    );
-    provide_context(Auth {
-        user,
-        sign_out,
-        dev_sign_in,
-    });
+    let user = provide_auth().user;
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
     let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.roles.contains(&crate::domain::Role::Admin));
     let staff = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_staff());

@@ -40,17 +40,17 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<AppSettings>,
     /// How audit rows are sealed (with the key of `PORTCULLIS_AUDIT_KEY_FILE`, if set).
-    pub audit: crate::audit::service::AuditTrail,
+    pub audit: crate::audit::chain::AuditTrail,
     /// The Red Hat catalog mirror, for equivalents.
     pub catalog: Arc<crate::catalog::mirror::CatalogMirror>,
     /// The rendered allowlist, reused while its version stands.
-    pub allowlist_cache: Arc<crate::allowlist::service::ListCache>,
+    pub allowlist_cache: Arc<crate::allowlist::cache::ListCache>,
     /// Upstream tags of repositories with semver entries, read in the background.
     pub upstream_tags: Arc<crate::allowlist::upstream_tags::UpstreamTags>,
     /// The change counters as last read: whether the cached allowlist and tokens still stand.
     pub changes: Arc<crate::changes::ChangeWatch>,
     /// API tokens checked lately, so polling costs no query.
-    pub known_tokens: Arc<crate::tokens::service::KnownTokens>,
+    pub known_tokens: Arc<crate::tokens::known::KnownTokens>,
     /// Reads upstream registries (facts about requested images, their tags).
     pub registry: Arc<crate::registry::client::RegistryClient>,
     /// Sign-in through the organisation's provider; `None` when not configured.

@@ -2,7 +2,7 @@
 //! settings as the server and print errors that say what to do.
 
 use crate::config::Config;
-use app::audit::service::{Actor, AuditHead, AuditTrail};
+use app::audit::chain::{Actor, AuditHead, AuditTrail};
 use app::persistence::Db;
 use app::tokens::{service as tokens, Scope};
 use std::process::ExitCode;

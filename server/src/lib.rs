@@ -84,15 +84,15 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
 ///
 /// # Errors
 /// The key file cannot be read or is too short.
-pub fn audit_trail(config: &Config) -> Result<app::audit::service::AuditTrail, String> {
+pub fn audit_trail(config: &Config) -> Result<app::audit::chain::AuditTrail, String> {
     let key = match &config.audit_key_file {
         Some(path) => Some(
-            app::audit::service::AuditKey::from_file(path)
+            app::audit::chain::AuditKey::from_file(path)
                 .map_err(|e| format!("PORTCULLIS_AUDIT_KEY_FILE: {e}"))?,
         ),
         None => None,
     };
-    Ok(app::audit::service::AuditTrail::new(key))
+    Ok(app::audit::chain::AuditTrail::new(key))
 }
 
 /// The catalog mirror as configured, starting from the shipped snapshot; the background job

@@ -406,7 +406,7 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
             name,
             &[scope],
             None,
-            &app::audit::service::Actor::system(),
+            &app::audit::chain::Actor::system(),
         )
         .await
         .unwrap()
@@ -426,7 +426,7 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
         &app.state.db,
         &app.state.audit,
         "revoked",
-        &app::audit::service::Actor::system(),
+        &app::audit::chain::Actor::system(),
     )
     .await
     .unwrap();

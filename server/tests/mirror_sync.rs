@@ -39,7 +39,7 @@ async fn allowlist_token(app: &TestApp, name: &str) -> String {
         name,
         &[Scope::AllowlistRead],
         None,
-        &app::audit::service::Actor::system(),
+        &app::audit::chain::Actor::system(),
     )
     .await
     .unwrap()

@@ -129,7 +129,7 @@ async fn the_document_matches_what_the_api_answers() {
         &rita,
     )
     .await;
-    let actor = app::audit::service::Actor::system();
+    let actor = app::audit::chain::Actor::system();
     let allowlist = tokens::create(
         &app.state.db,
         &app.state.audit,

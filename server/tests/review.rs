@@ -586,7 +586,7 @@ async fn the_audit_command_finds_the_first_altered_or_missing_row() {
         .unwrap()
         .remove(0);
     sqlx::query("UPDATE audit_log SET hash = $1 WHERE audit_id = 4")
-        .bind(app::audit::service::row_hash(&record))
+        .bind(app::audit::chain::row_hash(&record))
         .execute(app.state.db.pool())
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Revoking and renewing the allowlist entry an approval created. Server only.
 
 use super::AllowlistEntry;
-use crate::audit::service::{Actor, AuditEvent};
+use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::text::{self, REASON_MIN};
 use crate::domain::{workflow, EntryActionKind, Role, SessionUser};
 use crate::error::{AppError, FieldErrors};
@@ -184,7 +184,7 @@ fn entry_snapshot(entry: &AllowlistEntry) -> serde_json::Value {
 /// A last day after today and within the allowed maximum.
 fn check_expiry(text: &str, max_days: u32) -> Result<String, AppError> {
     let text = text.trim();
-    crate::domain::approval::check_last_day(text, &crate::catalog::service::today(), max_days)
+    crate::domain::approval::check_last_day(text, &crate::persistence::today(), max_days)
         .map(|()| text.to_owned())
         .map_err(|message| {
             let mut errors = FieldErrors::default();

@@ -3,6 +3,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod entry_actions;
 #[cfg(feature = "ssr")]
 pub mod formats;

@@ -3,6 +3,8 @@
 //! hash-chained so that any edit shows.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod chain;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

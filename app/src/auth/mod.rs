@@ -1,6 +1,7 @@
 //! Signing in and out, and who the current user is.
 
 pub mod api;
+pub mod context;
 pub mod dev_users;
 pub mod failure;
 #[cfg(feature = "ssr")]

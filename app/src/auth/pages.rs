@@ -1,7 +1,7 @@
 //! The development sign-in page and the user menu in the top bar.
 
-use crate::app::Auth;
 use crate::auth::api::dev_sign_in_options;
+use crate::auth::context::use_auth;
 use crate::components::{ErrorNotice, RoleBadge};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use leptos_meta::Title;
 /// `/auth/dev-sign-in`: pick a seeded user. Only works while development sign-in is on.
 #[component]
 pub fn DevSignInPage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let auth = use_auth();
     let options = Resource::new(|| (), |_| dev_sign_in_options());
     let action_error = move || auth.dev_sign_in.value().get().and_then(Result::err);
     view! {
@@ -95,7 +95,7 @@ pub fn SignInFailedPage() -> impl IntoView {
 /// The right side of the top bar: the user with a sign-out button, or a sign-in link.
 #[component]
 pub fn UserMenu() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let auth = use_auth();
     move || match auth.user.get() {
         Some(Ok(Some(user))) => view! {
             <div class="user-menu">

@@ -1,6 +1,6 @@
 //! The signed-in user in the server-side session. Server only.
 
-use crate::audit::service::Actor;
+use crate::audit::chain::Actor;
 use crate::domain::SessionUser;
 use crate::error::AppError;
 use crate::state::AppState;

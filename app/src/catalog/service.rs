@@ -7,11 +7,6 @@ use crate::domain::ImageReference;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 
-/// Today's date (`YYYY-MM-DD`, UTC), for end-of-life checks.
-pub fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
-}
-
 /// The candidates for the reference as typed; none when it does not parse (the form reports
 /// that on its own field).
 pub async fn candidates_for(state: &AppState, reference: &str) -> Vec<Candidate> {
@@ -38,7 +33,7 @@ pub async fn equivalents(state: &AppState, reference: &str) -> Result<Equivalent
 
 async fn equivalents_of(state: &AppState, image: &ImageReference) -> Equivalents {
     let view = state.catalog.current();
-    let mut answer = find_equivalents(&view.index, image, &today());
+    let mut answer = find_equivalents(&view.index, image, &crate::persistence::today());
     state
         .catalog
         .apply_grades(&state.db, &view, &mut answer.candidates)

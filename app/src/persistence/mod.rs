@@ -173,6 +173,12 @@ pub fn now() -> String {
     format_timestamp(OffsetDateTime::now_utc())
 }
 
+/// Today's date as stored in the database (`YYYY-MM-DD`, UTC): approvals end after their last
+/// day, catalog end-of-life dates are compared with it.
+pub fn today() -> String {
+    OffsetDateTime::now_utc().date().to_string()
+}
+
 /// Formats a time the way the database stores it: UTC, microseconds, `Z`. Fixed width, so text
 /// order is time order.
 pub fn format_timestamp(at: OffsetDateTime) -> String {

@@ -1,7 +1,7 @@
 //! The new-request form, "My requests" and the request page.
 
 use crate::allowlist::pages::{EntryActions, EntryPanel};
-use crate::app::Auth;
+use crate::auth::context::use_auth;
 use crate::catalog::pages::CatalogChoice;
 use crate::components::{
     DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea,
@@ -25,7 +25,7 @@ use leptos_router::hooks::use_params_map;
 /// everything that was typed.
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let auth = use_auth();
     view! {
         <Title text="New request" />
         <div class="page-header">

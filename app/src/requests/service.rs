@@ -1,7 +1,7 @@
 //! The rules for requests, on the server: who may see what, validation before storage.
 //! Server functions and the HTTP API call these; pages never reach the database otherwise.
 
-use crate::audit::service::{Actor, AuditEvent};
+use crate::audit::chain::{Actor, AuditEvent};
 use crate::catalog::mirror::Freshness;
 use crate::catalog::service::candidates_for;
 use crate::domain::{allowed_actions, NewImageRequest, RequestForm, RequestId, SessionUser};
@@ -149,7 +149,7 @@ pub async fn page(
     let request = visible(state, viewer, id).await?;
     let events = persistence::requests::events(&state.db, id).await?;
     let entry = persistence::allowlist::for_request(&state.db, id).await?;
-    let today = crate::catalog::service::today();
+    let today = crate::persistence::today();
     let in_days = |days: u32| {
         time::Date::parse(
             &today,

@@ -3,7 +3,7 @@
 
 use super::api::{review_queue, ActOnRequest, ApproveRequest};
 use super::model::{QueueFilter, QueuePage};
-use crate::app::Auth;
+use crate::auth::context::use_auth;
 use crate::components::{
     field_errors, other_error, DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt,
     TextArea, TextField,
@@ -47,7 +47,7 @@ impl Default for ReviewActions {
 /// `/review`: the open requests, oldest first, with filters, counts and paging.
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let auth = use_auth();
     let query = use_query_map();
     let filter = move || {
         let q = query.read();

@@ -3,7 +3,7 @@
 //! entry, its audit row and its e-mail in one transaction. (Actions on the allowlist entry an
 //! approval creates are in [`crate::allowlist::entry_actions`].)
 
-use crate::audit::service::{Actor, AuditEvent};
+use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::request::RequestDetails;
 use crate::domain::text::{self, REASON_MIN};
 use crate::domain::{
@@ -92,7 +92,7 @@ fn check_input(
         ReviewAction::Approve(form) => Checked::Approve(
             ApprovalScope::validate(
                 form,
-                &crate::catalog::service::today(),
+                &crate::persistence::today(),
                 settings.approval_max_days,
             )
             .map_err(AppError::Invalid)?,

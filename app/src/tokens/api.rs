@@ -65,7 +65,7 @@ async fn require_admin() -> Result<
     (
         crate::state::AppState,
         crate::domain::SessionUser,
-        crate::audit::service::Actor,
+        crate::audit::chain::Actor,
     ),
     AppError,
 > {

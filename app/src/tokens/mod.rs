@@ -2,6 +2,8 @@
 //! shown once, stored as a hash, scoped, expiring and revocable.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod known;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -4,14 +4,14 @@
 //! digits, 256 random bits) proves possession. Only the secret's SHA-256 is stored: a random
 //! secret of that length needs no slow hash, and a stolen database yields no usable token.
 
+use super::known::{KnownToken, LAST_USED_PRECISION};
 use super::model::{Scope, TokenSummary};
-use crate::audit::service::{Actor, AuditEvent, AuditTrail};
+use crate::audit::chain::{Actor, AuditEvent, AuditTrail};
 use crate::error::{AppError, FieldErrors};
 use crate::persistence::{self, tokens as store, Db, DbError};
 use crate::state::AppState;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,9 +19,6 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_EXPIRY_DAYS: u32 = 365;
 /// The longest lifetime a token can have.
 pub const MAX_EXPIRY_DAYS: u32 = 3650;
-/// `last_used_at` is written at most this often per token and process, so heavy polling costs
-/// no writes.
-const LAST_USED_PRECISION: Duration = Duration::from_secs(60);
 
 /// A token just created: its summary and the whole token, which is shown this once.
 #[derive(Debug)]
@@ -145,52 +142,9 @@ pub async fn create(
     })
 }
 
-/// Tokens this process checked lately, with the token-revocation count they were read at. A
-/// token is read from the database again once that count moves ([`crate::changes`]) or after
-/// [`LAST_USED_PRECISION`], so a poll costs no query, a revocation anywhere takes effect within
-/// [`crate::changes::CHECK_INTERVAL`], and the last use is still recorded once a minute.
-/// Holds only tokens whose secret matched, so it is bounded by the tokens admins created.
-#[derive(Debug, Default)]
-pub struct KnownTokens {
-    tokens: std::sync::RwLock<HashMap<String, KnownToken>>,
-}
-
-#[derive(Clone, Debug)]
-struct KnownToken {
-    token: Arc<TokenSummary>,
-    secret_hash: String,
-    revocations: i64,
-    read_at: Instant,
-}
-
-impl KnownToken {
-    fn stands(&self, revocations: i64) -> bool {
-        self.revocations == revocations && self.read_at.elapsed() < LAST_USED_PRECISION
-    }
-}
-
-impl KnownTokens {
-    fn get(&self, id: &str, revocations: i64) -> Option<KnownToken> {
-        let tokens = self
-            .tokens
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        tokens.get(id).filter(|k| k.stands(revocations)).cloned()
-    }
-
-    fn keep(&self, known: KnownToken) {
-        let mut tokens = self
-            .tokens
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        tokens.retain(|_, k| k.stands(known.revocations));
-        tokens.insert(known.token.id.clone(), known);
-    }
-}
-
 /// Checks an `Authorization` header value for a token with `needed`. Who: the API routes.
 /// Reads the database only for a token this process has not checked lately (see
-/// [`KnownTokens`]).
+/// [`super::known::KnownTokens`]).
 ///
 /// # Errors
 /// [`BearerRefusal`]; a database failure is logged and refused as unauthenticated, never
@@ -225,7 +179,7 @@ pub async fn authenticate(
 }
 
 /// Reads token `id` and, when `secret` is its secret and it is active, records its use (unless
-/// the stored use is recent) and keeps it in [`KnownTokens`].
+/// the stored use is recent) and keeps it in [`super::known::KnownTokens`].
 async fn read_and_record_use(
     state: &AppState,
     id: &str,
