@@ -102,7 +102,7 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     let user = provide_auth().user;
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
-    let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.roles.contains(&crate::domain::Role::Admin));
+    let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_admin());
     let staff = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_staff());
     view! {
         <a class="skip-link" href="#main">

@@ -1,37 +1,58 @@
-//! What admins see of the audit trail. Server only.
+//! What admins see of the audit trail: its pages and its exports. Server only.
 
 use super::model::AuditRecord;
+use crate::domain::SessionUser;
+use crate::error::AppError;
 use crate::persistence::audit as store;
+use crate::state::AppState;
 
 /// Rows per page of the admin view.
 pub const PAGE_SIZE: i64 = 100;
 
-/// A page of the trail for admins, newest first.
+fn require_admin(viewer: &SessionUser) -> Result<(), AppError> {
+    if viewer.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// `subject` trimmed, `None` when empty (every subject).
+fn about(subject: &str) -> Option<&str> {
+    Some(subject.trim()).filter(|s| !s.is_empty())
+}
+
+/// A page of the trail for admins, newest first, optionally only about `subject`.
 ///
 /// # Errors
-/// [`crate::error::AppError::Forbidden`] for anyone but admins; `Internal`.
+/// [`AppError::Forbidden`] for anyone but admins; [`AppError::Internal`].
 pub async fn page(
-    state: &crate::state::AppState,
-    viewer: &crate::domain::SessionUser,
+    state: &AppState,
+    viewer: &SessionUser,
     before: Option<i64>,
     subject: &str,
-) -> Result<super::AuditPage, crate::error::AppError> {
-    if !viewer.has_role(crate::domain::Role::Admin) {
-        return Err(crate::error::AppError::Forbidden);
-    }
-    let subject = subject.trim();
-    let rows = store::newest(
-        &state.db,
-        before,
-        (!subject.is_empty()).then_some(subject),
-        PAGE_SIZE + 1,
-    )
-    .await?;
+) -> Result<super::AuditPage, AppError> {
+    require_admin(viewer)?;
+    let rows = store::newest(&state.db, before, about(subject), PAGE_SIZE + 1).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<AuditRecord> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     Ok(super::AuditPage {
         next_before: more.then(|| rows.last().map(|r| r.id)).flatten(),
         rows,
-        subject: subject.to_owned(),
+        subject: subject.trim().to_owned(),
     })
+}
+
+/// The whole trail for an export, oldest first, optionally only about `subject` (filtered in
+/// SQL).
+///
+/// # Errors
+/// [`AppError::Forbidden`] for anyone but admins; [`AppError::Internal`].
+pub async fn export(
+    state: &AppState,
+    viewer: &SessionUser,
+    subject: &str,
+) -> Result<Vec<AuditRecord>, AppError> {
+    require_admin(viewer)?;
+    Ok(store::oldest_first(&state.db, about(subject)).await?)
 }

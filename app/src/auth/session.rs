@@ -117,6 +117,20 @@ pub async fn require_actor() -> Result<(AppState, SessionUser, Actor), AppError>
     Ok((state, user, actor))
 }
 
+/// [`require_actor`] for admins only: the guard of server functions that administer the portal.
+///
+/// # Errors
+/// [`AppError::Unauthenticated`] without a signed-in user; [`AppError::Forbidden`] for anyone
+/// but admins.
+pub async fn require_admin() -> Result<(AppState, SessionUser, Actor), AppError> {
+    let (state, user, actor) = require_actor().await?;
+    if user.is_admin() {
+        Ok((state, user, actor))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The client's address. Behind `trusted_proxies` proxies, each of which appends the address
 /// it was reached from to `X-Forwarded-For`, that is the Nth address from the right: entries
 /// further left were written by the client and prove nothing. Without proxies, or when the

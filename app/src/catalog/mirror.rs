@@ -117,14 +117,6 @@ impl CatalogMirror {
             .clone()
     }
 
-    pub fn settings(&self) -> &MirrorSettings {
-        &self.settings
-    }
-
-    pub fn is_enabled(&self) -> bool {
-        self.client.is_some()
-    }
-
     /// How a check made now against `view` counts.
     pub fn freshness(&self, view: &MirrorView, now: OffsetDateTime) -> Freshness {
         match &view.synced_at {

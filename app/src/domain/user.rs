@@ -43,6 +43,11 @@ impl SessionUser {
     pub fn is_staff(&self) -> bool {
         self.has_role(Role::Reviewer) || self.has_role(Role::Admin)
     }
+
+    /// Whether they administer the portal: tokens, the audit trail.
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
 }
 
 /// Which identity-provider groups give which role. Group names are compared exactly.

@@ -81,14 +81,6 @@ impl ActionKind {
             ActionKind::Comment => "Comment",
         }
     }
-
-    /// Whether the action needs a written reason.
-    pub fn needs_reason(self) -> bool {
-        matches!(
-            self,
-            ActionKind::RequestChanges | ActionKind::Reject | ActionKind::Comment
-        )
-    }
 }
 
 impl fmt::Display for ActionKind {

@@ -91,6 +91,20 @@ pub async fn after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<AuditRecord
     Ok(rows.into_iter().map(AuditRecord::from).collect())
 }
 
+/// Every row, oldest first, optionally only about `subject`.
+///
+/// # Errors
+/// The database fails.
+pub async fn oldest_first(db: &Db, subject: Option<&str>) -> Result<Vec<AuditRecord>, DbError> {
+    let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE ($1 IS NULL OR subject = $1) ORDER BY audit_id"
+    ))
+    .bind(subject)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(AuditRecord::from).collect())
+}
+
 /// Up to `limit` rows before `before_id` (newest first), optionally only about `subject`.
 ///
 /// # Errors

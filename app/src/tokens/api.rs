@@ -60,27 +60,11 @@ mod created_cookie {
     }
 }
 
-#[cfg(feature = "ssr")]
-async fn require_admin() -> Result<
-    (
-        crate::state::AppState,
-        crate::domain::SessionUser,
-        crate::audit::chain::Actor,
-    ),
-    AppError,
-> {
-    let (state, user, actor) = crate::auth::session::require_actor().await?;
-    if !user.has_role(crate::domain::Role::Admin) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((state, user, actor))
-}
-
 /// Every token, and the one just created (shown once).
 /// Who: admins. Errors: `Unauthenticated`, `Forbidden`.
 #[server(endpoint = "token_admin")]
 pub async fn token_admin() -> Result<TokenAdminPage, AppError> {
-    let (state, _, _) = require_admin().await?;
+    let (state, _, _) = crate::auth::session::require_admin().await?;
     let https = state.settings.public_url.starts_with("https://");
     let tokens = super::service::list(&state.db).await?;
     // Only a token of the form this portal issues, naming one of its tokens, is shown.
@@ -107,7 +91,7 @@ pub async fn create_api_token(
     #[server(default)] expires_in: Option<u32>,
 ) -> Result<(), AppError> {
     use super::Scope;
-    let (state, _, actor) = require_admin().await?;
+    let (state, _, actor) = crate::auth::session::require_admin().await?;
     let mut scopes = Vec::new();
     if scope_catalog.is_some() {
         scopes.push(Scope::CatalogRead);
@@ -129,7 +113,7 @@ pub async fn create_api_token(
 /// `NotFound`, `Conflict` (revoked already).
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
-    let (state, _, actor) = require_admin().await?;
+    let (state, _, actor) = crate::auth::session::require_admin().await?;
     super::service::revoke(&state.db, &state.audit, &id, &actor).await?;
     state.changes.changed_here();
     leptos_axum::redirect("/admin/tokens");

@@ -2,7 +2,6 @@
 
 use super::api_v1::ApiError;
 use app::auth::session;
-use app::domain::Role;
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Query, State};
@@ -16,35 +15,16 @@ pub struct ExportQuery {
     subject: Option<String>,
 }
 
-/// Reads the whole trail (oldest first) in batches; only about `subject` when given.
-async fn all_rows(
+/// The trail (or the part about `subject`) for the signed-in admin.
+async fn rows(
     state: &AppState,
-    subject: Option<&str>,
-) -> Result<Vec<app::audit::AuditRecord>, AppError> {
-    let mut rows = Vec::new();
-    let mut after = 0;
-    loop {
-        let batch = app::persistence::audit::after(&state.db, after, 5000).await?;
-        let Some(last) = batch.last() else {
-            return Ok(rows);
-        };
-        after = last.id;
-        rows.extend(
-            batch
-                .into_iter()
-                .filter(|r| subject.is_none_or(|s| r.subject == s)),
-        );
-    }
-}
-
-async fn admin(state: &AppState, session: &Session) -> Result<(), ApiError> {
+    session: &Session,
+    query: &ExportQuery,
+) -> Result<Vec<app::audit::AuditRecord>, ApiError> {
     let user = session::signed_in_user(session, state.settings.session_absolute)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !user.has_role(Role::Admin) {
-        return Err(AppError::Forbidden.into());
-    }
-    Ok(())
+    Ok(app::audit::service::export(state, &user, query.subject.as_deref().unwrap_or("")).await?)
 }
 
 /// `GET /admin/audit.csv[?subject=…]`: the trail as CSV, oldest first. Who: admins.
@@ -53,8 +33,7 @@ pub async fn audit_csv(
     session: Session,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    admin(&state, &session).await?;
-    let rows = all_rows(&state, query.subject.as_deref().filter(|s| !s.is_empty())).await?;
+    let rows = rows(&state, &session, &query).await?;
     let mut body = String::from(app::audit::AuditRecord::CSV_HEADER);
     for row in &rows {
         body.push_str(&row.csv_line());
@@ -78,8 +57,7 @@ pub async fn audit_json(
     session: Session,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    admin(&state, &session).await?;
-    let rows = all_rows(&state, query.subject.as_deref().filter(|s| !s.is_empty())).await?;
+    let rows = rows(&state, &session, &query).await?;
     Ok((
         [(
             header::CONTENT_DISPOSITION,

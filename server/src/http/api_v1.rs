@@ -197,8 +197,7 @@ pub async fn allowlist(
     let caller = authorize(&state, &session, &headers, Scope::AllowlistRead).await?;
     let query = valid_query(query)?;
     if let Caller::User(user) = &caller {
-        if !(user.has_role(app::domain::Role::Reviewer) || user.has_role(app::domain::Role::Admin))
-        {
+        if !user.is_staff() {
             return Err(AppError::Forbidden.into());
         }
     }
