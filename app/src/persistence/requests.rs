@@ -383,31 +383,29 @@ pub async fn update_state(
     Ok(result.rows_affected() == 1)
 }
 
-/// Replaces the fields a requester may edit before resubmitting, if the request is still at
-/// `expected_version`. Returns false when someone changed it first.
+/// Replaces the fields a requester may edit before resubmitting. Called inside the transaction
+/// whose state update checked the version the requester saw.
 ///
 /// # Errors
 /// The database fails.
 pub async fn update_details(
     conn: &mut AnyConnection,
     id: RequestId,
-    expected_version: i64,
     team: &str,
     contact: &str,
     justification: &str,
-) -> Result<bool, DbError> {
-    let result = sqlx::query(
+) -> Result<(), DbError> {
+    sqlx::query(
         "UPDATE image_request SET team = $1, contact_email = $2, justification = $3 \
-         WHERE image_request_id = $4 AND version = $5",
+         WHERE image_request_id = $4",
     )
     .bind(team)
     .bind(contact)
     .bind(justification)
     .bind(id.0)
-    .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(())
 }
 
 /// A request waiting for the security team.

@@ -194,20 +194,6 @@ pub async fn act(
 
     let now = persistence::now();
     let mut tx = state.db.begin().await?;
-    if let Checked::Resubmit { details, .. } = &checked {
-        let fresh = persistence::requests::update_details(
-            &mut tx,
-            id,
-            expected_version,
-            &details.team,
-            details.contact.as_str(),
-            &details.justification,
-        )
-        .await?;
-        if !fresh {
-            return Err(changed(&request));
-        }
-    }
     if !is_comment {
         let decided_by = matches!(kind, ActionKind::Approve | ActionKind::Reject)
             .then_some(user.user_id.0.as_str());
@@ -228,27 +214,32 @@ pub async fn act(
             return Err(changed(&current));
         }
     }
+    let mut after = json!({
+        "state": transition.to.as_str(),
+        "claimed_by": transition.claimed_by.as_ref().map(|u| u.0.clone()),
+        "version": if is_comment { request.version } else { request.version + 1 },
+    });
+    // What each action writes besides the state (in the same transaction, after the state
+    // update that checked the version), and what its timeline entry says.
     let body: Option<String> = match &checked {
         Checked::Plain => None,
         Checked::Text(text) => Some(text.clone()),
-        Checked::Approve(scope) => Some(format!(
-            "Approved {} for {}, {}{}, until {}.",
-            image.repository(),
-            scope.tags.describe(),
-            scope.architectures.join(", "),
-            if scope.digests.is_empty() {
-                String::new()
-            } else {
-                format!(", pinned to {}", scope.digests.join(", "))
-            },
-            scope.expires_on
-        )),
-        Checked::Resubmit { note, .. } => Some(note.clone()),
-    };
-    let mut entry_id = None;
-    if let Checked::Approve(scope) = &checked {
-        entry_id = Some(
-            persistence::allowlist::insert(
+        Checked::Resubmit { details, note } => {
+            persistence::requests::update_details(
+                &mut tx,
+                id,
+                &details.team,
+                details.contact.as_str(),
+                &details.justification,
+            )
+            .await?;
+            after["team"] = json!(details.team);
+            after["contact"] = json!(details.contact.as_str());
+            after["justification"] = json!(details.justification);
+            Some(note.clone())
+        }
+        Checked::Approve(scope) => {
+            let entry = persistence::allowlist::insert(
                 &mut tx,
                 id,
                 image.registry(),
@@ -257,8 +248,24 @@ pub async fn act(
                 &user.user_id.0,
                 &now,
             )
-            .await?,
-        );
+            .await?;
+            after["allowlist_entry"] = json!({ "id": entry, "scope": scope });
+            Some(format!(
+                "Approved {} for {}, {}{}, until {}.",
+                image.repository(),
+                scope.tags.describe(),
+                scope.architectures.join(", "),
+                if scope.digests.is_empty() {
+                    String::new()
+                } else {
+                    format!(", pinned to {}", scope.digests.join(", "))
+                },
+                scope.expires_on
+            ))
+        }
+    };
+    if let Some(text) = &body {
+        after["text"] = json!(text);
     }
     persistence::requests::insert_event(
         &mut tx,
@@ -273,22 +280,6 @@ pub async fn act(
         &now,
     )
     .await?;
-    let mut after = json!({
-        "state": transition.to.as_str(),
-        "claimed_by": transition.claimed_by.as_ref().map(|u| u.0.clone()),
-        "version": if is_comment { request.version } else { request.version + 1 },
-    });
-    if let Some(text) = &body {
-        after["text"] = json!(text);
-    }
-    if let (Checked::Approve(scope), Some(entry)) = (&checked, entry_id) {
-        after["allowlist_entry"] = json!({ "id": entry, "scope": scope });
-    }
-    if let Checked::Resubmit { details, .. } = &checked {
-        after["team"] = json!(details.team);
-        after["contact"] = json!(details.contact.as_str());
-        after["justification"] = json!(details.justification);
-    }
     let head = state
         .audit
         .append(
