@@ -75,24 +75,12 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A tag as the distribution spec allows it: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
-pub fn is_valid_tag(tag: &str) -> bool {
-    let mut chars = tag.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        && tag.len() <= 128
-        && chars.all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-}
+pub use super::image_reference::is_valid_tag;
 
-/// A digest the portal can pin: `sha256:` and 64 lowercase hex digits.
-pub fn is_valid_digest(digest: &str) -> bool {
-    digest.strip_prefix("sha256:").is_some_and(|hex| {
-        hex.len() == 64
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+/// A digest the portal can pin: a valid digest ([`super::image_reference::is_valid_digest`]) of
+/// the `sha256` kind, which every registry and mirror tool understands.
+pub fn is_valid_pin(digest: &str) -> bool {
+    digest.starts_with("sha256:") && super::image_reference::is_valid_digest(digest)
 }
 
 /// A tag rule ready to test many tags: its regular expression compiled and its range parsed
@@ -520,7 +508,7 @@ impl ApprovalScope {
             }
         };
         let digests = split_list(&form.digests);
-        if let Some(bad) = digests.iter().find(|d| !is_valid_digest(d)) {
+        if let Some(bad) = digests.iter().find(|d| !is_valid_pin(d)) {
             errors.add(
                 "digests",
                 format!("{bad:?} is not a digest; pin with sha256: followed by 64 lowercase hex digits."),

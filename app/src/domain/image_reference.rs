@@ -347,7 +347,9 @@ fn is_valid_path_component(component: &str) -> bool {
     true
 }
 
-fn is_valid_tag(tag: &str) -> bool {
+/// A tag as the distribution spec allows it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. The one rule
+/// for tags: references, approvals and upstream tag lists all use it.
+pub fn is_valid_tag(tag: &str) -> bool {
     let bytes = tag.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= MAX_TAG_LENGTH
@@ -357,22 +359,29 @@ fn is_valid_tag(tag: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-fn parse_digest(digest: &str) -> Result<String, ImageReferenceError> {
-    let invalid = || ImageReferenceError::InvalidDigest(digest.to_owned());
-    let (algorithm, hex) = digest.split_once(':').ok_or_else(invalid)?;
+/// A content digest: `sha256:` and 64, or `sha512:` and 128, lowercase hex digits. The one rule
+/// for digests: references and approval pins use it.
+pub fn is_valid_digest(digest: &str) -> bool {
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return false;
+    };
     let expected_len = match algorithm {
         "sha256" => 64,
         "sha512" => 128,
-        _ => return Err(invalid()),
+        _ => return false,
     };
-    let valid_hex = hex.len() == expected_len
+    hex.len() == expected_len
         && hex
             .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !valid_hex {
-        return Err(invalid());
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn parse_digest(digest: &str) -> Result<String, ImageReferenceError> {
+    if is_valid_digest(digest) {
+        Ok(digest.to_owned())
+    } else {
+        Err(ImageReferenceError::InvalidDigest(digest.to_owned()))
     }
-    Ok(digest.to_owned())
 }
 
 #[cfg(test)]

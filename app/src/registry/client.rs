@@ -9,7 +9,7 @@
 //! reason; the details go to the log.
 
 use super::model::ImageFacts;
-use crate::domain::approval::is_valid_tag;
+use crate::domain::image_reference::is_valid_tag;
 use crate::domain::ImageReference;
 use crate::outbound::{self, AddressRefused, BodyError, OutboundPolicy};
 use serde::Deserialize;
@@ -567,14 +567,8 @@ impl RegistryClient {
 /// `/v2/{repository}/{kind}/{digest}` for a digest an upstream answer named, or `None` when it
 /// is not a digest (it would otherwise steer the path).
 fn digest_path(repository: &str, kind: &str, digest: &str) -> Option<String> {
-    let (algorithm, hex) = digest.split_once(':')?;
-    let ok = !algorithm.is_empty()
-        && algorithm
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+._-".contains(c))
-        && hex.len() >= 32
-        && hex.chars().all(|c| c.is_ascii_hexdigit());
-    ok.then(|| format!("/v2/{repository}/{kind}/{digest}"))
+    crate::domain::image_reference::is_valid_digest(digest)
+        .then(|| format!("/v2/{repository}/{kind}/{digest}"))
 }
 
 /// Version-like tags first, in version order; the rest after them, alphabetically.
