@@ -37,14 +37,8 @@ impl AllowlistEntry {
         self.revoked_at.is_none() && self.expires_on.as_str() >= today
     }
 
-    /// `active`, `revoked` or `expired` on `today`.
-    pub fn status(&self, today: &str) -> &'static str {
-        if self.revoked_at.is_some() {
-            "revoked"
-        } else if self.is_active(today) {
-            "active"
-        } else {
-            "expired"
-        }
+    /// Where the entry is in its life on `today`.
+    pub fn status(&self, today: &str) -> crate::domain::Lifecycle {
+        crate::domain::Lifecycle::of(self.revoked_at.is_some(), self.expires_on.as_str() >= today)
     }
 }

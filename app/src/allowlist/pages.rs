@@ -4,7 +4,7 @@
 use super::api::{RenewApproval, RevokeApproval};
 use super::AllowlistEntry;
 use crate::components::{field_errors, other_error, Timestamp};
-use crate::domain::{EntryActionKind, TagRule};
+use crate::domain::{EntryActionKind, Lifecycle, TagRule};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -53,15 +53,11 @@ pub fn EntryPanel(
         TagRule::Regex(p) => format!("/^(?:{p})$/"),
         TagRule::Semver(r) => format!("versions {r}"),
     };
-    let tone = match status {
-        "active" => "success",
-        "revoked" => "danger",
-        _ => "neutral",
-    };
-    let active = status == "active";
+    let tone = status.tone();
+    let active = status == Lifecycle::Active;
     view! {
         <section class="panel entry-panel" aria-labelledby="entry-heading">
-            <h2 id="entry-heading">"Allowlist entry " <span class=format!("badge badge-{tone}")>{status}</span></h2>
+            <h2 id="entry-heading">"Allowlist entry " <span class=format!("badge badge-{tone}")>{status.as_str()}</span></h2>
             <dl class="facts">
                 <dt>"Repository"</dt><dd class="mono">{format!("{}/{}", entry.registry, entry.repository)}</dd>
                 <dt>{format!("Tags ({})", entry.tags.mode())}</dt><dd class="mono">{tags}</dd>

@@ -4,6 +4,7 @@
 pub mod approval;
 pub mod contact;
 pub mod image_reference;
+pub mod lifecycle;
 pub mod request;
 pub mod text;
 pub mod user;
@@ -12,6 +13,7 @@ pub mod workflow;
 pub use approval::{ApprovalForm, ApprovalScope, TagRule};
 pub use contact::{ContactAddress, ContactAddressError};
 pub use image_reference::{ImageReference, ImageReferenceError};
+pub use lifecycle::Lifecycle;
 pub use request::{CatalogDecision, NewImageRequest, RequestForm, RequestId, RequestState};
 pub use user::{GroupRoles, Role, SessionUser, UserId};
 pub use workflow::{

@@ -67,15 +67,12 @@ impl TokenSummary {
         self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|at| at > now)
     }
 
-    /// `active`, `revoked` or `expired` at `now`, as the admin page and `token list` show it.
-    pub fn status(&self, now: &str) -> &'static str {
-        if self.revoked_at.is_some() {
-            "revoked"
-        } else if self.is_active(now) {
-            "active"
-        } else {
-            "expired"
-        }
+    /// Where the token is in its life at `now`, as the admin page and `token list` show it.
+    pub fn status(&self, now: &str) -> crate::domain::Lifecycle {
+        crate::domain::Lifecycle::of(
+            self.revoked_at.is_some(),
+            self.expires_at.as_deref().is_none_or(|at| at > now),
+        )
     }
 
     /// The scopes' names separated by spaces (`catalog:read allowlist:read`), as stored and

@@ -89,13 +89,13 @@ fn TokenList(data: TokenAdminPage, revoke: ServerAction<RevokeApiToken>) -> impl
                 <DataTable columns=&["Name", "Scopes", "State", "Expires", "Last used", ""]>
                             {data.tokens.into_iter().map(|t| {
                                 let state = t.status(&now);
-                                let active = state == "active";
+                                let active = state == crate::domain::Lifecycle::Active;
                                 let scopes = t.scope_names();
                                 view! {
                                     <tr>
                                         <td data-label="Name">{t.name.clone()} <span class="muted small mono">{format!(" {}", t.id)}</span></td>
                                         <td data-label="Scopes" class="mono">{scopes}</td>
-                                        <td data-label="State">{state}</td>
+                                        <td data-label="State">{state.as_str()}</td>
                                         <td data-label="Expires">{t.expires_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { "never" }.into_any())}</td>
                                         <td data-label="Last used">{t.last_used_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { "never" }.into_any())}</td>
                                         <td>
