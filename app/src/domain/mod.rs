@@ -14,7 +14,9 @@ pub use approval::{ApprovalForm, ApprovalScope, TagRule};
 pub use contact::{ContactAddress, ContactAddressError};
 pub use image_reference::{ImageReference, ImageReferenceError};
 pub use lifecycle::Lifecycle;
-pub use request::{CatalogDecision, NewImageRequest, RequestForm, RequestId, RequestState};
+pub use request::{
+    CatalogDecision, CatalogOutcome, NewImageRequest, RequestForm, RequestId, RequestState,
+};
 pub use user::{GroupRoles, Role, SessionUser, UserId};
 pub use workflow::{
     allowed_actions, allowed_entry_actions, decide_on_entry, ActionKind, EntryActionKind,

@@ -96,6 +96,48 @@ pub enum CatalogDecision {
     NoneFits(String),
 }
 
+/// What the requester decided, without the details: how a stored request names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogOutcome {
+    NoEquivalent,
+    Chosen,
+    NoneFits,
+}
+
+impl CatalogOutcome {
+    pub const ALL: [CatalogOutcome; 3] = [
+        CatalogOutcome::NoEquivalent,
+        CatalogOutcome::Chosen,
+        CatalogOutcome::NoneFits,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatalogOutcome::NoEquivalent => "no_equivalent",
+            CatalogOutcome::Chosen => "chosen",
+            CatalogOutcome::NoneFits => "none_fits",
+        }
+    }
+
+    /// Reads a stored value; `None` for anything unknown.
+    pub fn from_db(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == value)
+    }
+}
+
+impl CatalogDecision {
+    /// The decision without its details.
+    pub fn outcome(&self) -> CatalogOutcome {
+        match self {
+            CatalogDecision::NoEquivalent => CatalogOutcome::NoEquivalent,
+            CatalogDecision::Chosen(_) => CatalogOutcome::Chosen,
+            CatalogDecision::NoneFits(_) => CatalogOutcome::NoneFits,
+        }
+    }
+}
+
 /// The smallest explanation accepted for "none of these fits".
 pub const CATALOG_REASON_MIN: usize = 10;
 
@@ -435,6 +477,9 @@ mod tests {
     fn states_round_trip_through_their_stored_names() {
         for state in RequestState::ALL {
             assert_eq!(RequestState::from_db(state.as_str()), Some(state));
+        }
+        for outcome in CatalogOutcome::ALL {
+            assert_eq!(CatalogOutcome::from_db(outcome.as_str()), Some(outcome));
         }
         assert_eq!(RequestState::from_db("approved "), None);
     }

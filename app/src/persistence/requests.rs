@@ -2,7 +2,9 @@
 
 use super::{next_id, Db, DbError};
 use crate::catalog::mirror::Freshness;
-use crate::domain::{CatalogDecision, NewImageRequest, RequestId, RequestState, UserId};
+use crate::domain::{
+    CatalogDecision, CatalogOutcome, NewImageRequest, RequestId, RequestState, UserId,
+};
 use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
 use sqlx::AnyConnection;
 
@@ -74,7 +76,9 @@ impl TryFrom<RequestRow> for RequestDetail {
             catalog: CatalogCheck {
                 candidates: serde_json::from_str(&row.catalog_candidates)
                     .map_err(|e| DbError::Corrupt(format!("catalog_candidates: {e}")))?,
-                decision: row.catalog_decision,
+                decision: CatalogOutcome::from_db(&row.catalog_decision).ok_or_else(|| {
+                    DbError::Corrupt(format!("catalog_decision: {:?}", row.catalog_decision))
+                })?,
                 choice: row.catalog_choice,
                 reason: row.catalog_reason,
                 checked: row.catalog_status == CATALOG_CHECKED,
@@ -115,10 +119,11 @@ pub async fn insert(
         Freshness::Checked { mirror_at } => (CATALOG_CHECKED, Some(mirror_at.clone())),
         Freshness::NotChecked { mirror_at } => (CATALOG_NOT_CHECKED, mirror_at.clone()),
     };
-    let (decision, choice, reason) = match &request.catalog_decision {
-        CatalogDecision::NoEquivalent => ("no_equivalent", None, None),
-        CatalogDecision::Chosen(c) => ("chosen", Some(c.repository.clone()), None),
-        CatalogDecision::NoneFits(why) => ("none_fits", None, Some(why.clone())),
+    let decision = request.catalog_decision.outcome().as_str();
+    let (choice, reason) = match &request.catalog_decision {
+        CatalogDecision::NoEquivalent => (None, None),
+        CatalogDecision::Chosen(c) => (Some(c.repository.clone()), None),
+        CatalogDecision::NoneFits(why) => (None, Some(why.clone())),
     };
     let id = next_id(tx, "image_request").await?;
     sqlx::query(

@@ -50,8 +50,7 @@ pub struct RequestDetail {
 pub struct CatalogCheck {
     /// The candidates shown, best first.
     pub candidates: Vec<Candidate>,
-    /// `chosen`, `none_fits` or `no_equivalent`.
-    pub decision: String,
+    pub decision: crate::domain::CatalogOutcome,
     /// The chosen repository, with `chosen`.
     pub choice: Option<String>,
     /// Why none fits, with `none_fits`.

@@ -7,7 +7,7 @@ use crate::components::{
     DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea,
     TextField, Timestamp,
 };
-use crate::domain::ImageReference;
+use crate::domain::{CatalogOutcome, ImageReference};
 use crate::error::FieldErrors;
 use crate::registry::pages::UpstreamPanel;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
@@ -295,7 +295,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
     let r = page.request;
     // A Red Hat image picked from the catalog gets `latest` from the portal; reviewers scope
     // its tags when approving, so only warn about a `latest` the requester typed.
-    let floating = r.catalog.decision != "chosen"
+    let floating = r.catalog.decision != CatalogOutcome::Chosen
         && ImageReference::parse(&r.image)
             .map(|i| i.is_floating_latest())
             .unwrap_or(false);
@@ -389,13 +389,13 @@ fn Timeline(events: Vec<RequestEvent>) -> impl IntoView {
 /// What the catalog check showed and what the requester decided, for requester and reviewers.
 #[component]
 fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String) -> impl IntoView {
-    let decision = match check.decision.as_str() {
-        "chosen" => format!(
+    let decision = match check.decision {
+        CatalogOutcome::Chosen => format!(
             "Chose the Red Hat image {} instead of {typed}.",
             check.choice.clone().unwrap_or_default()
         ),
-        "none_fits" => "Said none of the Red Hat images fits:".to_owned(),
-        _ => "The catalog had no equivalent.".to_owned(),
+        CatalogOutcome::NoneFits => "Said none of the Red Hat images fits:".to_owned(),
+        CatalogOutcome::NoEquivalent => "The catalog had no equivalent.".to_owned(),
     };
     view! {
         <section class="panel catalog-panel">
