@@ -4,6 +4,7 @@ mod alerts;
 mod badges;
 mod fields;
 mod forms;
+mod gate;
 mod table;
 mod timestamp;
 
@@ -11,5 +12,6 @@ pub use alerts::{ErrorNotice, SignInPrompt};
 pub use badges::{RequestBadges, RoleBadge, StateBadge};
 pub use fields::{ErrorSummary, TextArea, TextField};
 pub use forms::{field_errors, other_error};
+pub use gate::Gate;
 pub use table::DataTable;
 pub use timestamp::Timestamp;

@@ -2,7 +2,8 @@
 
 use super::api::{token_admin, CreateApiToken, RevokeApiToken};
 use super::model::TokenAdminPage;
-use crate::components::{DataTable, ErrorNotice, ErrorSummary, TextField, Timestamp};
+use crate::components::{DataTable, ErrorNotice, ErrorSummary, Gate, TextField, Timestamp};
+use crate::domain::SessionUser;
 use crate::error::{AppError, FieldErrors};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -53,22 +54,24 @@ pub fn TokensPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <section class="panel form-panel" aria-labelledby="new-token">
-            <h2 id="new-token">"New token"</h2>
-            <ErrorSummary errors />
-            {other}
-            <ActionForm action=create>
-                <TextField name="name" label="Name" hint="Who uses it, e.g. mirror-job." required=true errors />
-                <fieldset class="field">
-                    <legend>"Scopes"</legend>
-                    <label class="check"><input type="checkbox" name="scope_allowlist" value="on" />" allowlist:read — read the allowlist"</label>
-                    <label class="check"><input type="checkbox" name="scope_catalog" value="on" />" catalog:read — catalog equivalents"</label>
-                    <p class="field-error">{move || errors.get().and_then(|e| e.get("scope").map(str::to_owned))}</p>
-                </fieldset>
-                <TextField name="expires_in" label="Valid for (days)" input_type="number" value=Some("365".to_owned()) errors />
-                <button type="submit" class="button button-primary">"Create token"</button>
-            </ActionForm>
-        </section>
+        <Gate allow=SessionUser::is_admin>
+            <section class="panel form-panel" aria-labelledby="new-token">
+                <h2 id="new-token">"New token"</h2>
+                <ErrorSummary errors />
+                {other}
+                <ActionForm action=create>
+                    <TextField name="name" label="Name" hint="Who uses it, e.g. mirror-job." required=true errors />
+                    <fieldset class="field">
+                        <legend>"Scopes"</legend>
+                        <label class="check"><input type="checkbox" name="scope_allowlist" value="on" />" allowlist:read — read the allowlist"</label>
+                        <label class="check"><input type="checkbox" name="scope_catalog" value="on" />" catalog:read — catalog equivalents"</label>
+                        <p class="field-error">{move || errors.get().and_then(|e| e.get("scope").map(str::to_owned))}</p>
+                    </fieldset>
+                    <TextField name="expires_in" label="Valid for (days)" input_type="number" value=Some("365".to_owned()) errors />
+                    <button type="submit" class="button button-primary">"Create token"</button>
+                </ActionForm>
+            </section>
+        </Gate>
     }
 }
 
