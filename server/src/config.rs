@@ -11,11 +11,35 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// A URL that may carry a password (`postgres://user:password@…`, `smtps://user:password@…`):
+/// its `Debug` shows `user:***`, so the configuration can be logged. Read it with `&*url`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+}
+
+impl std::ops::Deref for SecretUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&app::persistence::redact_url(&self.0), f)
+    }
+}
+
 /// Everything the server needs to know at start.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// `PORTCULLIS_DATABASE_URL`: `sqlite://PATH` or `postgres://…`. May hold a password.
-    pub database_url: String,
+    pub database_url: SecretUrl,
     /// `PORTCULLIS_DATABASE_MAX_CONNECTIONS`: pool size.
     pub database_max_connections: u32,
     /// `PORTCULLIS_PUBLIC_URL`: the address users reach the portal at, without trailing slash.
@@ -58,36 +82,6 @@ pub struct Config {
     pub log_filter: String,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field(
-                "database_url",
-                &app::persistence::redact_url(&self.database_url),
-            )
-            .field("database_max_connections", &self.database_max_connections)
-            .field("public_url", &self.public_url)
-            .field("site_addr", &self.site_addr)
-            .field("dev_sign_in", &self.dev_sign_in)
-            .field("contact_label", &self.contact_label)
-            .field("session_idle", &self.session_idle)
-            .field("session_absolute", &self.session_absolute)
-            .field("oidc", &self.oidc)
-            .field("catalog", &self.catalog)
-            .field("mail", &self.mail)
-            .field("approval_default_days", &self.approval_default_days)
-            .field("approval_max_days", &self.approval_max_days)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("team_label", &self.team_label)
-            .field("insecure_registries", &self.insecure_registries)
-            .field("private_registries", &self.private_registries)
-            .field("audit_key_file", &self.audit_key_file)
-            .field("registry_timeout", &self.registry_timeout)
-            .field("log_filter", &self.log_filter)
-            .finish()
-    }
-}
-
 /// A variable with a value the server cannot use.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{variable}: {message}")]
@@ -116,11 +110,11 @@ pub struct CatalogConfig {
 }
 
 /// E-mail: where it goes out and who gets what.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct MailConfig {
     /// `PORTCULLIS_SMTP_URL`: `smtp://host:25` (plain, loopback only), `smtp://host:587?tls=required`
     /// (STARTTLS), `smtps://user:password@host:465` (TLS). `None`: mail stays in the outbox.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretUrl>,
     /// `PORTCULLIS_MAIL_FROM`: the sender, e.g. `Portcullis <portcullis@example.org>`.
     pub from: String,
     /// `PORTCULLIS_SECURITY_TEAM_EMAIL`: new requests and reminders go here.
@@ -129,21 +123,6 @@ pub struct MailConfig {
     pub reminder_after: Duration,
     /// `PORTCULLIS_MAIL_JOB_SECONDS`: how often the worker looks at the outbox.
     pub job_interval: Duration,
-}
-
-impl fmt::Debug for MailConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MailConfig")
-            .field(
-                "smtp_url",
-                &self.smtp_url.as_deref().map(app::persistence::redact_url),
-            )
-            .field("from", &self.from)
-            .field("security_team", &self.security_team)
-            .field("reminder_after", &self.reminder_after)
-            .field("job_interval", &self.job_interval)
-            .finish()
-    }
 }
 
 /// Red Hat's public catalog API.
@@ -339,7 +318,7 @@ impl Config {
             .map(std::path::PathBuf::from);
 
         Ok(Self {
-            database_url,
+            database_url: SecretUrl::new(database_url),
             database_max_connections,
             public_url,
             site_addr,
@@ -428,7 +407,7 @@ fn mail_config(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, Conf
         1..=3600,
     )?;
     Ok(MailConfig {
-        smtp_url,
+        smtp_url: smtp_url.map(SecretUrl::new),
         from,
         security_team: address("PORTCULLIS_SECURITY_TEAM_EMAIL")?,
         reminder_after: Duration::from_secs(reminder_hours * 3600),
@@ -666,7 +645,7 @@ mod tests {
     #[test]
     fn defaults_give_a_local_sqlite_portal() {
         let c = load(&[], "127.0.0.1:3000").unwrap();
-        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(&*c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(!c.dev_sign_in);
         assert_eq!(c.contact_label, "no.uio.contact");

@@ -640,7 +640,7 @@ async fn recompute_plain_chain(app: &TestApp, from: i64) {
 #[tokio::test]
 async fn removing_the_newest_rows_or_recomputing_the_chain_is_caught_by_the_logged_head() {
     let app = TestApp::spawn().await;
-    let url = app.config.database_url.clone();
+    let url = app.config.database_url.to_string();
     let alice = app.sign_in("alice").await;
     app.submit(&alice, "nginx:1.25").await;
     let created = portcullis(
@@ -750,7 +750,7 @@ async fn with_a_key_the_chain_cannot_be_recomputed_at_all() {
     std::fs::write(&key, b"0123456789abcdef0123456789abcdef-test-key").unwrap();
     let key_path = key.to_str().unwrap().to_owned();
     let app = TestApp::spawn_with(&[("PORTCULLIS_AUDIT_KEY_FILE", &key_path)]).await;
-    let url = app.config.database_url.clone();
+    let url = app.config.database_url.to_string();
     let alice = app.sign_in("alice").await;
     for image in ["nginx:1.25", "redis:7.2", "node:22"] {
         app.submit(&alice, image).await;

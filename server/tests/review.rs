@@ -559,7 +559,7 @@ async fn the_audit_command_finds_the_first_altered_or_missing_row() {
     let verify = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
             .args(["audit", "verify"])
-            .env("PORTCULLIS_DATABASE_URL", &app.config.database_url)
+            .env("PORTCULLIS_DATABASE_URL", &*app.config.database_url)
             .env("PORTCULLIS_CATALOG_URL", "off")
             .output()
             .unwrap()

@@ -11,7 +11,7 @@ use std::process::Command;
 fn portcullis(app: &TestApp, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .args(args)
-        .env("PORTCULLIS_DATABASE_URL", &app.config.database_url)
+        .env("PORTCULLIS_DATABASE_URL", &*app.config.database_url)
         .env("PORTCULLIS_CATALOG_URL", "off")
         .env_remove("PORTCULLIS_DEV_SIGNIN")
         .output()
