@@ -344,6 +344,17 @@ impl RegistryClient {
         Ok((value, digest))
     }
 
+    /// A manifest or image index at `path`, and its digest.
+    async fn manifest(
+        &self,
+        registry: &str,
+        path: &str,
+        token: &mut Option<String>,
+    ) -> Result<(Manifest, Option<String>), RegistryError> {
+        self.json(registry, path, MANIFEST_TYPES, MANIFEST_MAX_BYTES, token)
+            .await
+    }
+
     /// Digest, platforms, created date, size and labels of `image` (its tag, or `latest`), in
     /// at most [`OPERATION_MAX`].
     ///
@@ -394,15 +405,7 @@ impl RegistryClient {
             .to_owned();
         let mut token = None;
         let path = format!("/v2/{repository}/manifests/{reference}");
-        let (top, digest): (Manifest, _) = self
-            .json(
-                registry,
-                &path,
-                MANIFEST_TYPES,
-                MANIFEST_MAX_BYTES,
-                &mut token,
-            )
-            .await?;
+        let (top, digest) = self.manifest(registry, &path, &mut token).await?;
         let digest = digest.unwrap_or_default();
         let (manifest, mut platforms) = if !top.manifests.is_empty()
             || top.media_type.contains("index")
@@ -432,15 +435,7 @@ impl RegistryClient {
                 })?;
             let path = digest_path(repository, "manifests", &first.digest)
                 .ok_or_else(|| Self::malformed(&self.base(registry).1, &path, "a bad digest"))?;
-            let (manifest, _): (Manifest, _) = self
-                .json(
-                    registry,
-                    &path,
-                    MANIFEST_TYPES,
-                    MANIFEST_MAX_BYTES,
-                    &mut token,
-                )
-                .await?;
+            let (manifest, _) = self.manifest(registry, &path, &mut token).await?;
             (manifest, platforms)
         } else {
             (top, Vec::new())

@@ -12,18 +12,11 @@ use crate::error::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// `/requests/:id/edit`: the requester changes what the security team asked for and resubmits.
 #[component]
 pub fn ResubmitPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
+    let id = super::pages::request_id_in_route();
     let page = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_request(id).await,

@@ -242,16 +242,21 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
     }
 }
 
-/// `/requests/:id`: one request, its details and its timeline.
-#[component]
-pub fn RequestDetailPage() -> impl IntoView {
+/// The request number in the route (`/requests/:id…`), `None` when it is not a number.
+pub fn request_id_in_route() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     let params = use_params_map();
-    let id = move || {
+    move || {
         params
             .read()
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
-    };
+    }
+}
+
+/// `/requests/:id`: one request, its details and its timeline.
+#[component]
+pub fn RequestDetailPage() -> impl IntoView {
+    let id = request_id_in_route();
     // The review's actions live as long as the page, so the request is read again after each
     // one and a form's errors survive that.
     let actions = ReviewActions::new();
