@@ -134,7 +134,10 @@ impl HostileRegistry {
                             header::LINK,
                             format!("</v2/endless/app/tags/list?n=1&last=t{n}>; rel=\"next\""),
                         )],
-                        axum::Json(serde_json::json!({ "tags": [format!("t{n}")] })),
+                        // One real tag a page, and names no tag may have (dropped on reading).
+                        axum::Json(serde_json::json!({
+                            "tags": [format!("t{n}"), "1.0\n  evil: [x]", "../../etc", ""]
+                        })),
                     )
                         .into_response()
                 } else if path.starts_with("/v2/silent/") {
@@ -376,7 +379,7 @@ async fn huge_bodies_endless_tag_pages_and_silent_registries_are_cut_off() {
         "tag paging stops after 20 pages, not at 10,000 tags: {pages}"
     );
     let tags = view["tags"]["Ok"].as_array().expect("the tags read so far");
-    assert_eq!(tags.len(), pages);
+    assert_eq!(tags.len(), pages, "only valid tag names are kept: {tags:?}");
 
     let started = Instant::now();
     let id = app

@@ -95,7 +95,9 @@ pub async fn render(
         Rendered {
             version: version.clone(),
             body: body.clone(),
-            semver: has_semver.then(|| (Instant::now() + SEMVER_LIST_TTL, generation)),
+            // JSON names the ranges, not the tags: only the YAML formats go stale with them.
+            semver: (has_semver && format != Format::Json)
+                .then(|| (Instant::now() + SEMVER_LIST_TTL, generation)),
         },
     );
     drop(rendering);

@@ -115,10 +115,9 @@ impl TagRule {
     pub fn matcher(&self) -> TagMatcher {
         match self {
             TagRule::Exact(tags) => TagMatcher::Exact(tags.clone()),
-            TagRule::Regex(pattern) => canonical_regex(pattern)
-                .ok()
-                .filter(|canonical| canonical == pattern)
-                .and_then(|canonical| anchored(&canonical).ok())
+            TagRule::Regex(pattern) => is_canonical(pattern)
+                .then(|| anchored(pattern).ok())
+                .flatten()
                 .map_or(TagMatcher::Nothing, TagMatcher::Regex),
             TagRule::Semver(range) => {
                 semver::VersionReq::parse(range).map_or(TagMatcher::Nothing, TagMatcher::Semver)
@@ -131,10 +130,7 @@ impl TagRule {
     /// nothing and the entry is left out).
     pub fn anchored_pattern(&self) -> Option<String> {
         match self {
-            TagRule::Regex(pattern) => canonical_regex(pattern)
-                .ok()
-                .filter(|canonical| canonical == pattern)
-                .map(|canonical| format!("^(?:{canonical})$")),
+            TagRule::Regex(pattern) => is_canonical(pattern).then(|| format!("^(?:{pattern})$")),
             _ => None,
         }
     }
@@ -157,6 +153,28 @@ pub const PATTERN_MAX: usize = 500;
 /// What is wrong, in words.
 #[cfg(feature = "ssr")]
 pub fn canonical_regex(pattern: &str) -> Result<String, String> {
+    let out = rewrite(pattern)?;
+    // The written form must compile as it will be used.
+    anchored(&out).map_err(|e| {
+        let reason = e.to_string();
+        format!(
+            "The pattern does not compile: {}",
+            reason.lines().last().unwrap_or("invalid").trim()
+        )
+    })?;
+    Ok(out)
+}
+
+/// Whether a stored pattern is still what [`canonical_regex`] would store: checked on every
+/// list and match, without compiling it (a list of thousands of patterns pays one parse each).
+#[cfg(feature = "ssr")]
+fn is_canonical(pattern: &str) -> bool {
+    rewrite(pattern).is_ok_and(|canonical| canonical == pattern)
+}
+
+/// The parse and the rewrite of [`canonical_regex`], without the compile check.
+#[cfg(feature = "ssr")]
+fn rewrite(pattern: &str) -> Result<String, String> {
     use regex_syntax::ast::parse::Parser;
     if pattern.chars().count() > PATTERN_MAX {
         return Err(format!("Keep the pattern within {PATTERN_MAX} characters."));
@@ -169,14 +187,6 @@ pub fn canonical_regex(pattern: &str) -> Result<String, String> {
     })?;
     let mut out = String::with_capacity(pattern.len() + 8);
     write_regex(&ast, 1, &mut out)?;
-    // The written form must compile as it will be used.
-    anchored(&out).map_err(|e| {
-        let reason = e.to_string();
-        format!(
-            "The pattern does not compile: {}",
-            reason.lines().last().unwrap_or("invalid").trim()
-        )
-    })?;
     Ok(out)
 }
 
