@@ -17,9 +17,13 @@ pub enum AppError {
     /// No signed-in user. Pages offer the sign-in link.
     #[error("Sign in to continue.")]
     Unauthenticated,
-    /// Signed in, but this action needs another role or belongs to someone else.
+    /// Signed in, but this action needs another role or belongs to someone else. Every missing
+    /// role is answered with this variant ([`crate::domain::MissingRole`] converts to it).
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// An API token that is valid but lacks the scope the route needs (named here).
+    #[error("This token does not have the {0} scope; ask an admin for a token that has it.")]
+    MissingScope(String),
     /// Signed in, but a rule refuses this action; the message names the rule (e.g. four eyes).
     #[error("{0}")]
     NotAllowed(String),
@@ -52,6 +56,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
+            AppError::MissingScope(_) => 403,
             AppError::NotAllowed(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 422,
@@ -158,6 +163,12 @@ impl FieldErrors {
     }
 }
 
+impl From<crate::domain::MissingRole> for AppError {
+    fn from(_: crate::domain::MissingRole) -> Self {
+        AppError::Forbidden
+    }
+}
+
 impl From<crate::domain::WorkflowError> for AppError {
     fn from(error: crate::domain::WorkflowError) -> Self {
         use crate::domain::WorkflowError;
@@ -165,7 +176,51 @@ impl From<crate::domain::WorkflowError> for AppError {
             WorkflowError::WrongState { .. } | WorkflowError::ClaimedByOther => {
                 AppError::Conflict(error.to_string())
             }
-            other => AppError::NotAllowed(other.to_string()),
+            // Who acts: a missing role is always `Forbidden`.
+            WorkflowError::NotReviewer | WorkflowError::NotRequester => AppError::Forbidden,
+            // A rule about this request (four eyes), said in its own words.
+            WorkflowError::OwnRequest => AppError::NotAllowed(error.to_string()),
         }
+    }
+}
+
+/// Answers outside server functions (the machine API, downloads) as JSON
+/// `{"error": message}` with the variant's status. The API has no forms to show again, so
+/// input that fails validation is a 400 with each field's message listed too. Every 401 names
+/// the Bearer scheme; a token without the route's scope gets 403 with `insufficient_scope`.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{header, HeaderValue, StatusCode};
+        let status = match &self {
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            other => {
+                StatusCode::from_u16(other.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        };
+        let body = match &self {
+            AppError::Invalid(fields) => serde_json::json!({
+                "error": fields.summary(),
+                "fields": fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect::<Vec<_>>(),
+            }),
+            AppError::Unauthenticated => serde_json::json!({
+                "error": "Send a valid API token (Authorization: Bearer pct_…) or sign in.",
+            }),
+            other => serde_json::json!({ "error": other.to_string() }),
+        };
+        let challenge = match &self {
+            AppError::Unauthenticated => Some("Bearer realm=\"portcullis\"".to_owned()),
+            AppError::MissingScope(scope) => Some(format!(
+                "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"{scope}\""
+            )),
+            _ => None,
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(value) = challenge.and_then(|c| HeaderValue::try_from(c).ok()) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
     }
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Revokes allowlist entry `entry` (last seen at `version`), saying why in `reason`.
-/// Who: reviewers. Errors: `Unauthenticated`, `NotAllowed`, `NotFound`, `Conflict`, `Invalid`
+/// Who: reviewers. Errors: `Unauthenticated`, `Forbidden`, `NotAllowed`, `NotFound`, `Conflict`, `Invalid`
 /// (field `reason`).
 #[server(endpoint = "revoke_approval")]
 pub async fn revoke_approval(
@@ -30,7 +30,7 @@ pub async fn revoke_approval(
 }
 
 /// Moves the last day of allowlist entry `entry` (last seen at `version`) to `expires_on`.
-/// Who: reviewers. Errors: `Unauthenticated`, `NotAllowed`, `NotFound`, `Conflict`, `Invalid`
+/// Who: reviewers. Errors: `Unauthenticated`, `Forbidden`, `NotAllowed`, `NotFound`, `Conflict`, `Invalid`
 /// (field `expires_on`).
 #[server(endpoint = "renew_approval")]
 pub async fn renew_approval(

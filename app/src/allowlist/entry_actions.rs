@@ -3,7 +3,7 @@
 use super::AllowlistEntry;
 use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::text::{self, REASON_MIN};
-use crate::domain::{workflow, EntryActionKind, Role, SessionUser};
+use crate::domain::{workflow, EntryActionKind, SessionUser};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{messages, outbox};
 use crate::persistence::{self, requests::NewEvent};
@@ -23,7 +23,8 @@ pub enum EntryAction {
 /// Who: reviewers. Revoking mails the requester and the contact address.
 ///
 /// # Errors
-/// [`AppError::NotAllowed`] for non-reviewers; [`AppError::NotFound`]; [`AppError::Conflict`]
+/// [`AppError::Forbidden`] for anyone else (admins included); [`AppError::NotAllowed`] for renewing one's own
+/// request (four eyes); [`AppError::NotFound`]; [`AppError::Conflict`]
 /// when the entry changed first or is revoked already; [`AppError::Invalid`] for a short reason
 /// or a bad date; [`AppError::Internal`]. Nothing is written then.
 pub async fn act_on_entry(
@@ -34,11 +35,9 @@ pub async fn act_on_entry(
     expected_version: i64,
     action: EntryAction,
 ) -> Result<(), AppError> {
-    if !user.has_role(Role::Reviewer) {
-        return Err(AppError::NotAllowed(
-            "Only the security team can revoke or renew approvals.".into(),
-        ));
-    }
+    // Before any lookup, so that requesters learn nothing about which entries exist;
+    // `decide_on_entry` below then keeps it to reviewers.
+    user.require_staff()?;
     let now = persistence::now();
     let mut tx = state.db.begin().await?;
     let entry = persistence::allowlist::find(&mut tx, entry_id)

@@ -9,14 +9,6 @@ use crate::state::AppState;
 /// Rows per page of the admin view.
 pub const PAGE_SIZE: i64 = 100;
 
-fn require_admin(viewer: &SessionUser) -> Result<(), AppError> {
-    if viewer.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// `subject` trimmed, `None` when empty (every subject).
 fn about(subject: &str) -> Option<&str> {
     Some(subject.trim()).filter(|s| !s.is_empty())
@@ -32,7 +24,7 @@ pub async fn page(
     before: Option<i64>,
     subject: &str,
 ) -> Result<super::AuditPage, AppError> {
-    require_admin(viewer)?;
+    viewer.require_admin()?;
     let rows = store::newest(&state.db, before, about(subject), PAGE_SIZE + 1).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<AuditRecord> = rows.into_iter().take(PAGE_SIZE as usize).collect();
@@ -53,6 +45,6 @@ pub async fn export(
     viewer: &SessionUser,
     subject: &str,
 ) -> Result<Vec<AuditRecord>, AppError> {
-    require_admin(viewer)?;
+    viewer.require_admin()?;
     Ok(store::oldest_first(&state.db, about(subject)).await?)
 }

@@ -124,11 +124,8 @@ pub async fn require_actor() -> Result<(AppState, SessionUser, Actor), AppError>
 /// but admins.
 pub async fn require_admin() -> Result<(AppState, SessionUser, Actor), AppError> {
     let (state, user, actor) = require_actor().await?;
-    if user.is_admin() {
-        Ok((state, user, actor))
-    } else {
-        Err(AppError::Forbidden)
-    }
+    user.require_admin()?;
+    Ok((state, user, actor))
 }
 
 /// The client's address. Behind `trusted_proxies` proxies, each of which appends the address

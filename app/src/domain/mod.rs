@@ -17,7 +17,7 @@ pub use lifecycle::Lifecycle;
 pub use request::{
     CatalogDecision, CatalogOutcome, NewImageRequest, RequestForm, RequestId, RequestState,
 };
-pub use user::{GroupRoles, Role, SessionUser, UserId};
+pub use user::{GroupRoles, MissingRole, Role, SessionUser, UserId};
 pub use workflow::{
     allowed_actions, allowed_entry_actions, decide_on_entry, ActionKind, EntryActionKind,
     RequestFacts, Transition, WorkflowError,

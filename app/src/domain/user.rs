@@ -48,7 +48,36 @@ impl SessionUser {
     pub fn is_admin(&self) -> bool {
         self.has_role(Role::Admin)
     }
+
+    /// For services that only reviewers and admins may use.
+    ///
+    /// # Errors
+    /// [`MissingRole`] for anyone else (pages and the API answer it as forbidden).
+    pub fn require_staff(&self) -> Result<(), MissingRole> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(MissingRole(Role::Reviewer))
+        }
+    }
+
+    /// For services that only admins may use.
+    ///
+    /// # Errors
+    /// [`MissingRole`] for anyone else.
+    pub fn require_admin(&self) -> Result<(), MissingRole> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(MissingRole(Role::Admin))
+        }
+    }
 }
+
+/// The signed-in user lacks the role an action needs. Always answered the same way: forbidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("this needs the {} role", .0.label())]
+pub struct MissingRole(pub Role);
 
 /// Which identity-provider groups give which role. Group names are compared exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -100,7 +100,8 @@ pub enum EntryActionKind {
 }
 
 /// Whether `user` may take `action` on the allowlist entry of a request submitted by
-/// `requester_id`: reviewers only; renewing never on one's own request.
+/// `requester_id`: reviewers only (admins administer the portal, they do not keep the list);
+/// renewing never on one's own request.
 ///
 /// # Errors
 /// [`WorkflowError::NotReviewer`] or [`WorkflowError::OwnRequest`].

@@ -1,7 +1,7 @@
 //! The upstream panel's data: facts about the image a request names, its tags, and which of
 //! them a tag rule matches. Server only.
 
-use crate::domain::{ImageReference, RequestId, SessionUser};
+use crate::domain::{RequestId, SessionUser};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -20,8 +20,7 @@ pub async fn upstream(
     use crate::domain::TagRule;
     use crate::registry::model::TagPreview;
     let request = crate::requests::service::visible(state, viewer, id).await?;
-    let image = ImageReference::parse(&request.image)
-        .map_err(|e| AppError::Conflict(format!("The stored image reference is invalid: {e}")))?;
+    let image = crate::requests::service::stored_image(&request)?;
     let client = &state.registry;
     let settings = &state.settings;
     let (facts, tags) = tokio::join!(

@@ -196,3 +196,15 @@ pub async fn visible(
         Err(not_found())
     }
 }
+
+/// The image reference stored with `request`, parsed. Every stored reference passed the same
+/// parse on submit, so a failure here is a corrupt row: logged, and answered as our fault.
+///
+/// # Errors
+/// [`AppError::Internal`].
+pub fn stored_image(request: &RequestDetail) -> Result<crate::domain::ImageReference, AppError> {
+    crate::domain::ImageReference::parse(&request.image).map_err(|error| {
+        tracing::error!(request = request.id.0, %error, "stored image reference does not parse");
+        AppError::Internal
+    })
+}

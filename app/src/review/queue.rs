@@ -17,9 +17,7 @@ pub async fn page(
     viewer: &SessionUser,
     filter: QueueFilter,
 ) -> Result<QueuePage, AppError> {
-    if !viewer.is_staff() {
-        return Err(AppError::Forbidden);
-    }
+    viewer.require_staff()?;
     let states = filter.states();
     if states.is_empty() {
         let mut errors = FieldErrors::default();

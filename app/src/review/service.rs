@@ -6,9 +6,7 @@
 use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::request::RequestDetails;
 use crate::domain::text::{self, REASON_MIN};
-use crate::domain::{
-    workflow, ActionKind, ApprovalForm, ApprovalScope, ImageReference, RequestId, SessionUser,
-};
+use crate::domain::{workflow, ActionKind, ApprovalForm, ApprovalScope, RequestId, SessionUser};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{notices, outbox};
 use crate::persistence::{self, requests::NewEvent};
@@ -189,8 +187,7 @@ pub async fn act(
     }
     let transition = decided?;
     let checked = check_input(&action, &state.settings)?;
-    let image = ImageReference::parse(&request.image)
-        .map_err(|e| AppError::Conflict(format!("The stored image reference is invalid: {e}")))?;
+    let image = crate::requests::service::stored_image(&request)?;
 
     let now = persistence::now();
     let mut tx = state.db.begin().await?;

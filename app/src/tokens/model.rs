@@ -1,5 +1,6 @@
 //! Token scopes and what the portal shows about a token (never its secret).
 
+use crate::domain::{MissingRole, SessionUser};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,6 +38,20 @@ impl Scope {
                     Scope::ALL.map(Scope::as_str).join(", ")
                 )
             })
+    }
+}
+
+impl Scope {
+    /// Whether a signed-in `user` (calling with their session, not a token) may use what this
+    /// scope covers: every user the catalog, the security team the allowlist.
+    ///
+    /// # Errors
+    /// The role the user lacks.
+    pub fn require_for_user(self, user: &SessionUser) -> Result<(), MissingRole> {
+        match self {
+            Scope::CatalogRead => Ok(()),
+            Scope::AllowlistRead => user.require_staff(),
+        }
     }
 }
 

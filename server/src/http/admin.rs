@@ -1,39 +1,34 @@
 //! Downloads for admins: the audit trail as CSV or JSON.
 
-use super::api_v1::ApiError;
-use app::auth::session;
+use super::extract::AdminUser;
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
     subject: Option<String>,
 }
 
-/// The trail (or the part about `subject`) for the signed-in admin.
+/// The trail (or the part about `subject`) for `admin`.
 async fn rows(
     state: &AppState,
-    session: &Session,
+    AdminUser(admin): &AdminUser,
     query: &ExportQuery,
-) -> Result<Vec<app::audit::AuditRecord>, ApiError> {
-    let user = session::signed_in_user(session, state.settings.session_absolute)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    Ok(app::audit::service::export(state, &user, query.subject.as_deref().unwrap_or("")).await?)
+) -> Result<Vec<app::audit::AuditRecord>, AppError> {
+    app::audit::service::export(state, admin, query.subject.as_deref().unwrap_or("")).await
 }
 
 /// `GET /admin/audit.csv[?subject=…]`: the trail as CSV, oldest first. Who: admins.
 pub async fn audit_csv(
     State(state): State<AppState>,
-    session: Session,
+    admin: AdminUser,
     Query(query): Query<ExportQuery>,
-) -> Result<Response, ApiError> {
-    let rows = rows(&state, &session, &query).await?;
+) -> Result<Response, AppError> {
+    let rows = rows(&state, &admin, &query).await?;
     let mut body = String::from(app::audit::AuditRecord::CSV_HEADER);
     for row in &rows {
         body.push_str(&row.csv_line());
@@ -54,10 +49,10 @@ pub async fn audit_csv(
 /// `GET /admin/audit.json[?subject=…]`: the trail as a JSON array, oldest first. Who: admins.
 pub async fn audit_json(
     State(state): State<AppState>,
-    session: Session,
+    admin: AdminUser,
     Query(query): Query<ExportQuery>,
-) -> Result<Response, ApiError> {
-    let rows = rows(&state, &session, &query).await?;
+) -> Result<Response, AppError> {
+    let rows = rows(&state, &admin, &query).await?;
     Ok((
         [(
             header::CONTENT_DISPOSITION,

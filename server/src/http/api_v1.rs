@@ -1,126 +1,14 @@
 //! The machine API under `/api/v1/`.
 
-use app::auth::session;
+use super::extract::{AllowlistRead, ApiCaller, CatalogRead};
 use app::error::AppError;
 use app::state::AppState;
-use app::tokens::service::BearerRefusal;
-use app::tokens::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use tower_sessions::Session;
-
-/// An API answer that went wrong: an `AppError` with its status and `{"error": message}`, or a
-/// token without the route's scope. The API has no forms, so input that fails validation is a
-/// 400, with each field's message as well. Every 401 names the Bearer scheme.
-pub enum ApiError {
-    App(AppError),
-    MissingScope(Scope),
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let error = match self {
-            ApiError::App(error) => error,
-            ApiError::MissingScope(scope) => {
-                let header = format!(
-                    "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"{scope}\""
-                );
-                let body = serde_json::json!({
-                    "error": format!("This token does not have the {scope} scope; ask an admin for a token that has it."),
-                });
-                return (
-                    StatusCode::FORBIDDEN,
-                    [(header::WWW_AUTHENTICATE, header)],
-                    Json(body),
-                )
-                    .into_response();
-            }
-        };
-        let status = match &error {
-            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-            other => {
-                StatusCode::from_u16(other.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-            }
-        };
-        let body = match &error {
-            AppError::Invalid(fields) => serde_json::json!({
-                "error": fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "),
-                "fields": fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect::<Vec<_>>(),
-            }),
-            AppError::Unauthenticated => serde_json::json!({
-                "error": "Send a valid API token (Authorization: Bearer pct_…) or sign in.",
-            }),
-            other => serde_json::json!({ "error": other.to_string() }),
-        };
-        let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"portcullis\""),
-            );
-        }
-        response
-    }
-}
-
-impl From<AppError> for ApiError {
-    fn from(error: AppError) -> Self {
-        ApiError::App(error)
-    }
-}
-
-/// Who is calling the API.
-#[derive(Debug)]
-pub enum Caller {
-    /// A signed-in user of the portal (session cookie).
-    User(app::domain::SessionUser),
-    /// A machine with an API token.
-    Token(std::sync::Arc<app::tokens::TokenSummary>),
-}
-
-impl Caller {
-    /// Who it is, for the log: `user:<id>` or `token:<id> (<name>)`.
-    pub fn describe(&self) -> String {
-        match self {
-            Caller::User(user) => format!("user:{}", user.user_id.0),
-            Caller::Token(token) => format!("token:{} ({})", token.id, token.name),
-        }
-    }
-}
-
-/// Lets the call through for a token with `scope` (when an `Authorization` header is sent) or
-/// else a signed-in user. A token that is missing, wrong, expired or revoked gets 401 without
-/// saying which; a token without the scope gets 403.
-///
-/// # Errors
-/// [`ApiError`] as above.
-pub async fn authorize(
-    state: &AppState,
-    session: &Session,
-    headers: &HeaderMap,
-    scope: Scope,
-) -> Result<Caller, ApiError> {
-    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
-        let authorization = authorization.to_str().unwrap_or_default();
-        return match app::tokens::service::authenticate(state, authorization, scope).await {
-            Ok(token) => Ok(Caller::Token(token)),
-            Err(BearerRefusal::Unauthenticated) => Err(AppError::Unauthenticated.into()),
-            Err(BearerRefusal::MissingScope(scope)) => Err(ApiError::MissingScope(scope)),
-        };
-    }
-    // Boxed: machines send tokens, and the session path would enlarge every call's future.
-    let user = Box::pin(session::signed_in_user(
-        session,
-        state.settings.session_absolute,
-    ))
-    .await?
-    .ok_or(AppError::Unauthenticated)?;
-    Ok(Caller::User(user))
-}
 
 #[derive(Debug, Deserialize)]
 pub struct EquivalentsQuery {
@@ -129,16 +17,14 @@ pub struct EquivalentsQuery {
 
 /// `GET /api/v1/catalog/equivalents?image=REF`: Red Hat catalog equivalents, best first.
 /// Who: signed-in users and tokens with `catalog:read`. Answers 400 naming the problem for a
-/// missing or bad reference, 401 / 403 as [`authorize`] says.
+/// missing or bad reference, 401 / 403 as [`ApiCaller`] says.
 pub async fn catalog_equivalents(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    caller: ApiCaller<CatalogRead>,
     query: Result<Query<EquivalentsQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&state, &session, &headers, Scope::CatalogRead).await?;
+) -> Result<Response, AppError> {
     let query = valid_query(query)?;
-    tracing::debug!(caller = %caller.describe(), "catalog equivalents");
+    tracing::debug!(caller = %caller.caller.describe(), "catalog equivalents");
     let image = query
         .image
         .filter(|i| !i.trim().is_empty())
@@ -159,13 +45,13 @@ pub struct AllowlistQuery {
 /// The query string's parameters, or a 400 saying what is wrong with it (a repeated or
 /// malformed parameter). Read after the caller is authorised, so a caller without a token
 /// learns nothing about the parameters.
-fn valid_query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+fn valid_query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
     query.map(|Query(query)| query).map_err(|rejection| {
         let detail = rejection.body_text();
         let detail = detail
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&detail);
-        AppError::BadRequest(format!("the query string is not valid: {detail}.")).into()
+        AppError::BadRequest(format!("the query string is not valid: {detail}."))
     })
 }
 
@@ -186,21 +72,15 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 /// the format comes from `?format=` or else `Accept`. Answers `304 Not Modified` when
 /// `If-None-Match` names the current `ETag`.
 /// Who: tokens with `allowlist:read`, and signed-in reviewers and admins. 401 / 403 as
-/// [`authorize`] says; 400 naming the valid formats for an unknown one.
+/// [`ApiCaller`] says; 400 naming the valid formats for an unknown one.
 pub async fn allowlist(
     State(state): State<AppState>,
-    session: Session,
+    _caller: ApiCaller<AllowlistRead>,
     headers: HeaderMap,
     query: Result<Query<AllowlistQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     use app::allowlist::formats::Format;
-    let caller = authorize(&state, &session, &headers, Scope::AllowlistRead).await?;
     let query = valid_query(query)?;
-    if let Caller::User(user) = &caller {
-        if !user.is_staff() {
-            return Err(AppError::Forbidden.into());
-        }
-    }
     let format = match query.format.as_deref() {
         Some(name) => Format::parse(name).map_err(AppError::BadRequest)?,
         None => headers
@@ -214,8 +94,7 @@ pub async fn allowlist(
         return Err(AppError::BadRequest(format!(
             "mirror must be a registry host with optional port and path, e.g. \
              mirror.example.org or registry.local:5000/mirror: {problem}"
-        ))
-        .into());
+        )));
     }
     let version = app::allowlist::service::version(&state).await?;
     let etag = version.etag(format, mirror);

@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod api_v1;
+pub mod extract;
 mod health;
 mod middleware;
 mod sign_in;
