@@ -3,7 +3,7 @@
 use super::AllowlistEntry;
 use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::text::{self, REASON_MIN};
-use crate::domain::{workflow, EntryActionKind, SessionUser};
+use crate::domain::{workflow, EntryActionKind, EventKind, SessionUser};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{messages, outbox};
 use crate::persistence::{self, requests::NewEvent};
@@ -141,7 +141,7 @@ pub async fn act_on_entry(
         &NewEvent {
             request: entry.request_id,
             actor: &user.user_id.0,
-            kind: action_name.trim_start_matches("allowlist."),
+            kind: EventKind::Entry(kind),
             from: None,
             to: None,
             body: Some(&body),

@@ -20,5 +20,5 @@ pub use request::{
 pub use user::{GroupRoles, MissingRole, Role, SessionUser, UserId};
 pub use workflow::{
     allowed_actions, allowed_entry_actions, decide_on_entry, ActionKind, EntryActionKind,
-    RequestFacts, Transition, WorkflowError,
+    EventKind, RequestFacts, Transition, WorkflowError,
 };

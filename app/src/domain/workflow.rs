@@ -99,6 +99,69 @@ pub enum EntryActionKind {
     Renew,
 }
 
+impl EntryActionKind {
+    /// The name in the timeline (`revoke`, `renew`); the audit trail prefixes `allowlist.`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryActionKind::Revoke => "revoke",
+            EntryActionKind::Renew => "renew",
+        }
+    }
+}
+
+/// What one entry of a request's timeline records. Stored as [`EventKind::as_str`]; a stored
+/// name [`EventKind::parse`] does not know is a corrupt row. On the wire, the same name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The requester filed it.
+    Submitted,
+    /// Someone took an action on the request (a comment included).
+    Action(ActionKind),
+    /// A reviewer revoked or renewed the allowlist entry its approval created.
+    Entry(EntryActionKind),
+    /// The portal checked Red Hat's catalog again after it was unreachable on submit.
+    CatalogRechecked,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "submitted",
+            EventKind::Action(action) => action.as_str(),
+            EventKind::Entry(action) => action.as_str(),
+            EventKind::CatalogRechecked => "catalog_rechecked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "submitted" => Some(EventKind::Submitted),
+            "catalog_rechecked" => Some(EventKind::CatalogRechecked),
+            other => ActionKind::parse(other).map(EventKind::Action).or_else(|| {
+                [EntryActionKind::Revoke, EntryActionKind::Renew]
+                    .into_iter()
+                    .find(|a| a.as_str() == other)
+                    .map(EventKind::Entry)
+            }),
+        }
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        EventKind::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!("unknown timeline entry kind {name:?}"))
+        })
+    }
+}
+
 /// Whether `user` may take `action` on the allowlist entry of a request submitted by
 /// `requester_id`: reviewers only (admins administer the portal, they do not keep the list);
 /// renewing never on one's own request.
@@ -280,6 +343,18 @@ pub fn allowed_actions(facts: &RequestFacts, actor: &SessionUser) -> Vec<ActionK
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_event_kind_reads_back_as_itself() {
+        let kinds = [EventKind::Submitted, EventKind::CatalogRechecked]
+            .into_iter()
+            .chain(ActionKind::ALL.map(EventKind::Action))
+            .chain([EntryActionKind::Revoke, EntryActionKind::Renew].map(EventKind::Entry));
+        for kind in kinds {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind), "{kind:?}");
+        }
+        assert_eq!(EventKind::parse("state_changed"), None);
+    }
 
     fn user(id: &str, roles: &[Role]) -> SessionUser {
         SessionUser {

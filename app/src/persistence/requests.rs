@@ -3,7 +3,7 @@
 use super::{next_id, Db, DbError};
 use crate::catalog::mirror::Freshness;
 use crate::domain::{
-    CatalogDecision, CatalogOutcome, NewImageRequest, RequestId, RequestState, UserId,
+    CatalogDecision, CatalogOutcome, EventKind, NewImageRequest, RequestId, RequestState, UserId,
 };
 use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
 use sqlx::AnyConnection;
@@ -94,7 +94,9 @@ impl TryFrom<EventRow> for RequestEvent {
         Ok(RequestEvent {
             id: row.request_event_id,
             actor_name: row.actor_name,
-            kind: row.kind,
+            kind: EventKind::parse(&row.kind).ok_or_else(|| {
+                DbError::Corrupt(format!("unknown timeline entry kind {:?}", row.kind))
+            })?,
             from_state: row.from_state.as_deref().map(state).transpose()?,
             to_state: row.to_state.as_deref().map(state).transpose()?,
             body: row.body,
@@ -155,7 +157,7 @@ pub async fn insert(
         &NewEvent {
             request: RequestId(id),
             actor: &requester.0,
-            kind: "submitted",
+            kind: EventKind::Submitted,
             from: None,
             to: Some(RequestState::Submitted),
             body: None,
@@ -301,7 +303,7 @@ pub async fn record_recheck(
         &NewEvent {
             request: id,
             actor: SYSTEM_USER,
-            kind: "catalog_rechecked",
+            kind: EventKind::CatalogRechecked,
             from: None,
             to: None,
             body: Some(note),
@@ -321,8 +323,7 @@ pub const SYSTEM_USER: &str = "portcullis:system";
 pub struct NewEvent<'a> {
     pub request: RequestId,
     pub actor: &'a str,
-    /// `submitted`, an action name (`approve`, `comment`, …) or `catalog_rechecked`.
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub from: Option<RequestState>,
     pub to: Option<RequestState>,
     pub body: Option<&'a str>,
@@ -346,7 +347,7 @@ pub async fn insert_event(
     .bind(event_id)
     .bind(event.request.0)
     .bind(event.actor)
-    .bind(event.kind)
+    .bind(event.kind.as_str())
     .bind(event.from.map(RequestState::as_str))
     .bind(event.to.map(RequestState::as_str))
     .bind(event.body)

@@ -7,7 +7,7 @@ use super::model::RequestPage;
 use crate::components::{
     field_errors, other_error, ErrorNotice, ErrorSummary, TextArea, TextField,
 };
-use crate::domain::ActionKind;
+use crate::domain::{ActionKind, EventKind};
 use crate::error::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -59,7 +59,7 @@ fn ResubmitForm(page: RequestPage) -> impl IntoView {
         .events
         .iter()
         .rev()
-        .find(|e| e.kind == "request_changes")
+        .find(|e| e.kind == EventKind::Action(ActionKind::RequestChanges))
         .and_then(|e| e.body.clone());
     view! {
         <div class="page-header">

@@ -67,8 +67,7 @@ pub struct CatalogCheck {
 pub struct RequestEvent {
     pub id: i64,
     pub actor_name: String,
-    /// `submitted`, `state_changed` or `comment`.
-    pub kind: String,
+    pub kind: crate::domain::EventKind,
     pub from_state: Option<RequestState>,
     pub to_state: Option<RequestState>,
     pub body: Option<String>,

@@ -7,7 +7,7 @@ use crate::components::{
     DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea,
     TextField, Timestamp,
 };
-use crate::domain::{CatalogOutcome, ImageReference};
+use crate::domain::{ActionKind, CatalogOutcome, EntryActionKind, EventKind, ImageReference};
 use crate::error::FieldErrors;
 use crate::registry::pages::UpstreamPanel;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
@@ -454,21 +454,21 @@ fn not_checked_reason(mirror_at: Option<&str>) -> String {
 
 #[component]
 fn TimelineEntry(event: RequestEvent) -> impl IntoView {
-    let what = match (event.kind.as_str(), event.to_state) {
-        ("submitted", _) => "submitted the request".to_string(),
-        ("comment", _) => "commented".to_string(),
-        ("catalog_rechecked", _) => "checked the Red Hat catalog again".to_string(),
-        ("claim", _) => "claimed the request".to_string(),
-        ("release", _) => "released the request".to_string(),
-        ("request_changes", _) => "asked for changes".to_string(),
-        ("approve", _) => "approved the request".to_string(),
-        ("reject", _) => "rejected the request".to_string(),
-        ("withdraw", _) => "withdrew the request".to_string(),
-        ("resubmit", _) => "resubmitted the request".to_string(),
-        ("revoke", _) => "revoked the approval".to_string(),
-        ("renew", _) => "renewed the approval".to_string(),
-        (_, Some(state)) => format!("changed the state to {}", state.label()),
-        (kind, None) => kind.replace('_', " "),
+    let what = match event.kind {
+        EventKind::Submitted => "submitted the request",
+        EventKind::CatalogRechecked => "checked the Red Hat catalog again",
+        EventKind::Action(action) => match action {
+            ActionKind::Comment => "commented",
+            ActionKind::Claim => "claimed the request",
+            ActionKind::Release => "released the request",
+            ActionKind::RequestChanges => "asked for changes",
+            ActionKind::Approve => "approved the request",
+            ActionKind::Reject => "rejected the request",
+            ActionKind::Withdraw => "withdrew the request",
+            ActionKind::Resubmit => "resubmitted the request",
+        },
+        EventKind::Entry(EntryActionKind::Revoke) => "revoked the approval",
+        EventKind::Entry(EntryActionKind::Renew) => "renewed the approval",
     };
     view! {
         <li>

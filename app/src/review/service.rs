@@ -6,7 +6,9 @@
 use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::request::RequestDetails;
 use crate::domain::text::{self, REASON_MIN};
-use crate::domain::{workflow, ActionKind, ApprovalForm, ApprovalScope, RequestId, SessionUser};
+use crate::domain::{
+    workflow, ActionKind, ApprovalForm, ApprovalScope, EventKind, RequestId, SessionUser,
+};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{notices, outbox};
 use crate::persistence::{self, requests::NewEvent};
@@ -269,7 +271,7 @@ pub async fn act(
         &NewEvent {
             request: id,
             actor: &user.user_id.0,
-            kind: kind.as_str(),
+            kind: EventKind::Action(kind),
             from: (!is_comment).then_some(transition.from),
             to: (!is_comment).then_some(transition.to),
             body: body.as_deref(),
