@@ -4,7 +4,8 @@
 //! per message keeps two server processes on one database from sending the same one.
 
 use crate::config::MailConfig;
-use app::persistence::{self, outbox::QueuedMail, Db};
+use app::mail::store::QueuedMail;
+use app::persistence::{self, Db};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
@@ -66,7 +67,7 @@ impl Mailer {
     /// The database fails (sending failures are recorded per message, not returned).
     pub async fn send_due(&self, db: &Db) -> Result<Turn, persistence::DbError> {
         let now = OffsetDateTime::now_utc();
-        let leased = persistence::outbox::lease_due(
+        let leased = app::mail::store::lease_due(
             db,
             &self.worker,
             &persistence::format_timestamp(now),
@@ -78,8 +79,8 @@ impl Mailer {
         for mail in leased {
             match self.send(&mail).await {
                 Ok(()) => {
-                    persistence::outbox::mark_sent(
-                        db,
+                    app::mail::store::mark_sent(
+                        db.pool(),
                         mail.mail_id,
                         &self.worker,
                         &persistence::now(),
@@ -97,8 +98,14 @@ impl Mailer {
                         %error,
                         "could not send an e-mail; it stays in the outbox"
                     );
-                    persistence::outbox::mark_failed(db, mail.mail_id, &self.worker, &error, &next)
-                        .await?;
+                    app::mail::store::mark_failed(
+                        db.pool(),
+                        mail.mail_id,
+                        &self.worker,
+                        &error,
+                        &next,
+                    )
+                    .await?;
                     turn.failed += 1;
                 }
             }

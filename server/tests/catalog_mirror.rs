@@ -94,7 +94,7 @@ async fn a_failing_catalog_keeps_the_previous_mirror_and_says_why() {
             "{fault}: {error:?}"
         );
         assert!(error.to_string().contains(expected), "{fault}: {error}");
-        let status = app::persistence::catalog::status(&broken.state.db)
+        let status = app::catalog::store::status(broken.state.db.pool())
             .await
             .unwrap();
         assert_eq!(status.generation, 1, "{fault}: the mirror is unchanged");

@@ -70,7 +70,7 @@ fn failure_reason(response: &common::TestResponse) -> String {
 /// People who signed in (the portal's own system user is always there).
 async fn users(app: &TestApp) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM app_user WHERE user_id <> $1")
-        .bind(app::persistence::requests::SYSTEM_USER)
+        .bind(app::requests::store::SYSTEM_USER)
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();

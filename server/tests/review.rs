@@ -581,7 +581,7 @@ async fn the_audit_command_finds_the_first_altered_or_missing_row() {
     assert!(String::from_utf8_lossy(&altered.stderr).contains("audit row 4 has been altered"));
 
     // Recomputing that row's hash does not help: the next row no longer follows it.
-    let record = app::persistence::audit::after(&app.state.db, 3, 1)
+    let record = app::audit::store::after(app.state.db.pool(), 3, 1)
         .await
         .unwrap()
         .remove(0);

@@ -6,7 +6,8 @@ use crate::domain::text::{self, REASON_MIN};
 use crate::domain::{workflow, EntryActionKind, EventKind, SessionUser};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{messages, outbox};
-use crate::persistence::{self, requests::NewEvent};
+use crate::persistence;
+use crate::requests::store::NewEvent;
 use crate::state::AppState;
 use serde_json::json;
 
@@ -40,10 +41,10 @@ pub async fn act_on_entry(
     user.require_staff()?;
     let now = persistence::now();
     let mut tx = state.db.begin().await?;
-    let entry = persistence::allowlist::find(&mut tx, entry_id)
+    let entry = crate::allowlist::store::find(&mut tx, entry_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Allowlist entry {entry_id}")))?;
-    let request = persistence::requests::find(&state.db, entry.request_id)
+    let request = crate::requests::store::find(&mut *tx, entry.request_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Request #{}", entry.request_id)))?;
     let kind = match action {
@@ -71,7 +72,7 @@ pub async fn act_on_entry(
         EntryAction::Revoke { reason: text } => {
             let text = text::written("reason", text, REASON_MIN, "why the approval is revoked")
                 .map_err(AppError::Invalid)?;
-            if !persistence::allowlist::revoke(
+            if !crate::allowlist::store::revoke(
                 &mut tx,
                 entry_id,
                 expected_version,
@@ -120,7 +121,7 @@ pub async fn act_on_entry(
                 errors.keep("expires_on", &expires_on);
                 return Err(AppError::Invalid(errors));
             }
-            if !persistence::allowlist::renew(&mut tx, entry_id, expected_version, &expires_on)
+            if !crate::allowlist::store::renew(&mut tx, entry_id, expected_version, &expires_on)
                 .await?
             {
                 return Err(stale());
@@ -136,7 +137,7 @@ pub async fn act_on_entry(
             )
         }
     };
-    persistence::requests::insert_event(
+    crate::requests::store::insert_event(
         &mut tx,
         &NewEvent {
             request: entry.request_id,

@@ -50,7 +50,7 @@ pub async fn render(
     if let Some(body) = cache.get(&key, version, state.upstream_tags.generation()) {
         return Ok(body);
     }
-    let entries = persistence::allowlist::active(&state.db, &version.today).await?;
+    let entries = crate::allowlist::store::active(state.db.pool(), &version.today).await?;
     let semver_repositories: Vec<RepositoryKey> = entries
         .iter()
         .filter(|e| matches!(e.tags, TagRule::Semver(_)))

@@ -15,7 +15,8 @@
 //! --head COUNT:HASH` finds removed newest rows and recomputed chains.
 
 use super::model::AuditRecord;
-use crate::persistence::{self, audit as store, Db, DbError};
+use super::store;
+use crate::persistence::{self, Db, DbError};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
@@ -224,7 +225,7 @@ impl AuditTrail {
             }
         }
         loop {
-            let batch = store::after(db, previous_id, 1000).await?;
+            let batch = store::after(db.pool(), previous_id, 1000).await?;
             if batch.is_empty() {
                 break;
             }
@@ -303,7 +304,7 @@ impl Actor {
     /// The portal's own background work.
     pub fn system() -> Self {
         Self {
-            id: persistence::requests::SYSTEM_USER.to_owned(),
+            id: crate::requests::store::SYSTEM_USER.to_owned(),
             name: "Portcullis".to_owned(),
             client_addr: String::new(),
         }

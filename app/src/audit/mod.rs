@@ -9,5 +9,7 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 pub use model::{AuditPage, AuditRecord};

@@ -1,9 +1,9 @@
 //! What admins see of the audit trail: its pages and its exports. Server only.
 
 use super::model::AuditRecord;
+use super::store;
 use crate::domain::SessionUser;
 use crate::error::AppError;
-use crate::persistence::audit as store;
 use crate::state::AppState;
 
 /// Rows per page of the admin view.
@@ -25,7 +25,7 @@ pub async fn page(
     subject: &str,
 ) -> Result<super::AuditPage, AppError> {
     viewer.require_admin()?;
-    let rows = store::newest(&state.db, before, about(subject), PAGE_SIZE + 1).await?;
+    let rows = store::newest(state.db.pool(), before, about(subject), PAGE_SIZE + 1).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<AuditRecord> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     Ok(super::AuditPage {
@@ -46,5 +46,5 @@ pub async fn export(
     subject: &str,
 ) -> Result<Vec<AuditRecord>, AppError> {
     viewer.require_admin()?;
-    Ok(store::oldest_first(&state.db, about(subject)).await?)
+    Ok(store::oldest_first(state.db.pool(), about(subject)).await?)
 }

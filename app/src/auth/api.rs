@@ -29,7 +29,7 @@ pub async fn dev_sign_in(user: String) -> Result<(), AppError> {
     let dev_user = crate::auth::dev_users::find(&user)
         .ok_or_else(|| AppError::BadRequest(format!("there is no development user {user:?}")))?;
     let user = dev_user.to_session_user();
-    crate::persistence::users::upsert(&state.db, &user, &crate::persistence::now()).await?;
+    crate::auth::store::upsert(state.db.pool(), &user, &crate::persistence::now()).await?;
     session::sign_in(&session::session().await?, &user, None).await?;
     tracing::info!(target: "audit", actor = %user.user_id.0, method = "development", "signed in");
     leptos_axum::redirect("/requests");

@@ -9,3 +9,5 @@ pub mod oidc;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;

@@ -9,7 +9,8 @@
 use super::client::{CatalogError, PyxisClient};
 use super::equivalents::CatalogIndex;
 use super::model::Candidate;
-use crate::persistence::{self, catalog as store, Db, DbError};
+use super::store;
+use crate::persistence::{self, Db, DbError};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -137,7 +138,7 @@ impl CatalogMirror {
     /// # Errors
     /// The database fails; the loaded generation stays in use.
     pub async fn reload_if_changed(&self, db: &Db) -> Result<bool, DbError> {
-        let stored = store::status(db).await?;
+        let stored = store::status(db.pool()).await?;
         if stored.generation == self.current().generation || stored.generation == 0 {
             return Ok(false);
         }
@@ -172,7 +173,7 @@ impl CatalogMirror {
         if self.client.is_none() {
             return Ok(None);
         }
-        let status = store::status(db).await?;
+        let status = store::status(db.pool()).await?;
         if !is_due(
             &status,
             OffsetDateTime::now_utc(),
@@ -196,7 +197,7 @@ impl CatalogMirror {
         let now = OffsetDateTime::now_utc();
         // Long enough for a slow catalog with retries; a crashed holder frees it by expiry.
         let lease_until = persistence::format_timestamp(now + Duration::from_secs(600));
-        if !store::try_lease(db, &persistence::format_timestamp(now), &lease_until).await? {
+        if !store::try_lease(db.pool(), &persistence::format_timestamp(now), &lease_until).await? {
             return Ok(RefreshOutcome::Busy);
         }
         let fetched = match client.repositories().await {
@@ -207,7 +208,7 @@ impl CatalogMirror {
         let repositories = match fetched {
             Ok(repositories) => repositories,
             Err(error) => {
-                store::record_failure(db, &error.to_string()).await?;
+                store::record_failure(db.pool(), &error.to_string()).await?;
                 return Err(error);
             }
         };
@@ -215,7 +216,7 @@ impl CatalogMirror {
         let generation = match store::replace(db, &repositories, &synced_at).await {
             Ok(generation) => generation,
             Err(error) => {
-                let _ = store::record_failure(db, &error.to_string()).await;
+                let _ = store::record_failure(db.pool(), &error.to_string()).await;
                 return Err(error.into());
             }
         };
@@ -237,7 +238,7 @@ impl CatalogMirror {
             .filter_map(|c| view.index.get(&c.repository))
             .map(|repo| (repo.registry.clone(), repo.repository.clone()))
             .collect();
-        let stored = match store::grades(db, &keys).await {
+        let stored = match store::grades(db.pool(), &keys).await {
             Ok(stored) => stored,
             Err(error) => {
                 tracing::warn!(%error, "could not read stored freshness grades");
@@ -316,7 +317,7 @@ impl CatalogMirror {
                             found.insert(repository.clone(), g.clone());
                         }
                         store::store_grade(
-                            &db,
+                            db.pool(),
                             &registry,
                             &repository,
                             grade.as_deref(),
@@ -327,8 +328,15 @@ impl CatalogMirror {
                     }
                     Err(error) => {
                         tracing::warn!(%error, %repository, "could not read a freshness grade");
-                        store::store_grade(&db, &registry, &repository, None, true, &checked_at)
-                            .await
+                        store::store_grade(
+                            db.pool(),
+                            &registry,
+                            &repository,
+                            None,
+                            true,
+                            &checked_at,
+                        )
+                        .await
                     }
                 };
                 if let Err(error) = stored {

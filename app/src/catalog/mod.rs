@@ -14,5 +14,7 @@ pub mod pages;
 pub mod pyxis;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 pub use model::{Candidate, CatalogRepository, Equivalents, ReleaseStatus};

@@ -9,3 +9,5 @@ pub mod notices;
 pub mod outbox;
 #[cfg(feature = "ssr")]
 pub mod reminders;
+#[cfg(feature = "ssr")]
+pub mod store;

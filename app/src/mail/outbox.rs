@@ -1,7 +1,8 @@
 //! Queuing mail in the caller's transaction. Sending is the server's worker (`server/src/mailer.rs`).
 
 use super::messages::Mail;
-use crate::persistence::{self, outbox as store, DbError};
+use super::store;
+use crate::persistence::{self, DbError};
 use sqlx::AnyConnection;
 
 /// Queues `mail` inside the caller's transaction: it is sent only if the change commits. A mail

@@ -25,7 +25,7 @@ pub async fn queue_reminders(
     let mut queued = 0;
     if let Some(team) = &state.settings.security_team_email {
         let cutoff = persistence::format_timestamp(now - waiting);
-        for waiting in persistence::requests::waiting_since(&state.db, &cutoff, 200).await? {
+        for waiting in crate::requests::store::waiting_since(state.db.pool(), &cutoff, 200).await? {
             let hours = waiting_hours(&waiting.updated_at, now);
             let mut mail = messages::compose(
                 vec![team.clone()],
@@ -52,14 +52,15 @@ pub async fn queue_reminders(
     }
     let today = now.date();
     let warn_until = today + time::Duration::days(EXPIRY_WARNING_DAYS);
-    for entry in persistence::allowlist::expiring_unwarned(
-        &state.db,
+    for entry in crate::allowlist::store::expiring_unwarned(
+        state.db.pool(),
         &today.to_string(),
         &warn_until.to_string(),
     )
     .await?
     {
-        let Some(request) = persistence::requests::find(&state.db, entry.request_id).await? else {
+        let Some(request) = crate::requests::store::find(state.db.pool(), entry.request_id).await?
+        else {
             continue;
         };
         let mut mail = messages::compose(
@@ -85,7 +86,7 @@ pub async fn queue_reminders(
         if outbox::queue(&mut tx, &mail, &now_text).await? {
             queued += 1;
         }
-        persistence::allowlist::mark_warned(&mut tx, entry.id, &now_text).await?;
+        crate::allowlist::store::mark_warned(&mut tx, entry.id, &now_text).await?;
         tx.commit().await.map_err(persistence::DbError::from)?;
     }
     Ok(queued)

@@ -5,16 +5,8 @@
 //! fixed-width RFC 3339 text in UTC ([`now`]), which sorts and compares correctly on both.
 //! Server only.
 
-pub mod allowlist;
-pub mod audit;
-pub mod catalog;
 pub mod counters;
-pub mod outbox;
-pub mod queue;
-pub mod requests;
 pub mod sessions;
-pub mod tokens;
-pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool};
@@ -22,6 +14,12 @@ use std::str::FromStr;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+/// Where a query runs: the pool (`state.db.pool()`) or an open transaction (`&mut *tx`), so
+/// a read can see what the caller's transaction wrote and hold its locks. Store functions that
+/// run one statement take this; those that open their own transaction take [`Db`].
+pub trait Conn<'c>: sqlx::Executor<'c, Database = sqlx::Any> {}
+impl<'c, T: sqlx::Executor<'c, Database = sqlx::Any>> Conn<'c> for T {}
 
 /// Which engine a [`Db`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -43,8 +43,9 @@ pub async fn submit(
     let now = persistence::now();
     let checked = matches!(freshness, Freshness::Checked { .. });
     let mut tx = state.db.begin().await?;
-    let id = persistence::requests::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
-        .await?;
+    let id =
+        crate::requests::store::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
+            .await?;
     let head = state
         .audit
         .append(
@@ -100,7 +101,7 @@ pub async fn recheck_catalog(state: &AppState) -> Result<usize, AppError> {
         return Ok(0);
     };
     let mut recorded = 0;
-    for (id, typed) in persistence::requests::catalog_unchecked(&state.db, 500).await? {
+    for (id, typed) in crate::requests::store::catalog_unchecked(state.db.pool(), 500).await? {
         let candidates = candidates_for(state, &typed).await;
         let note = match candidates.first() {
             Some(best) => format!(
@@ -110,7 +111,7 @@ pub async fn recheck_catalog(state: &AppState) -> Result<usize, AppError> {
             ),
             None => "Checked the Red Hat catalog again: no equivalent.".to_owned(),
         };
-        if persistence::requests::record_recheck(
+        if crate::requests::store::record_recheck(
             &state.db,
             id,
             &candidates,
@@ -132,7 +133,10 @@ pub async fn recheck_catalog(state: &AppState) -> Result<usize, AppError> {
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
 pub async fn list_mine(db: &Db, user: &SessionUser) -> Result<Vec<RequestSummary>, AppError> {
-    Ok(persistence::requests::list_by_requester(db, &user.user_id, MY_REQUESTS_LIMIT).await?)
+    Ok(
+        crate::requests::store::list_by_requester(db.pool(), &user.user_id, MY_REQUESTS_LIMIT)
+            .await?,
+    )
 }
 
 /// A request with its timeline, the actions the viewer may take and its allowlist entry, for
@@ -147,8 +151,8 @@ pub async fn page(
     id: RequestId,
 ) -> Result<RequestPage, AppError> {
     let request = visible(state, viewer, id).await?;
-    let events = persistence::requests::events(&state.db, id).await?;
-    let entry = persistence::allowlist::for_request(&state.db, id).await?;
+    let events = crate::requests::store::events(state.db.pool(), id).await?;
+    let entry = crate::allowlist::store::for_request(state.db.pool(), id).await?;
     let today = crate::persistence::today();
     let in_days = |days: u32| {
         time::Date::parse(
@@ -187,7 +191,7 @@ pub async fn visible(
     id: RequestId,
 ) -> Result<RequestDetail, AppError> {
     let not_found = || AppError::NotFound(format!("Request #{id}"));
-    let request = persistence::requests::find(&state.db, id)
+    let request = crate::requests::store::find(state.db.pool(), id)
         .await?
         .ok_or_else(not_found)?;
     if may_see(&request, viewer) {

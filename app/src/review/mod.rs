@@ -9,3 +9,5 @@ pub mod pages;
 pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;

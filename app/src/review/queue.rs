@@ -44,7 +44,7 @@ pub async fn page(
             ))
         }
     };
-    let query = persistence::queue::QueueQuery {
+    let query = crate::review::store::QueueQuery {
         states: &states,
         team: (!filter.team.trim().is_empty()).then(|| filter.team.trim()),
         claimed_by: filter.mine.then_some(viewer.user_id.0.as_str()),
@@ -52,8 +52,8 @@ pub async fn page(
         after: after.as_ref().map(|(at, id)| (at.as_str(), *id)),
         limit: QUEUE_PAGE_SIZE,
     };
-    let (rows, has_more) = persistence::queue::page(&state.db, &query).await?;
-    let counts = persistence::queue::counts(&state.db, &query).await?;
+    let (rows, has_more) = crate::review::store::page(state.db.pool(), &query).await?;
+    let counts = crate::review::store::counts(state.db.pool(), &query).await?;
     let matching = counts
         .iter()
         .filter(|(s, _)| states.contains(s))

@@ -11,9 +11,10 @@ use crate::domain::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{notices, outbox};
-use crate::persistence::{self, requests::NewEvent};
+use crate::persistence;
 use crate::requests::model::RequestDetail;
 use crate::requests::service::visible;
+use crate::requests::store::NewEvent;
 use crate::state::AppState;
 use serde_json::json;
 
@@ -196,7 +197,7 @@ pub async fn act(
     if !is_comment {
         let decided_by = matches!(kind, ActionKind::Approve | ActionKind::Reject)
             .then_some(user.user_id.0.as_str());
-        let fresh = persistence::requests::update_state(
+        let fresh = crate::requests::store::update_state(
             &mut tx,
             id,
             expected_version,
@@ -207,7 +208,7 @@ pub async fn act(
         )
         .await?;
         if !fresh {
-            let current = persistence::requests::find(&state.db, id)
+            let current = crate::requests::store::find(&mut *tx, id)
                 .await?
                 .unwrap_or(request);
             return Err(changed(&current));
@@ -224,7 +225,7 @@ pub async fn act(
         Checked::Plain => None,
         Checked::Text(text) => Some(text.clone()),
         Checked::Resubmit { details, note } => {
-            persistence::requests::update_details(
+            crate::requests::store::update_details(
                 &mut tx,
                 id,
                 &details.team,
@@ -238,7 +239,7 @@ pub async fn act(
             Some(note.clone())
         }
         Checked::Approve(scope) => {
-            let entry = persistence::allowlist::insert(
+            let entry = crate::allowlist::store::insert(
                 &mut tx,
                 id,
                 image.registry(),
@@ -266,7 +267,7 @@ pub async fn act(
     if let Some(text) = &body {
         after["text"] = json!(text);
     }
-    persistence::requests::insert_event(
+    crate::requests::store::insert_event(
         &mut tx,
         &NewEvent {
             request: id,

@@ -6,9 +6,10 @@
 
 use super::known::{KnownToken, LAST_USED_PRECISION};
 use super::model::{Scope, TokenSummary};
+use super::store;
 use crate::audit::chain::{Actor, AuditEvent, AuditTrail};
 use crate::error::{AppError, FieldErrors};
-use crate::persistence::{self, tokens as store, Db, DbError};
+use crate::persistence::{self, Db, DbError};
 use crate::state::AppState;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -186,7 +187,7 @@ async fn read_and_record_use(
     secret: &str,
     revocations: i64,
 ) -> Result<KnownToken, BearerRefusal> {
-    let (mut token, secret_hash) = store::find(&state.db, id)
+    let (mut token, secret_hash) = store::find(state.db.pool(), id)
         .await
         .map_err(unreadable)?
         .ok_or(BearerRefusal::Unauthenticated)?;
@@ -201,7 +202,7 @@ async fn read_and_record_use(
         .as_deref()
         .is_none_or(|at| at < stale_before.as_str())
     {
-        match store::touch(&state.db, id, &now_text, &stale_before).await {
+        match store::touch(state.db.pool(), id, &now_text, &stale_before).await {
             Ok(()) => token.last_used_at = Some(now_text),
             Err(error) => tracing::warn!(%error, "could not record an API token's use"),
         }
@@ -226,7 +227,7 @@ fn unreadable(error: DbError) -> BearerRefusal {
 /// # Errors
 /// [`AppError::Internal`].
 pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, AppError> {
-    Ok(store::list(db).await?)
+    Ok(store::list(db.pool()).await?)
 }
 
 /// Revokes the token with this name or id, at once and for good. Who: admins and the operator.
@@ -242,7 +243,7 @@ pub async fn revoke(
 ) -> Result<TokenSummary, AppError> {
     let by = actor.id.as_str();
     let name_or_id = name_or_id.trim();
-    let token = store::find_by_name_or_id(db, name_or_id)
+    let token = store::find_by_name_or_id(db.pool(), name_or_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("The token {name_or_id:?}")))?;
     if token.revoked_at.is_some() {

@@ -176,7 +176,7 @@ async fn complete_sign_in(
             e.failure
         })?;
     let user = &signed_in.user;
-    app::persistence::users::upsert(&state.db, user, &app::persistence::now())
+    app::auth::store::upsert(state.db.pool(), user, &app::persistence::now())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "cannot record the signed-in user");

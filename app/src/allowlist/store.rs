@@ -1,8 +1,8 @@
 //! The `allowlist_entry` table and the allowlist's revision number.
 
-use super::{next_id, Db, DbError};
 use crate::allowlist::AllowlistEntry;
 use crate::domain::{ApprovalScope, RequestId};
+use crate::persistence::{next_id, Conn, DbError};
 use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow)]
@@ -129,10 +129,13 @@ async fn bump_if_changed(conn: &mut AnyConnection, rows: u64) -> Result<bool, Db
 ///
 /// # Errors
 /// The database fails or holds an unreadable entry.
-pub async fn for_request(db: &Db, request: RequestId) -> Result<Option<AllowlistEntry>, DbError> {
+pub async fn for_request(
+    db: impl Conn<'_>,
+    request: RequestId,
+) -> Result<Option<AllowlistEntry>, DbError> {
     let row: Option<EntryRow> = sqlx::query_as(&format!("{SELECT} WHERE e.image_request_id = $1"))
         .bind(request.0)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await?;
     row.map(AllowlistEntry::try_from).transpose()
 }
@@ -154,13 +157,13 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<AllowlistE
 ///
 /// # Errors
 /// The database fails or holds an unreadable entry.
-pub async fn active(db: &Db, today: &str) -> Result<Vec<AllowlistEntry>, DbError> {
+pub async fn active(db: impl Conn<'_>, today: &str) -> Result<Vec<AllowlistEntry>, DbError> {
     let rows: Vec<EntryRow> = sqlx::query_as(&format!(
         "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
          ORDER BY e.registry, e.repository, e.allowlist_entry_id"
     ))
     .bind(today)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     rows.into_iter().map(AllowlistEntry::try_from).collect()
 }
@@ -220,7 +223,7 @@ pub async fn renew(
 /// # Errors
 /// The database fails or holds an unreadable entry.
 pub async fn expiring_unwarned(
-    db: &Db,
+    db: impl Conn<'_>,
     today: &str,
     warn_until: &str,
 ) -> Result<Vec<AllowlistEntry>, DbError> {
@@ -231,7 +234,7 @@ pub async fn expiring_unwarned(
     ))
     .bind(today)
     .bind(warn_until)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     rows.into_iter().map(AllowlistEntry::try_from).collect()
 }

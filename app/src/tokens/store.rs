@@ -1,6 +1,6 @@
 //! The `api_token` table.
 
-use super::{Db, DbError};
+use crate::persistence::{Conn, DbError};
 use crate::tokens::{Scope, TokenSummary};
 use sqlx::AnyConnection;
 
@@ -73,12 +73,12 @@ pub async fn insert(
 ///
 /// # Errors
 /// The database fails or holds a scope this version does not know.
-pub async fn find(db: &Db, id: &str) -> Result<Option<(TokenSummary, String)>, DbError> {
+pub async fn find(db: impl Conn<'_>, id: &str) -> Result<Option<(TokenSummary, String)>, DbError> {
     let row: Option<TokenRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM api_token WHERE api_token_id = $1"
     ))
     .bind(id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     row.map(TokenRow::into_parts).transpose()
 }
@@ -87,14 +87,17 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<(TokenSummary, String)>, D
 ///
 /// # Errors
 /// The database fails.
-pub async fn find_by_name_or_id(db: &Db, key: &str) -> Result<Option<TokenSummary>, DbError> {
+pub async fn find_by_name_or_id(
+    db: impl Conn<'_>,
+    key: &str,
+) -> Result<Option<TokenSummary>, DbError> {
     let row: Option<TokenRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM api_token WHERE name = $1 OR api_token_id = $1 \
          ORDER BY CASE WHEN name = $1 THEN 0 ELSE 1 END, \
              CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC LIMIT 1"
     ))
     .bind(key)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     Ok(row.map(TokenRow::into_parts).transpose()?.map(|(t, _)| t))
 }
@@ -103,11 +106,11 @@ pub async fn find_by_name_or_id(db: &Db, key: &str) -> Result<Option<TokenSummar
 ///
 /// # Errors
 /// The database fails.
-pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, DbError> {
+pub async fn list(db: impl Conn<'_>) -> Result<Vec<TokenSummary>, DbError> {
     let rows: Vec<TokenRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM api_token ORDER BY created_at DESC, name"
     ))
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     rows.into_iter()
         .map(|row| row.into_parts().map(|(t, _)| t))
@@ -118,7 +121,12 @@ pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, DbError> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn touch(db: &Db, id: &str, now: &str, stale_before: &str) -> Result<(), DbError> {
+pub async fn touch(
+    db: impl Conn<'_>,
+    id: &str,
+    now: &str,
+    stale_before: &str,
+) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE api_token SET last_used_at = $1 \
          WHERE api_token_id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
@@ -126,7 +134,7 @@ pub async fn touch(db: &Db, id: &str, now: &str, stale_before: &str) -> Result<(
     .bind(now)
     .bind(id)
     .bind(stale_before)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -152,7 +160,7 @@ pub async fn revoke(
     .await?;
     if revoked.rows_affected() > 0 {
         // Replicas that checked this token lately see the counter move (crate::changes).
-        super::next_id(conn, "api_token_revocation").await?;
+        crate::persistence::next_id(conn, "api_token_revocation").await?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The `mail_outbox` table.
 
-use super::{Db, DbError};
 use crate::mail::messages::Mail;
+use crate::persistence::{Conn, Db, DbError};
 use sqlx::AnyConnection;
 
 /// A queued message, leased for sending.
@@ -122,7 +122,7 @@ pub async fn lease_due(
 ///
 /// # Errors
 /// The database fails.
-pub async fn mark_sent(db: &Db, id: i64, worker: &str, now: &str) -> Result<(), DbError> {
+pub async fn mark_sent(db: impl Conn<'_>, id: i64, worker: &str, now: &str) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE mail_outbox SET sent_at = $1, locked_until = NULL, attempts = attempts + 1, \
              last_error = NULL WHERE mail_id = $2 AND locked_by = $3",
@@ -130,7 +130,7 @@ pub async fn mark_sent(db: &Db, id: i64, worker: &str, now: &str) -> Result<(), 
     .bind(now)
     .bind(id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -140,7 +140,7 @@ pub async fn mark_sent(db: &Db, id: i64, worker: &str, now: &str) -> Result<(), 
 /// # Errors
 /// The database fails.
 pub async fn mark_failed(
-    db: &Db,
+    db: impl Conn<'_>,
     id: i64,
     worker: &str,
     error: &str,
@@ -154,7 +154,7 @@ pub async fn mark_failed(
     .bind(next_attempt_at)
     .bind(id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(())
 }

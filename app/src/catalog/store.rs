@@ -1,8 +1,8 @@
 //! The `catalog_repository`, `catalog_grade` and `catalog_sync` tables: the local mirror of Red
 //! Hat's catalog and how it stands.
 
-use super::{Db, DbError};
 use crate::catalog::model::CatalogRepository;
+use crate::persistence::{Conn, Db, DbError};
 use std::collections::HashMap;
 
 /// How the mirror stands, from the `catalog_sync` row.
@@ -28,12 +28,12 @@ const INSERT_CHUNK: usize = 200;
 ///
 /// # Errors
 /// The database fails.
-pub async fn status(db: &Db) -> Result<SyncStatus, DbError> {
+pub async fn status(db: impl Conn<'_>) -> Result<SyncStatus, DbError> {
     Ok(sqlx::query_as(
         "SELECT generation, synced_at, repositories, attempted_at, last_error \
          FROM catalog_sync WHERE catalog_sync_id = 1",
     )
-    .fetch_one(db.pool())
+    .fetch_one(db)
     .await?)
 }
 
@@ -42,14 +42,14 @@ pub async fn status(db: &Db) -> Result<SyncStatus, DbError> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn try_lease(db: &Db, now: &str, until: &str) -> Result<bool, DbError> {
+pub async fn try_lease(db: impl Conn<'_>, now: &str, until: &str) -> Result<bool, DbError> {
     let result = sqlx::query(
         "UPDATE catalog_sync SET lease_until = $1, attempted_at = $2 \
          WHERE catalog_sync_id = 1 AND (lease_until IS NULL OR lease_until < $2)",
     )
     .bind(until)
     .bind(now)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
 }
@@ -64,7 +64,7 @@ pub async fn replace(
     repositories: &[CatalogRepository],
     now: &str,
 ) -> Result<i64, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM catalog_repository")
         .execute(&mut *tx)
         .await?;
@@ -104,12 +104,12 @@ pub async fn replace(
 ///
 /// # Errors
 /// The database fails.
-pub async fn record_failure(db: &Db, error: &str) -> Result<(), DbError> {
+pub async fn record_failure(db: impl Conn<'_>, error: &str) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE catalog_sync SET last_error = $1, lease_until = NULL WHERE catalog_sync_id = 1",
     )
     .bind(error)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -120,7 +120,7 @@ pub async fn record_failure(db: &Db, error: &str) -> Result<(), DbError> {
 /// The database fails or holds a record this version cannot read.
 pub async fn load(db: &Db) -> Result<(SyncStatus, Vec<CatalogRepository>), DbError> {
     // One transaction, so the status and the rows are of the same refresh.
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let status: SyncStatus = sqlx::query_as(
         "SELECT generation, synced_at, repositories, attempted_at, last_error \
          FROM catalog_sync WHERE catalog_sync_id = 1",
@@ -154,7 +154,7 @@ pub struct StoredGrade {
 /// # Errors
 /// The database fails.
 pub async fn grades(
-    db: &Db,
+    db: impl Conn<'_>,
     keys: &[(String, String)],
 ) -> Result<HashMap<(String, String), StoredGrade>, DbError> {
     if keys.is_empty() {
@@ -170,7 +170,7 @@ pub async fn grades(
     for (_, repository) in keys {
         query = query.bind(repository.clone());
     }
-    let rows = query.fetch_all(db.pool()).await?;
+    let rows = query.fetch_all(db).await?;
     Ok(rows
         .into_iter()
         .filter(|(registry, repository, _, _)| {
@@ -189,7 +189,7 @@ pub async fn grades(
 /// # Errors
 /// The database fails.
 pub async fn store_grade(
-    db: &Db,
+    db: impl Conn<'_>,
     registry: &str,
     repository: &str,
     grade: Option<&str>,
@@ -209,7 +209,7 @@ pub async fn store_grade(
         .bind(repository)
         .bind(grade)
         .bind(checked_at)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! The reviewers' queue: open requests oldest first, read a page at a time with a keyset cursor
 //! on (created_at, id), so the thousandth page costs what the first does.
 
-use super::{Db, DbError};
 use crate::domain::{RequestId, RequestState};
+use crate::persistence::{Conn, DbError};
 use crate::review::model::QueueRow;
 
 /// What the queue shows.
@@ -44,7 +44,10 @@ fn other_filters(query: &QueueQuery<'_>, first: usize) -> (String, Vec<String>) 
 ///
 /// # Errors
 /// The database fails or holds a state this version does not know.
-pub async fn page(db: &Db, query: &QueueQuery<'_>) -> Result<(Vec<QueueRow>, bool), DbError> {
+pub async fn page(
+    db: impl Conn<'_>,
+    query: &QueueQuery<'_>,
+) -> Result<(Vec<QueueRow>, bool), DbError> {
     let states = query.states.len();
     let mut values: Vec<String> = query.states.iter().map(|s| s.as_str().to_owned()).collect();
     let (others, other_values) = other_filters(query, states + 1);
@@ -101,7 +104,7 @@ pub async fn page(db: &Db, query: &QueueQuery<'_>) -> Result<(Vec<QueueRow>, boo
     if let Some(id) = after_id {
         q = q.bind(id);
     }
-    let rows = q.bind(query.limit + 1).fetch_all(db.pool()).await?;
+    let rows = q.bind(query.limit + 1).fetch_all(db).await?;
     let has_more = rows.len() as i64 > query.limit;
     let rows = rows
         .into_iter()
@@ -129,7 +132,10 @@ pub async fn page(db: &Db, query: &QueueQuery<'_>) -> Result<(Vec<QueueRow>, boo
 ///
 /// # Errors
 /// The database fails.
-pub async fn counts(db: &Db, query: &QueueQuery<'_>) -> Result<Vec<(RequestState, i64)>, DbError> {
+pub async fn counts(
+    db: impl Conn<'_>,
+    query: &QueueQuery<'_>,
+) -> Result<Vec<(RequestState, i64)>, DbError> {
     let (others, values) = other_filters(query, 1);
     let sql = format!(
         "SELECT r.state, COUNT(*) FROM image_request r {} GROUP BY r.state",
@@ -143,7 +149,7 @@ pub async fn counts(db: &Db, query: &QueueQuery<'_>) -> Result<Vec<(RequestState
     for value in values {
         q = q.bind(value);
     }
-    let rows = q.fetch_all(db.pool()).await?;
+    let rows = q.fetch_all(db).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(state, n)| RequestState::from_db(&state).map(|s| (s, n)))

@@ -1,10 +1,10 @@
 //! The `image_request` and `request_event` tables.
 
-use super::{next_id, Db, DbError};
 use crate::catalog::mirror::Freshness;
 use crate::domain::{
     CatalogDecision, CatalogOutcome, EventKind, NewImageRequest, RequestId, RequestState, UserId,
 };
+use crate::persistence::{next_id, Conn, Db, DbError};
 use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
 use sqlx::AnyConnection;
 
@@ -173,7 +173,7 @@ pub async fn insert(
 /// # Errors
 /// The database fails or holds a state this version does not know.
 pub async fn list_by_requester(
-    db: &Db,
+    db: impl Conn<'_>,
     requester: &UserId,
     limit: i64,
 ) -> Result<Vec<RequestSummary>, DbError> {
@@ -185,7 +185,7 @@ pub async fn list_by_requester(
     )
     .bind(&requester.0)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     rows.into_iter()
         .map(
@@ -208,7 +208,7 @@ pub async fn list_by_requester(
 ///
 /// # Errors
 /// The database fails or holds a state this version does not know.
-pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbError> {
+pub async fn find(db: impl Conn<'_>, id: RequestId) -> Result<Option<RequestDetail>, DbError> {
     let row: Option<RequestRow> = sqlx::query_as(
         "SELECT r.image_request_id, r.requester_id, u.display_name AS requester_name, \
              u.email AS requester_email, \
@@ -221,7 +221,7 @@ pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbErr
          WHERE r.image_request_id = $1",
     )
     .bind(id.0)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     row.map(RequestDetail::try_from).transpose()
 }
@@ -230,7 +230,7 @@ pub async fn find(db: &Db, id: RequestId) -> Result<Option<RequestDetail>, DbErr
 ///
 /// # Errors
 /// The database fails.
-pub async fn events(db: &Db, id: RequestId) -> Result<Vec<RequestEvent>, DbError> {
+pub async fn events(db: impl Conn<'_>, id: RequestId) -> Result<Vec<RequestEvent>, DbError> {
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT e.request_event_id, u.display_name AS actor_name, e.kind, e.from_state, \
              e.to_state, e.body, e.created_at \
@@ -238,7 +238,7 @@ pub async fn events(db: &Db, id: RequestId) -> Result<Vec<RequestEvent>, DbError
          WHERE e.image_request_id = $1 ORDER BY e.request_event_id",
     )
     .bind(id.0)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     rows.into_iter().map(RequestEvent::try_from).collect()
 }
@@ -248,7 +248,10 @@ pub async fn events(db: &Db, id: RequestId) -> Result<Vec<RequestEvent>, DbError
 ///
 /// # Errors
 /// The database fails.
-pub async fn catalog_unchecked(db: &Db, limit: i64) -> Result<Vec<(RequestId, String)>, DbError> {
+pub async fn catalog_unchecked(
+    db: impl Conn<'_>,
+    limit: i64,
+) -> Result<Vec<(RequestId, String)>, DbError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT image_request_id, image_input FROM image_request \
          WHERE catalog_status = $1 AND state IN ($2, $3, $4) \
@@ -259,7 +262,7 @@ pub async fn catalog_unchecked(db: &Db, limit: i64) -> Result<Vec<(RequestId, St
     .bind(RequestState::InReview.as_str())
     .bind(RequestState::ChangesRequested.as_str())
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
@@ -281,7 +284,7 @@ pub async fn record_recheck(
     note: &str,
     now: &str,
 ) -> Result<bool, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let updated = sqlx::query(
         "UPDATE image_request SET catalog_candidates = $1, catalog_status = $2, \
              catalog_mirror_at = $3, updated_at = $4, version = version + 1 \
@@ -430,7 +433,11 @@ pub struct Waiting {
 ///
 /// # Errors
 /// The database fails or holds a state this version does not know.
-pub async fn waiting_since(db: &Db, cutoff: &str, limit: i64) -> Result<Vec<Waiting>, DbError> {
+pub async fn waiting_since(
+    db: impl Conn<'_>,
+    cutoff: &str,
+    limit: i64,
+) -> Result<Vec<Waiting>, DbError> {
     let rows: Vec<(i64, String, String, String, i64, String)> = sqlx::query_as(
         "SELECT image_request_id, image_reference, team, state, version, updated_at \
          FROM image_request r WHERE state IN ($1, $2) AND updated_at < $3 \
@@ -442,7 +449,7 @@ pub async fn waiting_since(db: &Db, cutoff: &str, limit: i64) -> Result<Vec<Wait
     .bind(RequestState::InReview.as_str())
     .bind(cutoff)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     rows.into_iter()
         .map(|(id, image, team, state_text, version, updated_at)| {

@@ -1,7 +1,7 @@
 //! The `audit_log` table: inserts and reads only. No code path updates or deletes its rows.
 
-use super::{Db, DbError};
 use crate::audit::AuditRecord;
+use crate::persistence::{Conn, DbError};
 use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow)]
@@ -80,13 +80,17 @@ pub async fn insert(conn: &mut AnyConnection, r: &AuditRecord) -> Result<(), DbE
 ///
 /// # Errors
 /// The database fails.
-pub async fn after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<AuditRecord>, DbError> {
+pub async fn after(
+    db: impl Conn<'_>,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, DbError> {
     let rows: Vec<AuditRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM audit_log WHERE audit_id > $1 ORDER BY audit_id LIMIT $2"
     ))
     .bind(after_id)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(AuditRecord::from).collect())
 }
@@ -95,12 +99,15 @@ pub async fn after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<AuditRecord
 ///
 /// # Errors
 /// The database fails.
-pub async fn oldest_first(db: &Db, subject: Option<&str>) -> Result<Vec<AuditRecord>, DbError> {
+pub async fn oldest_first(
+    db: impl Conn<'_>,
+    subject: Option<&str>,
+) -> Result<Vec<AuditRecord>, DbError> {
     let rows: Vec<AuditRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM audit_log WHERE ($1 IS NULL OR subject = $1) ORDER BY audit_id"
     ))
     .bind(subject)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(AuditRecord::from).collect())
 }
@@ -110,7 +117,7 @@ pub async fn oldest_first(db: &Db, subject: Option<&str>) -> Result<Vec<AuditRec
 /// # Errors
 /// The database fails.
 pub async fn newest(
-    db: &Db,
+    db: impl Conn<'_>,
     before_id: Option<i64>,
     subject: Option<&str>,
     limit: i64,
@@ -123,7 +130,7 @@ pub async fn newest(
     .bind(before_id)
     .bind(subject)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(AuditRecord::from).collect())
 }
