@@ -6,6 +6,7 @@ use app::auth::oidc::OidcSettings;
 use app::catalog::client::CatalogSettings;
 use app::catalog::mirror::MirrorSettings;
 use app::domain::GroupRoles;
+use app::state::AppSettings;
 use secrecy::SecretString;
 use std::fmt;
 use std::net::SocketAddr;
@@ -42,35 +43,23 @@ pub struct Config {
     pub database_url: SecretUrl,
     /// `PORTCULLIS_DATABASE_MAX_CONNECTIONS`: pool size.
     pub database_max_connections: u32,
-    /// `PORTCULLIS_PUBLIC_URL`: the address users reach the portal at, without trailing slash.
-    pub public_url: String,
+    /// What the application itself reads, handed to it whole as `AppState::settings`:
+    /// `PORTCULLIS_PUBLIC_URL` (without trailing slash), `PORTCULLIS_DEV_SIGNIN`,
+    /// `PORTCULLIS_CONTACT_LABEL`, `PORTCULLIS_TEAM_LABEL`, `PORTCULLIS_SESSION_ABSOLUTE_HOURS`,
+    /// `PORTCULLIS_SECURITY_TEAM_EMAIL`, `PORTCULLIS_APPROVAL_DEFAULT_DAYS` /
+    /// `PORTCULLIS_APPROVAL_MAX_DAYS`, `PORTCULLIS_TRUSTED_PROXIES` and
+    /// `PORTCULLIS_INSECURE_REGISTRIES`.
+    pub app: AppSettings,
     /// `LEPTOS_SITE_ADDR`: where the server listens.
     pub site_addr: SocketAddr,
-    /// `PORTCULLIS_DEV_SIGNIN`: the development sign-in page with seeded users.
-    pub dev_sign_in: bool,
-    /// `PORTCULLIS_CONTACT_LABEL`: the label that carries an image's contact address.
-    pub contact_label: String,
     /// `PORTCULLIS_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
     pub session_idle: Duration,
-    /// `PORTCULLIS_SESSION_ABSOLUTE_HOURS`: a session ends this long after sign-in.
-    pub session_absolute: Duration,
     /// `PORTCULLIS_OIDC_*` and the group variables: sign-in through the organisation's provider.
     pub oidc: Option<OidcSettings>,
     /// `PORTCULLIS_CATALOG_*`: the Red Hat catalog API and its local mirror.
     pub catalog: CatalogConfig,
-    /// `PORTCULLIS_SMTP_URL`, `PORTCULLIS_MAIL_FROM`, `PORTCULLIS_SECURITY_TEAM_EMAIL` and the
-    /// reminder timings.
+    /// `PORTCULLIS_SMTP_URL`, `PORTCULLIS_MAIL_FROM` and the reminder timings.
     pub mail: MailConfig,
-    /// `PORTCULLIS_APPROVAL_DEFAULT_DAYS` / `PORTCULLIS_APPROVAL_MAX_DAYS`: how long approvals last.
-    pub approval_default_days: u32,
-    pub approval_max_days: u32,
-    /// `PORTCULLIS_TRUSTED_PROXIES`: how many proxies in front of the portal append to
-    /// `X-Forwarded-For`; the client is the Nth address from the right (0: the connection).
-    pub trusted_proxies: usize,
-    /// `PORTCULLIS_TEAM_LABEL`: the label that carries an image's team / application name.
-    pub team_label: String,
-    /// `PORTCULLIS_INSECURE_REGISTRIES`: registries (`host:port`) read over plain http.
-    pub insecure_registries: Vec<String>,
     /// `PORTCULLIS_PRIVATE_REGISTRIES`: registries (`host:port`) the portal may reach although
     /// their address is not public (the outbound-request policy refuses every other).
     pub private_registries: Vec<String>,
@@ -117,8 +106,6 @@ pub struct MailConfig {
     pub smtp_url: Option<SecretUrl>,
     /// `PORTCULLIS_MAIL_FROM`: the sender, e.g. `Portcullis <portcullis@example.org>`.
     pub from: String,
-    /// `PORTCULLIS_SECURITY_TEAM_EMAIL`: new requests and reminders go here.
-    pub security_team: Option<String>,
     /// `PORTCULLIS_REVIEW_REMINDER_HOURS`: remind the team of requests waiting this long.
     pub reminder_after: Duration,
     /// `PORTCULLIS_MAIL_JOB_SECONDS`: how often the worker looks at the outbox.
@@ -240,6 +227,7 @@ impl Config {
         }
         let catalog = catalog_config(&get)?;
         let mail = mail_config(&get)?;
+        let security_team_email = optional_address(&get, "PORTCULLIS_SECURITY_TEAM_EMAIL")?;
         let approval_default_days = parse_number(
             "PORTCULLIS_APPROVAL_DEFAULT_DAYS",
             get("PORTCULLIS_APPROVAL_DEFAULT_DAYS"),
@@ -320,20 +308,23 @@ impl Config {
         Ok(Self {
             database_url: SecretUrl::new(database_url),
             database_max_connections,
-            public_url,
+            app: AppSettings {
+                dev_sign_in,
+                contact_label,
+                team_label,
+                session_absolute: Duration::from_secs(session_absolute_hours * 3600),
+                public_url,
+                security_team_email,
+                approval_default_days,
+                approval_max_days,
+                insecure_registries,
+                trusted_proxies,
+            },
             site_addr,
-            dev_sign_in,
-            contact_label,
             session_idle: Duration::from_secs(session_idle_minutes * 60),
-            session_absolute: Duration::from_secs(session_absolute_hours * 3600),
             oidc,
             catalog,
             mail,
-            approval_default_days,
-            approval_max_days,
-            trusted_proxies,
-            team_label,
-            insecure_registries,
             private_registries,
             audit_key_file,
             registry_timeout,
@@ -343,25 +334,30 @@ impl Config {
 
     /// True when users reach the portal over https (cookies are then `Secure` and `__Host-`).
     pub fn is_https(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.app.public_url.starts_with("https://")
     }
 
     /// The scheme, host and port of the public URL, as browsers send it in `Origin`.
     pub fn public_origin(&self) -> &str {
-        &self.public_url
+        &self.app.public_url
     }
 }
 
+/// An optional e-mail address in `variable`.
+fn optional_address(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    get(variable)
+        .map(|text| {
+            app::domain::ContactAddress::parse(&text)
+                .map(|a| a.as_str().to_owned())
+                .map_err(|e| invalid(variable, e.to_string()))
+        })
+        .transpose()
+}
+
 fn mail_config(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError> {
-    let address = |variable: &'static str| -> Result<Option<String>, ConfigError> {
-        get(variable)
-            .map(|text| {
-                app::domain::ContactAddress::parse(&text)
-                    .map(|a| a.as_str().to_owned())
-                    .map_err(|e| invalid(variable, e.to_string()))
-            })
-            .transpose()
-    };
     let smtp_url = get("PORTCULLIS_SMTP_URL").map(|u| u.trim().to_owned());
     if let Some(url) = &smtp_url {
         let ok = ["smtp://", "smtps://"].iter().any(|p| url.starts_with(p));
@@ -409,7 +405,6 @@ fn mail_config(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, Conf
     Ok(MailConfig {
         smtp_url: smtp_url.map(SecretUrl::new),
         from,
-        security_team: address("PORTCULLIS_SECURITY_TEAM_EMAIL")?,
         reminder_after: Duration::from_secs(reminder_hours * 3600),
         job_interval: Duration::from_secs(job_seconds),
     })
@@ -646,9 +641,9 @@ mod tests {
     fn defaults_give_a_local_sqlite_portal() {
         let c = load(&[], "127.0.0.1:3000").unwrap();
         assert_eq!(&*c.database_url, DEFAULT_DATABASE_URL);
-        assert_eq!(c.public_url, "http://127.0.0.1:3000");
-        assert!(!c.dev_sign_in);
-        assert_eq!(c.contact_label, "no.uio.contact");
+        assert_eq!(c.app.public_url, "http://127.0.0.1:3000");
+        assert!(!c.app.dev_sign_in);
+        assert_eq!(c.app.contact_label, "no.uio.contact");
         assert_eq!(c.session_idle, Duration::from_secs(8 * 3600));
         assert!(!c.is_https());
     }
@@ -661,6 +656,7 @@ mod tests {
         assert!(
             load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "127.0.0.1:3000")
                 .unwrap()
+                .app
                 .dev_sign_in
         );
         assert!(load(&[("PORTCULLIS_DEV_SIGNIN", "true")], "[::1]:3000").is_ok());
@@ -800,7 +796,7 @@ mod tests {
             "0.0.0.0:3000",
         )
         .unwrap();
-        assert_eq!(c.public_url, "https://portcullis.example.org");
+        assert_eq!(c.app.public_url, "https://portcullis.example.org");
         assert!(c.is_https());
     }
 

@@ -15,7 +15,7 @@ pub mod telemetry;
 use app::catalog::client::PyxisClient;
 use app::catalog::mirror::CatalogMirror;
 use app::persistence::Db;
-use app::state::{AppSettings, AppState};
+use app::state::AppState;
 use config::Config;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -51,18 +51,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         leptos_options: Arc::new(leptos_options),
         db,
         audit: audit_trail(config)?,
-        settings: Arc::new(AppSettings {
-            dev_sign_in: config.dev_sign_in,
-            contact_label: config.contact_label.clone(),
-            team_label: config.team_label.clone(),
-            session_absolute: config.session_absolute,
-            public_url: config.public_url.clone(),
-            security_team_email: config.mail.security_team.clone(),
-            approval_default_days: config.approval_default_days,
-            approval_max_days: config.approval_max_days,
-            trusted_proxies: config.trusted_proxies,
-            insecure_registries: config.insecure_registries.clone(),
-        }),
+        settings: Arc::new(config.app.clone()),
         catalog,
         allowlist_cache: Arc::default(),
         upstream_tags: Arc::default(),
@@ -72,7 +61,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
             app::registry::client::RegistryClient::new(
                 config.registry_timeout,
                 app::outbound::OutboundPolicy::new(&config.private_registries),
-                config.insecure_registries.clone(),
+                config.app.insecure_registries.clone(),
             )
             .map_err(|e| format!("cannot create the registry client: {e}"))?,
         ),
@@ -121,8 +110,8 @@ pub async fn run(config: Config, state: AppState) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
     tracing::info!(
         address = %config.site_addr,
-        public_url = %config.public_url,
-        dev_sign_in = config.dev_sign_in,
+        public_url = %config.app.public_url,
+        dev_sign_in = config.app.dev_sign_in,
         "portcullis listening"
     );
     axum::serve(

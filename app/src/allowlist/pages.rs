@@ -3,7 +3,7 @@
 
 use super::api::{RenewApproval, RevokeApproval};
 use super::AllowlistEntry;
-use crate::components::{field_errors, other_error, Timestamp};
+use crate::components::{field_errors, other_error, DateField, TextArea, Timestamp};
 use crate::domain::{EntryActionKind, Lifecycle, TagRule};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -78,11 +78,9 @@ pub fn EntryPanel(
                             <input type="hidden" name="request" value=entry.request_id.0 />
                             <input type="hidden" name="entry" value=entry.id />
                             <input type="hidden" name="version" value=entry.version />
-                            <div class="field">
-                                <label for="renew-expires_on">"Renew until"</label>
-                                <input type="date" id="renew-expires_on" name="expires_on" min=today.clone() max=max_expiry.clone() value=max_expiry.clone() />
-                                <p class="field-error" aria-live="polite">{move || renew_errors.get().and_then(|e| e.get("expires_on").map(str::to_owned))}</p>
-                            </div>
+                            <DateField name="expires_on" id="renew-expires_on" label="Renew until"
+                                min=today.clone() max=max_expiry.clone() value=Some(max_expiry.clone())
+                                required=true errors=renew_errors />
                             <button type="submit" class="button">"Renew"</button>
                         </ActionForm>
                     })}
@@ -91,11 +89,8 @@ pub fn EntryPanel(
                             <input type="hidden" name="request" value=entry.request_id.0 />
                             <input type="hidden" name="entry" value=entry.id />
                             <input type="hidden" name="version" value=entry.version />
-                            <div class="field">
-                                <label for="revoke-reason">"Why revoke it?"</label>
-                                <textarea id="revoke-reason" name="reason" rows="2"></textarea>
-                                <p class="field-error" aria-live="polite">{move || revoke_errors.get().and_then(|e| e.get("reason").map(str::to_owned))}</p>
-                            </div>
+                            <TextArea name="reason" id="revoke-reason" label="Why revoke it?" rows=2
+                                value=None errors=revoke_errors />
                             <button type="submit" class="button button-danger">"Revoke"</button>
                         </ActionForm>
                     })}

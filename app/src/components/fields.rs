@@ -20,10 +20,12 @@ fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
 }
 
 /// A labelled single-line input. `errors` are the form's validation errors; the one for
-/// `name` appears under the field and is announced.
+/// `name` appears under the field and is announced. `id` (default: `name`) tells apart two
+/// fields of the same name on one page.
 #[component]
 pub fn TextField(
     name: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
     #[prop(into)] label: String,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional_no_strip)] value: Option<String>,
@@ -31,6 +33,10 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] required: bool,
+    /// The earliest and latest values, for dates.
+    #[prop(optional, into)]
+    min: Option<String>,
+    #[prop(optional, into)] max: Option<String>,
     #[prop(into)] errors: Signal<Option<FieldErrors>>,
     /// Called with the text as it is typed.
     #[prop(optional, into)]
@@ -41,21 +47,24 @@ pub fn TextField(
 ) -> impl IntoView {
     let error = error_for(errors, name);
     let has_hint = hint.is_some();
+    let id = id.unwrap_or(name);
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {hint.map(|hint| view! { <p class="hint" id=format!("{name}-hint")>{hint}</p> })}
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
             <input
                 type=input_type
-                id=name
+                id=id
                 name=name
                 value=value
                 autocomplete=autocomplete
                 placeholder=placeholder
                 required=required
+                min=min
+                max=max
                 spellcheck="false"
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=move || described_by(name, has_hint, error.get().is_some())
+                aria-describedby=move || described_by(id, has_hint, error.get().is_some())
                 on:input=move |ev| {
                     if let Some(on_input) = on_input {
                         on_input.run(event_target_value(&ev));
@@ -63,10 +72,37 @@ pub fn TextField(
                 }
             />
             {children.map(|c| c())}
-            <p class="field-error" id=format!("{name}-error") aria-live="polite">
+            <p class="field-error" id=format!("{id}-error") aria-live="polite">
                 {move || error.get()}
             </p>
         </div>
+    }
+}
+
+/// A labelled date (`YYYY-MM-DD`) between `min` and `max`, like [`TextField`]: its hint and
+/// error are tied to it with `aria-describedby`, and `aria-invalid` follows the error.
+#[component]
+pub fn DateField(
+    name: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional_no_strip)] value: Option<String>,
+    #[prop(into)] min: String,
+    #[prop(into)] max: String,
+    #[prop(optional)] required: bool,
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    let id = id.unwrap_or(name);
+    match hint {
+        Some(hint) => view! {
+            <TextField name id label hint value input_type="date" min max required errors />
+        }
+        .into_any(),
+        None => view! {
+            <TextField name id label value input_type="date" min max required errors />
+        }
+        .into_any(),
     }
 }
 
@@ -74,6 +110,7 @@ pub fn TextField(
 #[component]
 pub fn TextArea(
     name: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
     #[prop(into)] label: String,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional_no_strip)] value: Option<String>,
@@ -83,21 +120,22 @@ pub fn TextArea(
 ) -> impl IntoView {
     let error = error_for(errors, name);
     let has_hint = hint.is_some();
+    let id = id.unwrap_or(name);
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {hint.map(|hint| view! { <p class="hint" id=format!("{name}-hint")>{hint}</p> })}
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
             <textarea
-                id=name
+                id=id
                 name=name
                 rows=rows
                 required=required
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=move || described_by(name, has_hint, error.get().is_some())
+                aria-describedby=move || described_by(id, has_hint, error.get().is_some())
             >
                 {value.unwrap_or_default()}
             </textarea>
-            <p class="field-error" id=format!("{name}-error") aria-live="polite">
+            <p class="field-error" id=format!("{id}-error") aria-live="polite">
                 {move || error.get()}
             </p>
         </div>

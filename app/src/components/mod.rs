@@ -10,7 +10,7 @@ mod timestamp;
 
 pub use alerts::{ErrorNotice, SignInPrompt};
 pub use badges::{RequestBadges, RoleBadge, StateBadge};
-pub use fields::{ErrorSummary, TextArea, TextField};
+pub use fields::{DateField, ErrorSummary, TextArea, TextField};
 pub use forms::{field_errors, other_error};
 pub use gate::Gate;
 pub use table::DataTable;

@@ -5,8 +5,8 @@ use super::api::{review_queue, ActOnRequest, ApproveRequest};
 use super::model::{QueueFilter, QueuePage};
 use crate::auth::context::use_auth;
 use crate::components::{
-    field_errors, other_error, DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt,
-    TextArea, TextField,
+    field_errors, other_error, DataTable, DateField, ErrorNotice, ErrorSummary, RequestBadges,
+    SignInPrompt, TextArea, TextField,
 };
 use crate::domain::{ActionKind, RequestState};
 use crate::error::AppError;
@@ -402,15 +402,9 @@ fn ApproveForm(
                 <TextField name="architectures" label="Architectures"
                     hint="Separated by commas: amd64, arm64, ppc64le, s390x."
                     value=Some(initial("architectures", "amd64")) required=true errors />
-                <div class="field">
-                    <label for="expires_on">"Last day of the approval"</label>
-                    <p class="hint" id="expires_on-hint">{format!("At most {max_expiry}.")}</p>
-                    <input type="date" id="expires_on" name="expires_on" min=today max=max_expiry.clone()
-                        value=initial("expires_on", &default_expiry) required=true aria-describedby="expires_on-hint" />
-                    <p class="field-error" aria-live="polite">
-                        {move || errors.get().and_then(|e| e.get("expires_on").map(str::to_owned))}
-                    </p>
-                </div>
+                <DateField name="expires_on" label="Last day of the approval"
+                    hint=format!("At most {max_expiry}.") min=today max=max_expiry.clone()
+                    value=Some(initial("expires_on", &default_expiry)) required=true errors />
                 <button type="submit" class="button button-primary">"Approve"</button>
             </ActionForm>
         </details>
