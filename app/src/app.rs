@@ -3,6 +3,7 @@
 use crate::audit::pages::AuditPage;
 use crate::auth::context::provide_auth;
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
+use crate::mirror::pages::DriftPage;
 use crate::requests::edit::ResubmitPage;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
 use crate::review::pages::ReviewQueuePage;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("review") view=ReviewQueuePage ssr=SsrMode::Async />
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("admin/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/drift") view=DriftPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -125,6 +127,7 @@ fn Frame() -> impl IntoView {
                             </A>
                             <Show when=staff>
                                 <A href="/review">"Review queue"</A>
+                                <A href="/admin/drift">"Drift"</A>
                             </Show>
                             <Show when=admin>
                                 <A href="/admin/tokens">"Tokens"</A>

@@ -21,6 +21,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod mirror;
 #[cfg(feature = "ssr")]
 pub mod outbound;
 #[cfg(feature = "ssr")]

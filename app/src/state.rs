@@ -30,6 +30,10 @@ pub struct AppSettings {
     /// How many proxies in front of the portal append to `X-Forwarded-For`: the client address
     /// for the audit trail is the Nth from the right; 0 takes the connection's address.
     pub trusted_proxies: usize,
+    /// The organisation's mirror registry; `None`: not configured (nothing is verified).
+    pub mirror: Option<crate::mirror::MirrorTarget>,
+    /// Mirrored images built longer ago than this are stale (the policy: rebuilt monthly).
+    pub max_image_age_days: u32,
 }
 
 /// Shared state: created once at start, cloned cheaply into every request.

@@ -47,8 +47,9 @@ pub struct Config {
     /// `PORTCULLIS_PUBLIC_URL` (without trailing slash), `PORTCULLIS_DEV_SIGNIN`,
     /// `PORTCULLIS_CONTACT_LABEL`, `PORTCULLIS_TEAM_LABEL`, `PORTCULLIS_SESSION_ABSOLUTE_HOURS`,
     /// `PORTCULLIS_SECURITY_TEAM_EMAIL`, `PORTCULLIS_APPROVAL_DEFAULT_DAYS` /
-    /// `PORTCULLIS_APPROVAL_MAX_DAYS`, `PORTCULLIS_TRUSTED_PROXIES` and
-    /// `PORTCULLIS_INSECURE_REGISTRIES`.
+    /// `PORTCULLIS_APPROVAL_MAX_DAYS`, `PORTCULLIS_TRUSTED_PROXIES`,
+    /// `PORTCULLIS_INSECURE_REGISTRIES`, `PORTCULLIS_MIRROR_REGISTRY` with
+    /// `PORTCULLIS_MIRROR_SCOPED`, and `PORTCULLIS_MAX_IMAGE_AGE_DAYS`.
     pub app: AppSettings,
     /// `LEPTOS_SITE_ADDR`: where the server listens.
     pub site_addr: SocketAddr,
@@ -63,6 +64,10 @@ pub struct Config {
     /// `PORTCULLIS_PRIVATE_REGISTRIES`: registries (`host:port`) the portal may reach although
     /// their address is not public (the outbound-request policy refuses every other).
     pub private_registries: Vec<String>,
+    /// `PORTCULLIS_MIRROR_CREDENTIALS_FILE`: `username:password` for the mirror registry.
+    pub mirror_credentials_file: Option<std::path::PathBuf>,
+    /// `PORTCULLIS_MIRROR_JOB_SECONDS`: how often the mirror is verified.
+    pub mirror_job_interval: Duration,
     /// `PORTCULLIS_AUDIT_KEY_FILE`: a file whose bytes key the audit chain's HMAC.
     pub audit_key_file: Option<std::path::PathBuf>,
     /// `PORTCULLIS_REGISTRY_TIMEOUT_SECONDS`: timeout of each request to a registry.
@@ -301,6 +306,37 @@ impl Config {
             0,
             0..=10,
         )? as usize;
+        let mirror_scoped = parse_bool(
+            "PORTCULLIS_MIRROR_SCOPED",
+            get("PORTCULLIS_MIRROR_SCOPED"),
+            false,
+        )?;
+        let mirror = get("PORTCULLIS_MIRROR_REGISTRY")
+            .map(|text| {
+                app::mirror::MirrorTarget::parse(&text, mirror_scoped)
+                    .map_err(|e| invalid("PORTCULLIS_MIRROR_REGISTRY", e))
+            })
+            .transpose()?;
+        let mirror_credentials_file =
+            get("PORTCULLIS_MIRROR_CREDENTIALS_FILE").map(std::path::PathBuf::from);
+        if mirror_credentials_file.is_some() && mirror.is_none() {
+            return Err(invalid(
+                "PORTCULLIS_MIRROR_CREDENTIALS_FILE",
+                "set PORTCULLIS_MIRROR_REGISTRY too: the credentials are for the mirror",
+            ));
+        }
+        let mirror_job_interval = Duration::from_secs(parse_number(
+            "PORTCULLIS_MIRROR_JOB_SECONDS",
+            get("PORTCULLIS_MIRROR_JOB_SECONDS"),
+            300,
+            1..=86_400,
+        )?);
+        let max_image_age_days = parse_number(
+            "PORTCULLIS_MAX_IMAGE_AGE_DAYS",
+            get("PORTCULLIS_MAX_IMAGE_AGE_DAYS"),
+            30,
+            1..=3650,
+        )? as u32;
         let audit_key_file = get("PORTCULLIS_AUDIT_KEY_FILE")
             .filter(|p| !p.trim().is_empty())
             .map(std::path::PathBuf::from);
@@ -319,7 +355,11 @@ impl Config {
                 approval_max_days,
                 insecure_registries,
                 trusted_proxies,
+                mirror,
+                max_image_age_days,
             },
+            mirror_credentials_file,
+            mirror_job_interval,
             site_addr,
             session_idle: Duration::from_secs(session_idle_minutes * 60),
             oidc,

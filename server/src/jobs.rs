@@ -1,4 +1,5 @@
-//! Background jobs of one server process: expired-session cleanup and the catalog mirror
+//! Background jobs of one server process: expired-session cleanup, mail, the mirror
+//! verification (one replica at a time, under a lease), and the catalog mirror
 //! (reload what another replica fetched, refresh when due, re-check requests whose catalog check
 //! did not count). Each job logs what went wrong and tries again on its next turn; none of them
 //! can stop the server.
@@ -42,6 +43,19 @@ pub fn spawn(state: &AppState, config: &Config) {
         Err(error) => tracing::error!(%error, "e-mail is not sent"),
     }
 
+    if state.settings.mirror.is_some() {
+        let mirror_state = state.clone();
+        let interval = config.mirror_job_interval;
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                mirror_turn(&mirror_state).await;
+            }
+        });
+    }
+
     let catalog_state = state.clone();
     let interval = config.catalog.job_interval;
     tokio::spawn(async move {
@@ -80,6 +94,25 @@ pub async fn catalog_turn(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(requests = n, "re-checked requests against the catalog"),
         Err(error) => tracing::warn!(%error, "could not re-check requests against the catalog"),
+    }
+}
+
+/// One turn of the mirror verification job. Public so tests can run a turn without waiting.
+pub async fn mirror_turn(state: &AppState) {
+    use app::mirror::service::RunOutcome;
+    match app::mirror::service::verify(state).await {
+        Ok(RunOutcome::Unreachable(why)) => {
+            tracing::warn!(error = %why, "could not read the mirror; keeping the last known state")
+        }
+        Ok(RunOutcome::Checked {
+            newly_available,
+            new_drift,
+            ..
+        }) if newly_available + new_drift > 0 => {
+            tracing::info!(newly_available, new_drift, "mirror findings")
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "the mirror check failed"),
     }
 }
 

@@ -57,16 +57,38 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         upstream_tags: Arc::default(),
         changes: Arc::default(),
         known_tokens: Arc::default(),
-        registry: Arc::new(
-            app::registry::client::RegistryClient::new(
-                config.registry_timeout,
-                app::outbound::OutboundPolicy::new(&config.private_registries),
-                config.app.insecure_registries.clone(),
-            )
-            .map_err(|e| format!("cannot create the registry client: {e}"))?,
-        ),
+        registry: Arc::new(registry_client(config)?),
         oidc,
     })
+}
+
+/// The client for upstream registries and the mirror, signing in to the mirror with
+/// `PORTCULLIS_MIRROR_CREDENTIALS_FILE` when it is set.
+///
+/// # Errors
+/// The credentials file cannot be read or is not `username:password`.
+fn registry_client(config: &Config) -> Result<app::registry::client::RegistryClient, String> {
+    let client = app::registry::client::RegistryClient::new(
+        config.registry_timeout,
+        app::outbound::OutboundPolicy::new(&config.private_registries),
+        config.app.insecure_registries.clone(),
+    )
+    .map_err(|e| format!("cannot create the registry client: {e}"))?;
+    match (&config.mirror_credentials_file, &config.app.mirror) {
+        (Some(path), Some(mirror)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "PORTCULLIS_MIRROR_CREDENTIALS_FILE: cannot read {}: {e}",
+                    path.display()
+                )
+            })?;
+            let credentials =
+                app::registry::client::RegistryCredentials::parse(&mirror.host, &text)
+                    .map_err(|e| format!("PORTCULLIS_MIRROR_CREDENTIALS_FILE: {e}"))?;
+            Ok(client.with_credentials(credentials))
+        }
+        _ => Ok(client),
+    }
 }
 
 /// The audit trail as configured: keyed when `PORTCULLIS_AUDIT_KEY_FILE` is set.

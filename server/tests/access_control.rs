@@ -51,6 +51,11 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         expected: [401, 200, 200, 200, 200],
     },
     ServerFunction {
+        name: "mirror_drift",
+        args: &[],
+        expected: [401, 403, 403, 200, 200],
+    },
+    ServerFunction {
         name: "find_equivalents",
         args: &[("image", "postgres:16")],
         expected: [401, 200, 200, 200, 200],
@@ -243,7 +248,15 @@ const ROUTES: &[Route] = &[
         expected: [401, 403, 403, 200, 200],
     },
     Route {
+        path: "/api/v1/mirror/drift",
+        expected: [401, 403, 403, 200, 200],
+    },
+    Route {
         path: "/review",
+        expected: [200; 5],
+    },
+    Route {
+        path: "/admin/drift",
         expected: [200; 5],
     },
     Route {
@@ -364,8 +377,8 @@ async fn routes_answer_each_identity_as_the_table_says_and_leak_nothing() {
 }
 
 /// The tokens a machine may present: none, garbage, a well-formed but unknown token, a real
-/// token with a wrong secret, `catalog:read`, `allowlist:read`, expired, revoked.
-const TOKENS: [&str; 8] = [
+/// token with a wrong secret, `catalog:read`, `allowlist:read`, expired, revoked, `mirror:read`.
+const TOKENS: [&str; 9] = [
     "none",
     "garbage",
     "unknown",
@@ -374,25 +387,30 @@ const TOKENS: [&str; 8] = [
     "allowlist:read",
     "expired",
     "revoked",
+    "mirror:read",
 ];
 
 struct TokenRoute {
     path: &'static str,
-    expected: [u16; 8],
+    expected: [u16; 9],
 }
 
 const TOKEN_ROUTES: &[TokenRoute] = &[
     TokenRoute {
         path: "/api/v1/catalog/equivalents?image=postgres:16",
-        expected: [401, 401, 401, 401, 200, 403, 401, 401],
+        expected: [401, 401, 401, 401, 200, 403, 401, 401, 403],
     },
     TokenRoute {
         path: "/api/v1/allowlist",
-        expected: [401, 401, 401, 401, 403, 200, 401, 401],
+        expected: [401, 401, 401, 401, 403, 200, 401, 401, 403],
     },
     TokenRoute {
         path: "/api/v1/allowlist?format=skopeo",
-        expected: [401, 401, 401, 401, 403, 200, 401, 401],
+        expected: [401, 401, 401, 401, 403, 200, 401, 401, 403],
+    },
+    TokenRoute {
+        path: "/api/v1/mirror/drift",
+        expected: [401, 401, 401, 401, 403, 403, 401, 401, 200],
     },
 ];
 
@@ -414,6 +432,7 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
     };
     let catalog = make("catalog", Scope::CatalogRead).await;
     let allowlist = make("allowlist", Scope::AllowlistRead).await;
+    let mirror = make("mirror", Scope::MirrorRead).await;
     let expired = make("expired", Scope::CatalogRead).await;
     sqlx::query(
         "UPDATE api_token SET expires_at = '2026-01-01T00:00:00.000000Z' WHERE name = 'expired'",
@@ -441,6 +460,7 @@ async fn authorization_headers(app: &TestApp) -> Vec<Option<String>> {
         bearer(&allowlist),
         bearer(&expired),
         bearer(&revoked),
+        bearer(&mirror),
     ]
 }
 

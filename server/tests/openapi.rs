@@ -106,6 +106,7 @@ async fn the_document_matches_what_the_api_answers() {
         [
             "/api/v1/allowlist",
             "/api/v1/catalog/equivalents",
+            "/api/v1/mirror/drift",
             "/api/v1/openapi.json"
         ],
         "every machine route is documented, and nothing else"
@@ -153,7 +154,22 @@ async fn the_document_matches_what_the_api_answers() {
     .unwrap()
     .token;
 
+    let mirror = tokens::create(
+        &app.state.db,
+        &app.state.audit,
+        "m",
+        &[Scope::MirrorRead],
+        None,
+        &actor,
+    )
+    .await
+    .unwrap()
+    .token;
+
     let calls: Vec<(&str, Option<&str>)> = vec![
+        ("/api/v1/mirror/drift", Some(&mirror)),
+        ("/api/v1/mirror/drift", Some(&catalog)),
+        ("/api/v1/mirror/drift", None),
         ("/api/v1/allowlist", Some(&allowlist)),
         ("/api/v1/allowlist?format=skopeo", Some(&allowlist)),
         ("/api/v1/allowlist?format=regsync", Some(&allowlist)),

@@ -80,6 +80,8 @@ pub struct Context<'a> {
     pub mirror: &'a str,
     /// Upstream tags per (registry, repository), for semver rules skopeo cannot express.
     pub tags: &'a HashMap<(String, String), Arc<Vec<String>>>,
+    /// What the mirror holds of each entry, by entry id (JSON only; `None` leaves it out).
+    pub mirrored: Option<&'a HashMap<i64, crate::mirror::MirrorStatus>>,
 }
 
 /// JSON: `{version, generated_at, entries: [{…, request: {…}}]}`, written straight from the
@@ -104,6 +106,8 @@ pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> Vec<u8> {
         approved_by: &'a str,
         approved_at: &'a str,
         request: Request<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mirror: Option<&'a crate::mirror::MirrorStatus>,
     }
     #[derive(serde::Serialize)]
     struct Request<'a> {
@@ -138,6 +142,7 @@ pub fn json(entries: &[AllowlistEntry], cx: &Context<'_>) -> Vec<u8> {
                     contact: &e.contact,
                     requester: &e.requester_name,
                 },
+                mirror: cx.mirrored.and_then(|m| m.get(&e.id)),
             })
             .collect(),
     };
@@ -411,6 +416,7 @@ mod tests {
             insecure_registries: &[],
             mirror: "mirror.example.org",
             tags,
+            mirrored: None,
         }
     }
 

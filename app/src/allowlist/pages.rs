@@ -43,6 +43,8 @@ pub fn EntryPanel(
     today: String,
     max_expiry: String,
     allowed: Vec<EntryActionKind>,
+    /// What the mirror holds of it.
+    mirror: crate::mirror::MirrorStatus,
 ) -> impl IntoView {
     let status = entry.status(&today);
     let EntryActions { revoke, renew } = expect_context::<EntryActions>();
@@ -63,6 +65,7 @@ pub fn EntryPanel(
                 <dt>{format!("Tags ({})", entry.tags.mode())}</dt><dd class="mono">{tags}</dd>
                 {(!entry.digests.is_empty()).then(|| view! { <dt>"Pinned"</dt><dd class="mono">{entry.digests.join(" ")}</dd> })}
                 <dt>"Architectures"</dt><dd>{entry.architectures.join(", ")}</dd>
+                <crate::mirror::pages::MirrorFacts status=mirror />
                 <dt>"Approved by"</dt><dd>{entry.approved_by_name.clone()} " · " <Timestamp at=entry.approved_at.clone() /></dd>
                 <dt>"Last day"</dt><dd>{entry.expires_on.clone()}</dd>
                 {entry.revoke_reason.clone().map(|reason| view! {

@@ -77,6 +77,12 @@ pub async fn render(
         state.upstream_tags.known(&semver_repositories)
     };
     let generated_at = persistence::now();
+    let mirrored = if format == Format::Json && state.settings.mirror.is_some() {
+        let all: Vec<&crate::allowlist::AllowlistEntry> = entries.iter().collect();
+        Some(crate::mirror::service::status_of(state, &all).await?)
+    } else {
+        None
+    };
     let cx = Context {
         version: version.revision,
         generated_at: &generated_at,
@@ -84,6 +90,7 @@ pub async fn render(
         insecure_registries: &state.settings.insecure_registries,
         mirror,
         tags: &tags,
+        mirrored: mirrored.as_ref(),
     };
     let body = Bytes::from(match format {
         Format::Json => formats::json(&entries, &cx),

@@ -319,7 +319,7 @@ fn is_valid_domain_component(component: &str) -> bool {
 }
 
 /// `alpha-numeric [separator alpha-numeric]*` with separators `.`, `_`, `__` and `-+`.
-fn is_valid_path_component(component: &str) -> bool {
+pub fn is_valid_path_component(component: &str) -> bool {
     let bytes = component.as_bytes();
     if bytes.is_empty() {
         return false;

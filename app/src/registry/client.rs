@@ -54,6 +54,9 @@ const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
     application/vnd.oci.image.manifest.v1+json, \
     application/vnd.docker.distribution.manifest.v2+json";
 
+/// Most repositories read from a registry's catalog (the mirror's).
+pub const MAX_REPOSITORIES: usize = 100_000;
+
 /// Reads registries. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct RegistryClient {
@@ -61,6 +64,54 @@ pub struct RegistryClient {
     policy: OutboundPolicy,
     /// Hosts (`host:port`) reached over plain http, e.g. a registry on loopback.
     insecure: Vec<String>,
+    /// The one registry the portal signs in to (the mirror): its host and credentials.
+    credentials: Option<std::sync::Arc<RegistryCredentials>>,
+}
+
+/// A user name and password for one registry host, sent as Basic authentication to it and to
+/// the token service it names. Never shown in `Debug`.
+#[derive(Clone)]
+pub struct RegistryCredentials {
+    pub host: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for RegistryCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryCredentials")
+            .field("host", &self.host)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegistryCredentials {
+    /// Reads `username:password` (one line) for `host`.
+    ///
+    /// # Errors
+    /// The text is not `username:password`.
+    pub fn parse(host: &str, text: &str) -> Result<Self, String> {
+        let line = text.trim_end_matches(['\n', '\r']);
+        match line.split_once(':') {
+            Some((username, password))
+                if !username.is_empty() && !password.is_empty() && !line.contains('\n') =>
+            {
+                Ok(Self {
+                    host: host.to_owned(),
+                    username: username.to_owned(),
+                    password: password.to_owned(),
+                })
+            }
+            _ => Err("write one line: username:password".to_owned()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CatalogPage {
+    #[serde(default)]
+    repositories: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -131,7 +182,18 @@ impl RegistryClient {
             http: policy.client(timeout)?,
             policy,
             insecure,
+            credentials: None,
         })
+    }
+
+    /// The same client, signing in to `credentials.host` with them.
+    pub fn with_credentials(mut self, credentials: RegistryCredentials) -> Self {
+        self.credentials = Some(std::sync::Arc::new(credentials));
+        self
+    }
+
+    fn credentials_for(&self, host: &str) -> Option<&RegistryCredentials> {
+        self.credentials.as_deref().filter(|c| c.host == host)
     }
 
     fn base(&self, registry: &str) -> (String, String) {
@@ -166,15 +228,18 @@ impl RegistryClient {
         }
     }
 
-    /// One GET to `url` (checked against the policy first: IP literals never reach the
-    /// resolver).
+    /// One request to `url`, checked against the policy first (IP literals never reach the
+    /// resolver); `basic` (the registry's credentials) when there is no token.
+    #[allow(clippy::too_many_arguments)]
     async fn send(
         &self,
+        method: reqwest::Method,
         host: &str,
         what: &str,
         url: reqwest::Url,
         accept: &str,
         token: Option<&str>,
+        basic: Option<&RegistryCredentials>,
     ) -> Result<reqwest::Response, RegistryError> {
         self.policy
             .check_url(&url)
@@ -182,9 +247,11 @@ impl RegistryClient {
                 tracing::warn!(target: "security", host = %host, what, "outbound request refused by the policy");
                 RegistryError::NotAllowed { host }
             })?;
-        let mut request = self.http.get(url).header("accept", accept);
+        let mut request = self.http.request(method, url).header("accept", accept);
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        } else if let Some(basic) = basic {
+            request = request.basic_auth(&basic.username, Some(&basic.password));
         }
         request
             .send()
@@ -231,12 +298,34 @@ impl RegistryClient {
         accept: &str,
         token: &mut Option<String>,
     ) -> Result<reqwest::Response, RegistryError> {
+        self.request(reqwest::Method::GET, registry, path, accept, token)
+            .await
+    }
+
+    /// [`Self::get`] with another method (HEAD).
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        registry: &str,
+        path: &str,
+        accept: &str,
+        token: &mut Option<String>,
+    ) -> Result<reqwest::Response, RegistryError> {
         let (base, host) = self.base(registry);
         let url = reqwest::Url::parse(&format!("{base}{path}"))
             .map_err(|e| Self::malformed(&host, path, e))?;
+        let basic = self.credentials_for(&host);
         for _ in 0..2 {
             let response = self
-                .send(&host, path, url.clone(), accept, token.as_deref())
+                .send(
+                    method.clone(),
+                    &host,
+                    path,
+                    url.clone(),
+                    accept,
+                    token.as_deref(),
+                    basic,
+                )
                 .await?;
             if response.status() != reqwest::StatusCode::UNAUTHORIZED || token.is_some() {
                 return Ok(response);
@@ -291,7 +380,19 @@ impl RegistryClient {
                 query.append_pair("scope", scope);
             }
         }
-        let answer = self.send(host, WHAT, url, "application/json", None).await?;
+        // The registry's own credentials go to the token service it names, and nowhere else.
+        let basic = self.credentials_for(host);
+        let answer = self
+            .send(
+                reqwest::Method::GET,
+                host,
+                WHAT,
+                url,
+                "application/json",
+                None,
+                basic,
+            )
+            .await?;
         if !answer.status().is_success() {
             return Err(RegistryError::Status {
                 host: host.to_owned(),
@@ -490,6 +591,101 @@ impl RegistryClient {
         })
     }
 
+    /// The digest `registry` claims for `repository:reference` (a HEAD request, which registries
+    /// do not count as a pull), or `None` when it has no such manifest. The claim is compared
+    /// with digests read elsewhere, never pinned.
+    ///
+    /// # Errors
+    /// As [`RegistryClient::facts`].
+    pub async fn head_digest(
+        &self,
+        registry: &str,
+        repository: &str,
+        reference: &str,
+    ) -> Result<Option<String>, RegistryError> {
+        let work = async {
+            let path = format!("/v2/{repository}/manifests/{reference}");
+            let (_, host) = self.base(registry);
+            let mut token = None;
+            let response = self
+                .request(
+                    reqwest::Method::HEAD,
+                    registry,
+                    &path,
+                    MANIFEST_TYPES,
+                    &mut token,
+                )
+                .await?;
+            match response.status() {
+                s if s.is_success() => Ok(response
+                    .headers()
+                    .get("docker-content-digest")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|d| crate::domain::image_reference::is_valid_digest(d))
+                    .map(str::to_owned)),
+                reqwest::StatusCode::NOT_FOUND => Ok(None),
+                status => Err(RegistryError::Status {
+                    host,
+                    status: status.as_u16(),
+                    what: path,
+                }),
+            }
+        };
+        self.bounded(registry, work).await
+    }
+
+    /// The repositories of `registry` (its `/v2/_catalog`, following the `Link` pages; at most
+    /// [`MAX_REPOSITORIES`]). Names that are not valid repository paths are dropped.
+    ///
+    /// # Errors
+    /// As [`RegistryClient::facts`], with a longer deadline (a large mirror has many pages).
+    pub async fn catalog(&self, registry: &str) -> Result<Vec<String>, RegistryError> {
+        let (_, host) = self.base(registry);
+        let work = async {
+            let mut token = None;
+            let mut repositories = Vec::new();
+            let mut path = "/v2/_catalog?n=1000".to_owned();
+            let what = "the repository catalog".to_owned();
+            for _ in 0..(MAX_REPOSITORIES / 1000) {
+                let response = self
+                    .get(registry, &path, "application/json", &mut token)
+                    .await?;
+                if !response.status().is_success() {
+                    return Err(RegistryError::Status {
+                        host: host.clone(),
+                        status: response.status().as_u16(),
+                        what,
+                    });
+                }
+                let next = next_link(&response);
+                let bytes = self.body(&host, &what, response, PAGE_MAX_BYTES).await?;
+                let page: CatalogPage =
+                    serde_json::from_slice(&bytes).map_err(|e| Self::malformed(&host, &what, e))?;
+                repositories.extend(page.repositories.unwrap_or_default().into_iter().filter(
+                    |r| {
+                        !r.is_empty()
+                            && r.split('/')
+                                .all(crate::domain::image_reference::is_valid_path_component)
+                    },
+                ));
+                repositories.truncate(MAX_REPOSITORIES);
+                match next {
+                    Some(next) if repositories.len() < MAX_REPOSITORIES => path = next,
+                    _ => break,
+                }
+            }
+            repositories.sort();
+            repositories.dedup();
+            Ok(repositories)
+        };
+        tokio::time::timeout(OPERATION_MAX * 6, work)
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!(target: "outbound", host = %host, "registry catalog took too long");
+                Err(RegistryError::Unreachable { host })
+            })
+    }
+
     /// The repository's tags, following the `Link` pages (at most [`MAX_TAG_PAGES`] pages and
     /// [`MAX_TAGS`] tags, in at most [`OPERATION_MAX`]). Names that are not valid tags are
     /// dropped: they come from the registry, not from anyone the portal trusts.
@@ -526,17 +722,7 @@ impl RegistryClient {
                     what,
                 });
             }
-            let next = response
-                .headers()
-                .get("link")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|link| link.split(';').next())
-                .map(|url| {
-                    url.trim()
-                        .trim_start_matches('<')
-                        .trim_end_matches('>')
-                        .to_owned()
-                });
+            let next = next_link(&response);
             let bytes = self.body(&host, &what, response, PAGE_MAX_BYTES).await?;
             let page: TagList =
                 serde_json::from_slice(&bytes).map_err(|e| Self::malformed(&host, &what, e))?;
@@ -547,8 +733,7 @@ impl RegistryClient {
                     .filter(|t| is_valid_tag(t)),
             );
             tags.truncate(MAX_TAGS);
-            // The link is a path (or a full URL) on the same registry; only its path is used.
-            match next.and_then(|n| n.find("/v2/").map(|i| n[i..].to_owned())) {
+            match next {
                 Some(next) if tags.len() < MAX_TAGS => path = next,
                 _ => break,
             }
@@ -557,6 +742,15 @@ impl RegistryClient {
         tags.dedup();
         Ok(tags)
     }
+}
+
+/// The next page's path from a `Link` header. The link is a path (or a full URL) on the same
+/// registry; only its path from `/v2/` on is used, so it cannot steer the client elsewhere.
+fn next_link(response: &reqwest::Response) -> Option<String> {
+    let link = response.headers().get("link")?.to_str().ok()?;
+    let url = link.split(';').next()?;
+    let url = url.trim().trim_start_matches('<').trim_end_matches('>');
+    url.find("/v2/").map(|i| url[i..].to_owned())
 }
 
 /// `/v2/{repository}/{kind}/{digest}` for a digest an upstream answer named, or `None` when it

@@ -85,6 +85,8 @@ pub struct RequestPage {
     pub actions: Vec<crate::domain::ActionKind>,
     /// The allowlist entry an approval created.
     pub entry: Option<crate::allowlist::AllowlistEntry>,
+    /// What the mirror holds of the entry (empty without an entry or a configured mirror).
+    pub mirror: crate::mirror::MirrorStatus,
     /// What the viewer may do to the entry (the server enforces the same).
     pub entry_actions: Vec<crate::domain::EntryActionKind>,
     /// Today (`YYYY-MM-DD`, UTC), the default expiry of a new approval and the latest allowed.

@@ -294,7 +294,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
     let entry = page.entry.clone().map(|entry| {
         view! {
             <EntryPanel entry today=page.today.clone() max_expiry=page.approval_max_expiry.clone()
-                allowed=page.entry_actions />
+                allowed=page.entry_actions mirror=page.mirror />
         }
     });
     let r = page.request;

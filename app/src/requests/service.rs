@@ -153,6 +153,13 @@ pub async fn page(
     let request = visible(state, viewer, id).await?;
     let events = crate::requests::store::events(state.db.pool(), id).await?;
     let entry = crate::allowlist::store::for_request(state.db.pool(), id).await?;
+    let mirror = match &entry {
+        Some(entry) => crate::mirror::service::status_of(state, &[entry])
+            .await?
+            .remove(&entry.id)
+            .unwrap_or_default(),
+        None => crate::mirror::MirrorStatus::default(),
+    };
     let today = crate::persistence::today();
     let in_days = |days: u32| {
         time::Date::parse(
@@ -168,6 +175,7 @@ pub async fn page(
         request,
         events,
         entry,
+        mirror,
         contact_label: state.settings.contact_label.clone(),
         approval_default_expiry: in_days(state.settings.approval_default_days),
         approval_max_expiry: in_days(state.settings.approval_max_days),

@@ -11,16 +11,19 @@ pub enum Scope {
     CatalogRead,
     /// `allowlist:read`: `GET /api/v1/allowlist`.
     AllowlistRead,
+    /// `mirror:read`: `GET /api/v1/mirror/drift`.
+    MirrorRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 2] = [Scope::CatalogRead, Scope::AllowlistRead];
+    pub const ALL: [Scope; 3] = [Scope::CatalogRead, Scope::AllowlistRead, Scope::MirrorRead];
 
     /// The scope's name in tokens, commands and the API (`catalog:read`).
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::CatalogRead => "catalog:read",
             Scope::AllowlistRead => "allowlist:read",
+            Scope::MirrorRead => "mirror:read",
         }
     }
 
@@ -43,14 +46,14 @@ impl Scope {
 
 impl Scope {
     /// Whether a signed-in `user` (calling with their session, not a token) may use what this
-    /// scope covers: every user the catalog, the security team the allowlist.
+    /// scope covers: every user the catalog, the security team the allowlist and the drift.
     ///
     /// # Errors
     /// The role the user lacks.
     pub fn require_for_user(self, user: &SessionUser) -> Result<(), MissingRole> {
         match self {
             Scope::CatalogRead => Ok(()),
-            Scope::AllowlistRead => user.require_staff(),
+            Scope::AllowlistRead | Scope::MirrorRead => user.require_staff(),
         }
     }
 }

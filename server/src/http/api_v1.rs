@@ -1,6 +1,6 @@
 //! The machine API under `/api/v1/`.
 
-use super::extract::{AllowlistRead, ApiCaller, CatalogRead};
+use super::extract::{AllowlistRead, ApiCaller, CatalogRead, MirrorRead};
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -129,6 +129,25 @@ pub async fn allowlist(
         HeaderValue::from(version.revision),
     );
     Ok(response)
+}
+
+/// `GET /api/v1/mirror/drift`: tags in the mirror that no active allowlist entry allows,
+/// oldest first, with what is known of the entry each repository last had, and how the
+/// verification job last went (`checked_at`, `last_error`: a mirror that could not be read
+/// keeps the last known findings). Who: tokens with `mirror:read`, signed-in reviewers and
+/// admins; 401 / 403 as [`ApiCaller`] says.
+pub async fn mirror_drift(
+    State(state): State<AppState>,
+    _caller: ApiCaller<MirrorRead>,
+) -> Result<Response, AppError> {
+    let (health, drift) = app::mirror::service::drift_for_machines(&state).await?;
+    Ok(Json(serde_json::json!({
+        "mirror": health.mirror,
+        "checked_at": health.checked_at,
+        "last_error": health.last_error,
+        "drift": drift,
+    }))
+    .into_response())
 }
 
 /// The OpenAPI 3.1 document of the machine API (kept true by `tests/openapi.rs`).

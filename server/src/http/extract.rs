@@ -33,6 +33,12 @@ impl RouteScope for AllowlistRead {
     const SCOPE: Scope = Scope::AllowlistRead;
 }
 
+/// `mirror:read`.
+pub struct MirrorRead;
+impl RouteScope for MirrorRead {
+    const SCOPE: Scope = Scope::MirrorRead;
+}
+
 /// Who is calling the API.
 #[derive(Debug)]
 pub enum Caller {

@@ -57,6 +57,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/admin/audit.json", get(admin::audit_json))
         .route("/api/v1/allowlist", get(api_v1::allowlist))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
+        .route("/api/v1/mirror/drift", get(api_v1::mirror_drift))
         .route(
             "/api/v1/catalog/equivalents",
             get(api_v1::catalog_equivalents),
