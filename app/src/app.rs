@@ -3,6 +3,7 @@
 use crate::audit::pages::AuditPage;
 use crate::auth::context::provide_auth;
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
+use crate::images::pages::{ImagesPage, ReportPage};
 use crate::mirror::pages::DriftPage;
 use crate::requests::edit::ResubmitPage;
 use crate::requests::pages::{MyRequestsPage, NewRequestPage, RequestDetailPage};
@@ -93,6 +94,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("admin/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("admin/drift") view=DriftPage ssr=SsrMode::Async />
+                    <Route path=path!("images") view=ImagesPage ssr=SsrMode::Async />
+                    <Route path=path!("images/report") view=ReportPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -124,6 +127,9 @@ fn Frame() -> impl IntoView {
                             </A>
                             <A href="/requests" exact=true>
                                 "My requests"
+                            </A>
+                            <A href="/images" exact=true>
+                                "Approved images"
                             </A>
                             <Show when=staff>
                                 <A href="/review">"Review queue"</A>

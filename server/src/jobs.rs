@@ -116,13 +116,19 @@ pub async fn mirror_turn(state: &AppState) {
     }
 }
 
-/// One turn of the mail job: queue due reminders and expiry warnings, then send what is due.
+/// One turn of the mail job: queue due reminders, expiry warnings and this month's image
+/// reports, then send what is due.
 /// Public so tests can run a turn without waiting for the timer.
 pub async fn mail_turn(state: &AppState, mailer: &crate::mailer::Mailer, reminder_after: Duration) {
     match app::mail::reminders::queue_reminders(state, reminder_after).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(messages = n, "queued review reminders and expiry warnings"),
         Err(error) => tracing::warn!(%error, "could not queue reminders"),
+    }
+    match app::images::report::queue_monthly_reports(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "queued monthly image reports"),
+        Err(error) => tracing::warn!(%error, "could not queue the monthly image reports"),
     }
     match mailer.send_due(&state.db).await {
         Ok(turn) if turn.sent + turn.failed > 0 => {

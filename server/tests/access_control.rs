@@ -51,6 +51,21 @@ const SERVER_FUNCTIONS: &[ServerFunction] = &[
         expected: [401, 200, 200, 200, 200],
     },
     ServerFunction {
+        name: "approved_images",
+        args: &[("q", "billing")],
+        expected: [401, 200, 200, 200, 200],
+    },
+    ServerFunction {
+        name: "local_check",
+        args: &[("image", "nginx:1.25")],
+        expected: [401, 200, 200, 200, 200],
+    },
+    ServerFunction {
+        name: "image_report",
+        args: &[("owner", "finance-ops@example.org")],
+        expected: [401, 200, 200, 200, 200],
+    },
+    ServerFunction {
         name: "mirror_drift",
         args: &[],
         expected: [401, 403, 403, 200, 200],
@@ -257,6 +272,14 @@ const ROUTES: &[Route] = &[
     },
     Route {
         path: "/admin/drift",
+        expected: [200; 5],
+    },
+    Route {
+        path: "/images?q=billing",
+        expected: [200; 5],
+    },
+    Route {
+        path: "/images/report",
         expected: [200; 5],
     },
     Route {

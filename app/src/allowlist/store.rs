@@ -251,3 +251,127 @@ pub async fn mark_warned(conn: &mut AnyConnection, id: i64, now: &str) -> Result
         .await?;
     Ok(())
 }
+
+/// `text` as a `LIKE` pattern that matches it anywhere, its wildcards taken literally
+/// (used with `ESCAPE '\'`), lower-cased.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// One page of the active entries whose registry, repository, team or contact contains
+/// `query` (any case; all when empty), in repository order, after entry `after` (keyset:
+/// the page after the one that ended with that entry). Returns up to `limit` entries and
+/// whether more follow.
+///
+/// # Errors
+/// The database fails.
+pub async fn search(
+    db: impl Conn<'_>,
+    today: &str,
+    query: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<AllowlistEntry>, bool), DbError> {
+    let pattern = contains_pattern(query.trim());
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
+           AND ($2 = '%%' OR LOWER(e.repository) LIKE $2 ESCAPE '\\' \
+                OR LOWER(e.registry) LIKE $2 ESCAPE '\\' \
+                OR LOWER(q.team) LIKE $2 ESCAPE '\\' \
+                OR LOWER(q.contact_email) LIKE $2 ESCAPE '\\') \
+           AND ($3 IS NULL OR (e.repository, e.registry, e.allowlist_entry_id) > \
+                (SELECT a2.repository, a2.registry, a2.allowlist_entry_id \
+                 FROM allowlist_entry a2 WHERE a2.allowlist_entry_id = $3)) \
+         ORDER BY e.repository, e.registry, e.allowlist_entry_id LIMIT $4"
+    ))
+    .bind(today)
+    .bind(&pattern)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(db)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let entries = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(AllowlistEntry::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok((entries, more))
+}
+
+/// The active entries of `registry` / `repository`, newest first.
+///
+/// # Errors
+/// The database fails.
+pub async fn active_for_repository(
+    db: impl Conn<'_>,
+    today: &str,
+    registry: &str,
+    repository: &str,
+) -> Result<Vec<AllowlistEntry>, DbError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
+           AND e.registry = $2 AND e.repository = $3 ORDER BY e.allowlist_entry_id DESC"
+    ))
+    .bind(today)
+    .bind(registry)
+    .bind(repository)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(AllowlistEntry::try_from).collect()
+}
+
+/// The active entries whose contact is `contact` or whose team is `team` (either may be
+/// empty), in repository order: what a team's report lists.
+///
+/// # Errors
+/// The database fails.
+pub async fn active_owned_by(
+    db: impl Conn<'_>,
+    today: &str,
+    contact: &str,
+    team: &str,
+) -> Result<Vec<AllowlistEntry>, DbError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
+           AND ((q.contact_email = $2 AND $2 <> '') OR (LOWER(q.team) = LOWER($3) AND $3 <> '')) \
+         ORDER BY e.repository, e.registry, e.allowlist_entry_id"
+    ))
+    .bind(today)
+    .bind(contact)
+    .bind(team)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(AllowlistEntry::try_from).collect()
+}
+
+/// The contact addresses of the entries active on `today` and approved before
+/// `approved_before` (a timestamp or date), each once.
+///
+/// # Errors
+/// The database fails.
+pub async fn active_contacts(
+    db: impl Conn<'_>,
+    today: &str,
+    approved_before: &str,
+) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT q.contact_email FROM allowlist_entry e \
+         JOIN image_request q ON q.image_request_id = e.image_request_id \
+         WHERE e.revoked_at IS NULL AND e.expires_on >= $1 AND e.approved_at < $2 \
+         ORDER BY q.contact_email",
+    )
+    .bind(today)
+    .bind(approved_before)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}

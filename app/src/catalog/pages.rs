@@ -7,8 +7,9 @@ use crate::error::FieldErrors;
 use leptos::prelude::*;
 
 /// Red Hat equivalents of the image being typed, as choices. With JavaScript the list follows
-/// the typing (debounced); without it, the "Check the Red Hat catalog" button reloads the form
-/// with the list. `image` is the typed text; `chosen` and `reason` refill a returned form.
+/// the typing; without it, the "Check the Red Hat catalog" button reloads the form with the
+/// list. `image` is the typed text, settled ([`crate::components::debounced`]); `chosen` and
+/// `reason` refill a returned form.
 #[component]
 pub fn CatalogChoice(
     image: Signal<String>,
@@ -16,26 +17,8 @@ pub fn CatalogChoice(
     chosen: Option<String>,
     reason: Option<String>,
 ) -> impl IntoView {
-    // Debounce: look up 350 ms after the last keystroke.
-    let settled = RwSignal::new(image.get_untracked());
-    let pending_timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
-    Effect::new(move |first: Option<()>| {
-        let text = image.get();
-        if first.is_none() {
-            return;
-        }
-        if let Some(handle) = pending_timer.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || settled.set(text),
-            std::time::Duration::from_millis(350),
-        )
-        .ok();
-        pending_timer.set_value(handle);
-    });
     let equivalents = Resource::new(
-        move || settled.get(),
+        move || image.get(),
         |text| async move {
             if ImageReference::parse(&text).is_err() {
                 return None;

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod badges;
+mod debounce;
 mod fields;
 mod forms;
 mod gate;
@@ -10,6 +11,7 @@ mod timestamp;
 
 pub use alerts::{ErrorNotice, SignInPrompt};
 pub use badges::{RequestBadges, RoleBadge, StateBadge};
+pub use debounce::debounced;
 pub use fields::{DateField, ErrorSummary, TextArea, TextField};
 pub use forms::{field_errors, other_error};
 pub use gate::Gate;

@@ -43,6 +43,30 @@ pub struct RequestDetail {
     pub claimed_by_name: Option<String>,
     /// The Red Hat catalog check made before submitting.
     pub catalog: CatalogCheck,
+    /// What the organisation's registry already had for the repository on submit.
+    pub submitted_beside: Option<SubmittedBeside>,
+}
+
+/// What the local-registry check found when a request was submitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubmittedBeside {
+    /// An active approval (of this request) covered the repository already.
+    Approved(RequestId),
+    /// This open request asked for the repository already.
+    Open(RequestId),
+}
+
+impl SubmittedBeside {
+    /// Reads the stored form (`approved:ID` / `open:ID`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let (kind, id) = text.split_once(':')?;
+        let id = RequestId(id.parse().ok()?);
+        match kind {
+            "approved" => Some(SubmittedBeside::Approved(id)),
+            "open" => Some(SubmittedBeside::Open(id)),
+            _ => None,
+        }
+    }
 }
 
 /// What the catalog check showed and what the requester decided.

@@ -4,14 +4,15 @@ use crate::allowlist::pages::{EntryActions, EntryPanel};
 use crate::auth::context::use_auth;
 use crate::catalog::pages::CatalogChoice;
 use crate::components::{
-    DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge, TextArea,
-    TextField, Timestamp,
+    debounced, DataTable, ErrorNotice, ErrorSummary, RequestBadges, SignInPrompt, StateBadge,
+    TextArea, TextField, Timestamp,
 };
 use crate::domain::{ActionKind, CatalogOutcome, EntryActionKind, EventKind, ImageReference};
 use crate::error::FieldErrors;
+use crate::images::pages::LocalCheck;
 use crate::registry::pages::UpstreamPanel;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
-use crate::requests::model::{RequestEvent, RequestPage, RequestSummary};
+use crate::requests::model::{RequestEvent, RequestPage, RequestSummary, SubmittedBeside};
 use crate::review::pages::{ReviewActions, ReviewPanel};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -78,6 +79,8 @@ fn NewRequestForm() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let image_text = RwSignal::new(initial("image").unwrap_or_default());
+    // Both checks follow the typing 350 ms after the last keystroke.
+    let settled = debounced(image_text.into(), std::time::Duration::from_millis(350));
     let pending = submit.pending();
 
     view! {
@@ -96,6 +99,7 @@ fn NewRequestForm() -> impl IntoView {
                     on_input=Callback::new(move |text: String| image_text.set(text))
                 >
                     <ImagePreview text=image_text.into() />
+                    <LocalCheck image=settled />
                     <Show when=move || !hydrated.get()>
                         <button
                             type="submit"
@@ -109,7 +113,7 @@ fn NewRequestForm() -> impl IntoView {
                     </Show>
                 </TextField>
                 <CatalogChoice
-                    image=image_text.into()
+                    image=settled
                     errors
                     chosen=initial("catalog_choice")
                     reason=initial("catalog_reason")
@@ -369,6 +373,16 @@ fn RequestFacts(
                         <a href=format!("mailto:{}", r.contact)>{r.contact.clone()}</a>
                         <span class="muted">" (label " <code>{contact_label}</code> ")"</span>
                     </dd>
+                    {r.submitted_beside.map(|beside| {
+                        let (text, id) = match beside {
+                            SubmittedBeside::Approved(id) => ("Already approved in request ", id),
+                            SubmittedBeside::Open(id) => ("Asked for in the open request ", id),
+                        };
+                        view! {
+                            <dt>"Local registry"</dt>
+                            <dd>{text} <a href=format!("/requests/{id}")>{format!("#{id}")}</a> " when this was submitted."</dd>
+                        }
+                    })}
                     <dt>"Justification"</dt>
                     <dd class="prose">{r.justification.clone()}</dd>
                 </dl>

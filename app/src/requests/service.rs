@@ -40,12 +40,17 @@ pub async fn submit(
             "catalog mirror is not current; the request is marked \"catalog not checked\""
         );
     }
+    // The same check the form showed while typing, recorded for the reviewers.
+    let local =
+        crate::images::service::local_check(state, requester, &request.image.to_string(), None)
+            .await?;
     let now = persistence::now();
     let checked = matches!(freshness, Freshness::Checked { .. });
     let mut tx = state.db.begin().await?;
     let id =
         crate::requests::store::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
             .await?;
+    crate::requests::store::set_local_match(&mut tx, id, local.stored().as_deref()).await?;
     let head = state
         .audit
         .append(
@@ -64,6 +69,7 @@ pub async fn submit(
                     "justification": request.justification,
                     "catalog_checked": checked,
                     "catalog_decision": request.catalog_decision,
+                    "local_match": local.stored(),
                 }),
             },
             &now,

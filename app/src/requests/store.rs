@@ -5,7 +5,9 @@ use crate::domain::{
     CatalogDecision, CatalogOutcome, EventKind, NewImageRequest, RequestId, RequestState, UserId,
 };
 use crate::persistence::{next_id, Conn, Db, DbError};
-use crate::requests::model::{CatalogCheck, RequestDetail, RequestEvent, RequestSummary};
+use crate::requests::model::{
+    CatalogCheck, RequestDetail, RequestEvent, RequestSummary, SubmittedBeside,
+};
 use sqlx::AnyConnection;
 
 /// `image_request.catalog_status` values.
@@ -34,6 +36,7 @@ pub struct RequestRow {
     pub catalog_reason: Option<String>,
     pub catalog_status: String,
     pub catalog_mirror_at: Option<String>,
+    pub local_match: Option<String>,
     pub claimed_by: Option<String>,
     pub claimed_by_name: Option<String>,
 }
@@ -84,6 +87,14 @@ impl TryFrom<RequestRow> for RequestDetail {
                 checked: row.catalog_status == CATALOG_CHECKED,
                 mirror_at: row.catalog_mirror_at,
             },
+            submitted_beside: row
+                .local_match
+                .as_deref()
+                .map(|m| {
+                    SubmittedBeside::parse(m)
+                        .ok_or_else(|| DbError::Corrupt(format!("local_match: {m:?}")))
+                })
+                .transpose()?,
         })
     }
 }
@@ -215,7 +226,8 @@ pub async fn find(db: impl Conn<'_>, id: RequestId) -> Result<Option<RequestDeta
              r.image_input, r.image_reference, r.team, r.contact_email, r.justification, \
              r.state, r.version, r.created_at, r.updated_at, r.catalog_candidates, \
              r.catalog_decision, r.catalog_choice, r.catalog_reason, r.catalog_status, \
-             r.catalog_mirror_at, r.claimed_by, c.display_name AS claimed_by_name \
+             r.catalog_mirror_at, r.local_match, r.claimed_by, \
+             c.display_name AS claimed_by_name \
          FROM image_request r JOIN app_user u ON u.user_id = r.requester_id \
          LEFT JOIN app_user c ON c.user_id = r.claimed_by \
          WHERE r.image_request_id = $1",
@@ -463,4 +475,66 @@ pub async fn waiting_since(
             })
         })
         .collect()
+}
+
+/// An open request found for a repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenRequest {
+    pub id: RequestId,
+    pub state: RequestState,
+    pub team: String,
+    pub requester_id: UserId,
+}
+
+/// The open requests (submitted, in review, changes requested) for `name`
+/// (`registry/repository`, any tag or digest), oldest first, leaving out `except`.
+///
+/// # Errors
+/// The database fails or holds a state this version does not know.
+pub async fn open_for_repository(
+    db: impl Conn<'_>,
+    name: &str,
+    except: Option<RequestId>,
+) -> Result<Vec<OpenRequest>, DbError> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT image_request_id, state, team, requester_id FROM image_request \
+         WHERE state IN ('submitted', 'in_review', 'changes_requested') \
+           AND image_request_id <> $4 \
+           AND (image_reference = $1 OR substr(image_reference, 1, length($2)) = $2 \
+                OR substr(image_reference, 1, length($3)) = $3) \
+         ORDER BY image_request_id",
+    )
+    .bind(name)
+    .bind(format!("{name}:"))
+    .bind(format!("{name}@"))
+    .bind(except.map_or(0, |r| r.0))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(id, s, team, requester)| {
+            Ok(OpenRequest {
+                id: RequestId(id),
+                state: state(&s)?,
+                team,
+                requester_id: UserId(requester),
+            })
+        })
+        .collect()
+}
+
+/// Records what the local-registry check found when request `id` was submitted.
+///
+/// # Errors
+/// The database fails.
+pub async fn set_local_match(
+    conn: &mut AnyConnection,
+    id: RequestId,
+    found: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE image_request SET local_match = $2 WHERE image_request_id = $1")
+        .bind(id.0)
+        .bind(found)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
