@@ -2,7 +2,9 @@
 //! mirror), small images pushed upstream with `skopeo`, approvals through the portal (exact tags,
 //! a regular expression, a digest pin), the allowlist fetched in skopeo's format with a token,
 //! and the real `skopeo sync` into the mirror; then a revocation and an expiry, and a fresh
-//! mirror synced again. Also: ETag and 304, formats, and bad input.
+//! mirror synced again. Also: ETag and 304, formats, and bad input. And the loop back: the
+//! portal's verification job reads the mirror the real sync wrote (availability, digests, build
+//! dates, drift, the monthly report) and keeps its last known state when the mirror goes down.
 
 mod common;
 
@@ -574,5 +576,304 @@ async fn replicas_see_each_others_changes_within_the_check_interval() {
         fetch(&other, &token, "", &[]).await.status,
         StatusCode::UNAUTHORIZED,
         "and stays refused"
+    );
+}
+
+/// The messages in the outbox whose subject starts with `prefix`: (subject, recipients).
+async fn outbox(app: &TestApp, prefix: &str) -> Vec<(String, String)> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT subject, recipients FROM mail_outbox ORDER BY mail_id")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    rows.into_iter()
+        .filter(|(subject, _)| subject.starts_with(prefix))
+        .collect()
+}
+
+async fn verify(app: &TestApp) -> app::mirror::service::RunOutcome {
+    app::mirror::service::verify(&app.state).await.unwrap()
+}
+
+async fn drift(app: &TestApp, token: &str) -> serde_json::Value {
+    let response = app
+        .send(
+            Request::builder()
+                .uri("/api/v1/mirror/drift")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    response.json()
+}
+
+#[tokio::test]
+async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
+    use app::mirror::service::RunOutcome;
+    let upstream = TestRegistry::start();
+    let mirror = TestRegistry::start();
+    let recent = (time::OffsetDateTime::now_utc() - time::Duration::days(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    // One-component names: skopeo sync without --scoped writes each under its last component,
+    // which is then the same path as the portal's `{mirror}/{repository}` layout.
+    let app_10 = upstream.push_built_at("app", "1.0", &[], &["amd64"], "app 1.0", &recent);
+    upstream.push_built_at("app", "1.1", &[], &["amd64", "arm64"], "app 1.1", &recent);
+    upstream.push_built_at("app", "2.0", &[], &["amd64"], "app 2.0", &recent);
+    upstream.push_built_at(
+        "base",
+        "9",
+        &[],
+        &["amd64"],
+        "base 9",
+        "2026-01-01T00:00:00Z",
+    );
+    upstream.push_built_at("tool", "1", &[], &["amd64"], "tool 1", &recent);
+    let hosts = format!("{},{}", upstream.host, mirror.host);
+    let app = TestApp::spawn_with(&[
+        ("PORTCULLIS_INSECURE_REGISTRIES", &hosts),
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &hosts),
+        ("PORTCULLIS_MIRROR_REGISTRY", &mirror.host),
+        ("PORTCULLIS_SECURITY_TEAM_EMAIL", "security@example.org"),
+    ])
+    .await;
+    let alice = app.sign_in("alice").await;
+    let bob = app.sign_in("bob").await;
+    let rita = app.sign_in("rita").await;
+    let mut ids = Vec::new();
+    for (image, tags) in [("app:1.0", "1.0, 1.1"), ("base:9", "9"), ("tool:1", "1")] {
+        let id = app
+            .submit(&alice, &format!("{}/{image}", upstream.host))
+            .await
+            .to_string();
+        assert_eq!(
+            approve(&app, &rita, &id, "exact", tags).await,
+            StatusCode::OK
+        );
+        ids.push(id);
+    }
+    let (app_id, base_id, tool_id) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+
+    // Before the sync: approved, not mirrored yet; nothing drifted.
+    assert_eq!(
+        verify(&app).await,
+        RunOutcome::Checked {
+            entries: 3,
+            newly_available: 0,
+            new_drift: 0
+        }
+    );
+    let page = app.request(app_id.parse().unwrap(), &alice).await;
+    assert_eq!(page["mirror"]["available_since"], serde_json::Value::Null);
+    assert_eq!(
+        page["mirror"]["pull_path"],
+        format!("{}/app", mirror.host),
+        "{page}"
+    );
+
+    // The mirror job syncs what the allowlist says; the portal then finds it there.
+    let token = allowlist_token(&app, "mirror-job").await;
+    let listed = fetch(&app, &token, "?format=skopeo", &[]).await;
+    sync(&listed.body, &mirror);
+    assert_eq!(
+        verify(&app).await,
+        RunOutcome::Checked {
+            entries: 3,
+            newly_available: 3,
+            new_drift: 0
+        }
+    );
+    let page = app.request(app_id.parse().unwrap(), &alice).await;
+    let images = page["mirror"]["images"].as_array().unwrap();
+    assert!(page["mirror"]["available_since"].is_string(), "{page}");
+    assert_eq!(images.len(), 2, "1.0 and 1.1, not 2.0: {page}");
+    assert_eq!(images[0]["reference"], "1.0");
+    assert_eq!(
+        images[0]["digest"],
+        app_10.as_str(),
+        "the digest upstream has"
+    );
+    assert_eq!(images[0]["upstream_digest"], app_10.as_str());
+    assert_eq!(images[0]["stale"], false);
+    assert_eq!(images[0]["created"], recent.as_str());
+    let base = app.request(base_id.parse().unwrap(), &alice).await;
+    assert_eq!(
+        base["mirror"]["images"][0]["stale"], true,
+        "built 2026-01-01: {base}"
+    );
+    // One mail per entry, to its requester and contact; a second run sends none.
+    assert_eq!(
+        verify(&app).await,
+        RunOutcome::Checked {
+            entries: 3,
+            newly_available: 0,
+            new_drift: 0
+        }
+    );
+    let available = outbox(&app, "Available in the mirror").await;
+    assert_eq!(available.len(), 3, "{available:?}");
+    assert!(available[0].0.contains(&format!("request #{app_id}")));
+    assert!(
+        available[0].1.contains("alice@example.org") && available[0].1.contains("web@example.org")
+    );
+    // The JSON list says the same.
+    let json: serde_json::Value =
+        serde_json::from_str(&fetch(&app, &token, "", &[]).await.body).unwrap();
+    let listed_app = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["repository"] == "app")
+        .unwrap();
+    assert_eq!(listed_app["mirror"]["images"][1]["reference"], "1.1");
+
+    // Someone else finds it in the catalog, with its pull path.
+    let found = app
+        .call("approved_images", &[("q", "APP")], Some(&bob))
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let found = found.json();
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(
+        found["items"][0]["mirror"]["pull_path"],
+        format!("{}/app", mirror.host)
+    );
+    // And the form tells them it is there.
+    let check = app
+        .call(
+            "local_check",
+            &[("image", &format!("{}/app:1.1", upstream.host))],
+            Some(&bob),
+        )
+        .await
+        .json();
+    assert_eq!(check["Approved"]["covers"], true, "{check}");
+    let check = app
+        .call(
+            "local_check",
+            &[("image", &format!("{}/app:2.0", upstream.host))],
+            Some(&bob),
+        )
+        .await
+        .json();
+    assert_eq!(check["Approved"]["covers"], false, "{check}");
+
+    // An image pushed straight into the mirror, and a revoked entry still there, are drift.
+    mirror.push("handmade", "1", &[], &["amd64"], "pushed by hand");
+    let tool_entry: (i64,) = sqlx::query_as(
+        "SELECT allowlist_entry_id FROM allowlist_entry WHERE image_request_id = $1",
+    )
+    .bind(tool_id.parse::<i64>().unwrap())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    app.act(
+        "revoke_approval",
+        &[
+            ("request", &tool_id),
+            ("entry", &tool_entry.0.to_string()),
+            ("version", "1"),
+            ("reason", "The tool moved to the platform image."),
+        ],
+        &rita,
+    )
+    .await;
+    assert_eq!(
+        verify(&app).await,
+        RunOutcome::Checked {
+            entries: 2,
+            newly_available: 0,
+            new_drift: 2
+        }
+    );
+    let mirror_token = tokens::create(
+        &app.state.db,
+        &app.state.audit,
+        "drift-watch",
+        &[Scope::MirrorRead],
+        None,
+        &app::audit::chain::Actor::system(),
+    )
+    .await
+    .unwrap()
+    .token;
+    let report = drift(&app, &mirror_token).await;
+    let findings = report["drift"].as_array().unwrap();
+    let by_repository = |name: &str| findings.iter().find(|f| f["repository"] == name).unwrap();
+    assert_eq!(findings.len(), 2, "{report}");
+    assert_eq!(by_repository("handmade")["tag"], "1");
+    assert_eq!(
+        by_repository("handmade")["last_entry"],
+        serde_json::Value::Null
+    );
+    assert_eq!(by_repository("tool")["last_entry"]["status"], "revoked");
+    assert_eq!(report["last_error"], serde_json::Value::Null);
+    let drift_mail = outbox(&app, "Drift in the mirror").await;
+    assert_eq!(drift_mail.len(), 2, "one per finding: {drift_mail:?}");
+    assert!(drift_mail
+        .iter()
+        .all(|(_, to)| to.contains("security@example.org")));
+    verify(&app).await;
+    assert_eq!(
+        outbox(&app, "Drift in the mirror").await.len(),
+        2,
+        "told once"
+    );
+
+    // The monthly report: the owner's images, the stale one flagged.
+    sqlx::query("UPDATE allowlist_entry SET approved_at = '2026-01-15T00:00:00.000000Z'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        app::images::report::queue_monthly_reports(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app::images::report::queue_monthly_reports(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    let text: (String, String) = sqlx::query_as(
+        "SELECT subject, text_body FROM mail_outbox WHERE subject LIKE 'Your container images%'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(text.0.contains("1 stale"), "{}", text.0);
+    assert!(
+        text.1.contains(&format!(
+            "{}/base (tags 9), request #{base_id} [STALE",
+            mirror.host
+        )),
+        "{}",
+        text.1
+    );
+    let page = app
+        .call("image_report", &[("owner", "web@example.org")], Some(&bob))
+        .await
+        .json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
+
+    // The mirror goes down: the run says so, and what was known stays.
+    drop(mirror);
+    assert!(matches!(verify(&app).await, RunOutcome::Unreachable(_)));
+    let report = drift(&app, &mirror_token).await;
+    assert!(report["last_error"].is_string(), "{report}");
+    assert_eq!(
+        report["drift"].as_array().unwrap().len(),
+        2,
+        "kept: {report}"
+    );
+    let page = app.request(app_id.parse().unwrap(), &alice).await;
+    assert_eq!(
+        page["mirror"]["images"].as_array().unwrap().len(),
+        2,
+        "kept: {page}"
     );
 }

@@ -77,6 +77,26 @@ impl TestRegistry {
         architectures: &[&str],
         content: &str,
     ) -> String {
+        self.push_built_at(
+            repository,
+            tag,
+            labels,
+            architectures,
+            content,
+            "2026-11-01T12:00:00Z",
+        )
+    }
+
+    /// [`Self::push`] with the image config's `created` set to `created`.
+    pub fn push_built_at(
+        &self,
+        repository: &str,
+        tag: &str,
+        labels: &[(&str, &str)],
+        architectures: &[&str],
+        content: &str,
+        created: &str,
+    ) -> String {
         let layout = temp_dir("portcullis-oci");
         let blobs = layout.join("blobs/sha256");
         std::fs::create_dir_all(&blobs).unwrap();
@@ -94,7 +114,7 @@ impl TestRegistry {
                 .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
                 .collect();
             let config = serde_json::json!({
-                "created": "2026-11-01T12:00:00Z",
+                "created": created,
                 "architecture": arch,
                 "os": "linux",
                 "config": { "Labels": labels, "Cmd": ["/hello.txt"] },
