@@ -1029,3 +1029,127 @@ async fn anonymous_sign_in_starts_store_nothing() {
     }
     assert_eq!(app.count_rows("user_session").await, 0);
 }
+
+// ── 6. A mirror that misbehaves never loses what the portal knew ─────────────────────────────
+
+/// A mirror registry whose answers the test switches: 0 a good mirror holding `handmade:1`,
+/// 1 garbage, 2 a huge catalog, 3 silence, 4 a good catalog with garbage tag lists.
+async fn switchable_mirror(mode: Arc<AtomicUsize>) -> String {
+    use axum::response::{IntoResponse, Response};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let handler = move |request: Request<Body>| {
+        let mode = mode.load(Ordering::SeqCst);
+        let digest = digest.clone();
+        async move {
+            let path = request.uri().path().to_owned();
+            let good_catalog =
+                || axum::Json(serde_json::json!({ "repositories": ["handmade"] })).into_response();
+            let response: Response = match (mode, path.as_str()) {
+                (0 | 4, "/v2/_catalog") => good_catalog(),
+                (0, "/v2/handmade/tags/list") => {
+                    axum::Json(serde_json::json!({ "name": "handmade", "tags": ["1"] }))
+                        .into_response()
+                }
+                (0, p) if p.starts_with("/v2/handmade/manifests/") => {
+                    ([("docker-content-digest", digest)], "").into_response()
+                }
+                (1, _) | (4, _) => "<html>not a registry</html>{[".into_response(),
+                (2, _) => format!(
+                    "{{\"repositories\":[{}]}}",
+                    vec!["\"r\""; 1 << 20].join(",")
+                )
+                .into_response(),
+                (3, _) => {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    StatusCode::OK.into_response()
+                }
+                _ => StatusCode::NOT_FOUND.into_response(),
+            };
+            response
+        }
+    };
+    let router = axum::Router::new().fallback(handler);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    host
+}
+
+#[tokio::test]
+async fn a_mirror_that_is_down_slow_or_hostile_keeps_the_last_known_state() {
+    use app::mirror::service::{verify, RunOutcome};
+    let mode = Arc::new(AtomicUsize::new(0));
+    let mirror = switchable_mirror(mode.clone()).await;
+    let app = TestApp::spawn_with(&[
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &mirror),
+        ("PORTCULLIS_INSECURE_REGISTRIES", &mirror),
+        ("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS", "1"),
+        ("PORTCULLIS_MIRROR_REGISTRY", &mirror),
+    ])
+    .await;
+    let rita = app.sign_in("rita").await;
+    let drift = || async {
+        let answer = app.call("mirror_drift", &[], Some(&rita)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.json()
+    };
+    assert_eq!(
+        verify(&app.state).await.unwrap(),
+        RunOutcome::Checked {
+            entries: 0,
+            newly_available: 0,
+            new_drift: 1
+        }
+    );
+    assert_eq!(drift().await[1].as_array().unwrap().len(), 1);
+
+    for (bad, what) in [
+        (1, "garbage"),
+        (2, "a huge catalog"),
+        (3, "silence"),
+        (4, "garbage tag lists"),
+    ] {
+        mode.store(bad, Ordering::SeqCst);
+        let started = Instant::now();
+        let outcome = verify(&app.state).await.unwrap();
+        assert!(
+            matches!(outcome, RunOutcome::Unreachable(_)),
+            "{what}: {outcome:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what}: a run costs the timeout, not the mirror's choice"
+        );
+        let (health, findings) = {
+            let view = drift().await;
+            (view[0].clone(), view[1].clone())
+        };
+        assert!(health["last_error"].is_string(), "{what}: {health}");
+        assert_eq!(
+            findings.as_array().unwrap().len(),
+            1,
+            "{what}: the finding is kept, not resolved by a mirror that could not be read"
+        );
+        // Pages never wait on the mirror: the catalog answers at once.
+        let started = Instant::now();
+        let catalog = app.call("approved_images", &[], Some(&rita)).await;
+        assert_eq!(catalog.status, StatusCode::OK);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    // Two replicas: one run at a time.
+    mode.store(3, Ordering::SeqCst);
+    let settings = [
+        ("PORTCULLIS_PRIVATE_REGISTRIES", mirror.as_str()),
+        ("PORTCULLIS_INSECURE_REGISTRIES", mirror.as_str()),
+        ("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS", "1"),
+        ("PORTCULLIS_MIRROR_REGISTRY", mirror.as_str()),
+    ];
+    let replica = app.replica(&settings).await;
+    let (first, second) = tokio::join!(verify(&app.state), verify(&replica.state));
+    let outcomes = [first.unwrap(), second.unwrap()];
+    assert!(
+        outcomes.contains(&RunOutcome::Busy),
+        "one run at a time: {outcomes:?}"
+    );
+}
