@@ -91,6 +91,9 @@ function portal(
       PORTCULLIS_MAIL_FROM: 'Portcullis <portcullis@example.org>',
       PORTCULLIS_SECURITY_TEAM_EMAIL: 'security@example.org',
       PORTCULLIS_MAIL_JOB_SECONDS: '1',
+      // Pull paths name the mirror; it is not reachable here, so its job only says so.
+      PORTCULLIS_MIRROR_REGISTRY: 'registry.example.org/mirror',
+      PORTCULLIS_MIRROR_JOB_SECONDS: '3600',
       PORTCULLIS_LOG: 'warn',
       ...signIn,
     },
