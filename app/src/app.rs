@@ -129,7 +129,7 @@ fn Frame() -> impl IntoView {
                                 "My requests"
                             </A>
                             <A href="/images" exact=true>
-                                "Approved images"
+                                "Images"
                             </A>
                             <Show when=staff>
                                 <A href="/review">"Review queue"</A>

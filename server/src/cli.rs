@@ -11,8 +11,58 @@ pub const TOKEN_USAGE: &str = "\
 usage: portcullis token create --name NAME --scope SCOPE [--scope SCOPE] [--expires-in DAYS]
        portcullis token list
        portcullis token revoke NAME_OR_ID
-scopes: catalog:read, allowlist:read; tokens expire after 365 days unless --expires-in says
+scopes: catalog:read, allowlist:read, mirror:read; tokens expire after 365 days unless --expires-in says
 otherwise. `create` prints the token as its last line: it is shown this once.";
+
+pub const MIRROR_USAGE: &str = "\
+usage: portcullis mirror verify
+Reads the mirror registry (PORTCULLIS_MIRROR_REGISTRY) once, as the background job does, records
+what it finds (available images, digests, build dates, drift; mail included) and prints how the
+run went and how long it took. Waits for no lease another replica holds: it says so instead.";
+
+/// Runs `portcullis mirror …` with the arguments after `mirror`.
+pub async fn mirror(
+    args: &[String],
+    config: &Config,
+    leptos: leptos::config::LeptosOptions,
+) -> ExitCode {
+    use app::mirror::service::RunOutcome;
+    if args != ["verify"] {
+        eprintln!("{MIRROR_USAGE}");
+        return ExitCode::from(2);
+    }
+    if config.app.mirror.is_none() {
+        return fail("set PORTCULLIS_MIRROR_REGISTRY to the mirror's host (and optional path)");
+    }
+    let state = match crate::prepare(config, leptos).await {
+        Ok(state) => state,
+        Err(e) => return fail(&e),
+    };
+    let started = std::time::Instant::now();
+    let outcome = app::mirror::service::verify(&state).await;
+    let seconds = started.elapsed().as_secs_f64();
+    match outcome {
+        Ok(RunOutcome::Checked {
+            entries,
+            newly_available,
+            new_drift,
+        }) => {
+            println!(
+                "checked {entries} entries in {seconds:.2} s: {newly_available} newly available, \
+                 {new_drift} new drift findings"
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(RunOutcome::Busy) => {
+            fail("another replica is verifying the mirror now; try again later")
+        }
+        Ok(RunOutcome::NotConfigured) => fail("no mirror is configured"),
+        Ok(RunOutcome::Unreachable(why)) => fail(&format!(
+            "the mirror could not be read ({why}); the last known state is kept"
+        )),
+        Err(e) => fail(&e.to_string()),
+    }
+}
 
 /// Runs `portcullis token …` with the arguments after `token`.
 pub async fn token(args: &[String], config: &Config) -> ExitCode {

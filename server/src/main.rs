@@ -7,6 +7,7 @@ const USAGE: &str = "\
 usage: portcullis                 serve the portal (configured by environment variables)
        portcullis token ...       create, list and revoke API tokens (portcullis token --help)
        portcullis audit verify    check the audit trail's hash chain
+       portcullis mirror verify   read the mirror registry once, as the background job does
        portcullis --help          show this";
 
 fn main() -> ExitCode {
@@ -51,6 +52,11 @@ async fn portcullis_main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some("audit") => {}
+        Some("mirror") if args.len() == 1 || matches!(args[1].as_str(), "-h" | "--help") => {
+            println!("{}", portcullis::cli::MIRROR_USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Some("mirror") => {}
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -80,7 +86,7 @@ async fn portcullis_main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if matches!(command, Some("token" | "audit")) {
+    if matches!(command, Some("token" | "audit" | "mirror")) {
         if let Err(e) = portcullis::telemetry::init_for_command(&config.log_filter) {
             eprintln!("portcullis: configuration error: {e}");
             return ExitCode::from(2);
@@ -89,6 +95,7 @@ async fn portcullis_main() -> ExitCode {
     match command {
         Some("token") => return portcullis::cli::token(&args[1..], &config).await,
         Some("audit") => return portcullis::cli::audit(&args[1..], &config).await,
+        Some("mirror") => return portcullis::cli::mirror(&args[1..], &config, leptos).await,
         _ => {}
     }
     if let Err(e) = portcullis::telemetry::init(&config.log_filter) {

@@ -75,7 +75,10 @@ fn DriftTable(health: MirrorHealth, findings: Vec<Drift>) -> impl IntoView {
                         <tr>
                             <td data-label="Repository" class="mono">{d.repository}</td>
                             <td data-label="Tag" class="mono">{d.tag}</td>
-                            <td data-label="Digest" class="mono small">{d.digest.unwrap_or_else(|| "unknown".into())}</td>
+                            <td data-label="Digest" class="mono small">{match d.digest {
+                                Some(digest) => view! { <span title=digest.clone()>{short(&digest)}</span> }.into_any(),
+                                None => view! { "unknown" }.into_any(),
+                            }}</td>
                             <td data-label="Last entry">{match d.last_entry {
                                 Some(e) => view! {
                                     <a href=format!("/requests/{}", e.request_id)>{format!("request #{}", e.request_id)}</a>

@@ -13,6 +13,7 @@ use crate::domain::SessionUser;
 use crate::error::AppError;
 use crate::mail::{messages, outbox};
 use crate::persistence::{self, DbError};
+use crate::registry::client::RegistryError;
 use crate::state::AppState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -111,14 +112,20 @@ async fn run(state: &AppState, target: &MirrorTarget, now: &str) -> Result<RunOu
     };
 
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let down = Arc::new(DownUpstreams::default());
     let mut tasks = tokio::task::JoinSet::new();
     for (path, entries) in by_path {
         let present = in_mirror.contains(&path);
-        let (state, target, known, limit) =
-            (state.clone(), target.clone(), known.clone(), limit.clone());
+        let (state, target, known, limit, down) = (
+            state.clone(),
+            target.clone(),
+            known.clone(),
+            limit.clone(),
+            down.clone(),
+        );
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            read_path(&state, &target, path, present, entries, &known).await
+            read_path(&state, &target, path, present, entries, &known, &down).await
         });
     }
     let mut readings = Vec::new();
@@ -139,6 +146,23 @@ async fn run(state: &AppState, target: &MirrorTarget, now: &str) -> Result<RunOu
     record(state, target, readings, now).await
 }
 
+/// Upstream registries that failed during this run: asked no more until the next run, so an
+/// upstream that is down costs one timeout, not one per tag.
+#[derive(Default)]
+struct DownUpstreams(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl DownUpstreams {
+    fn contains(&self, registry: &str) -> bool {
+        self.0.lock().is_ok_and(|down| down.contains(registry))
+    }
+
+    fn insert(&self, registry: &str) {
+        if let Ok(mut down) = self.0.lock() {
+            down.insert(registry.to_owned());
+        }
+    }
+}
+
 /// Reads one path of the mirror: its tags, and what each entry there finds. A path whose
 /// repository is missing (`present` false) holds nothing. `Err` is why the mirror could not
 /// be read (which stops the run: a half-read mirror must not look like drift resolved).
@@ -149,12 +173,13 @@ async fn read_path(
     present: bool,
     entries: Vec<AllowlistEntry>,
     known: &HashMap<i64, Vec<ImageRow>>,
+    down: &DownUpstreams,
 ) -> Result<PathReading, String> {
     let client = &state.registry;
     let tags = if present {
         match client.tags(&target.host, &path).await {
             Ok(tags) => tags,
-            Err(crate::registry::client::RegistryError::Status { status: 404, .. }) => Vec::new(),
+            Err(RegistryError::Status { status: 404, .. }) => Vec::new(),
             Err(error) => return Err(error.to_string()),
         }
     } else {
@@ -186,11 +211,27 @@ async fn read_path(
                 None => image_created(state, target, &path, &reference).await,
             };
             // Upstream may be down or gone; that is recorded as unknown, not as a failure.
-            let upstream_digest = client
-                .head_digest(&entry.registry, &entry.repository, &reference)
-                .await
-                .ok()
-                .flatten();
+            let upstream_digest = if down.contains(&entry.registry) {
+                None
+            } else {
+                match client
+                    .head_digest(&entry.registry, &entry.repository, &reference)
+                    .await
+                {
+                    Ok(digest) => digest,
+                    Err(
+                        error @ (RegistryError::Unreachable { .. }
+                        | RegistryError::NotAllowed { .. }),
+                    ) => {
+                        tracing::warn!(registry = %entry.registry, %error,
+                            "upstream unreachable; not asked again in this run");
+                        down.insert(&entry.registry);
+                        None
+                    }
+                    // A private repository or an odd answer: unknown for this tag only.
+                    Err(_) => None,
+                }
+            };
             images.push(Found {
                 reference,
                 digest,
