@@ -268,10 +268,11 @@ pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &st
             .map(|&i| index.entries[i].rhel_major)
             .max()
             .unwrap_or(0);
+        let upgrade = nearest_upgrade(index, matches, &wanted, today);
         let mut seen = std::collections::HashSet::new();
         for &i in matches {
             let entry = &index.entries[i];
-            candidates.push(score(entry, &wanted, newest_major, today, None));
+            candidates.push(score(entry, &wanted, newest_major, today, None, upgrade));
             seen.insert(entry.repo.repository.clone());
             // A retired repository points to its successor: offer that too.
             if entry.repo.is_retired(today) {
@@ -289,6 +290,7 @@ pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &st
                             newest_major,
                             today,
                             Some(&entry.repo.repository),
+                            upgrade,
                         ));
                     }
                 }
@@ -300,6 +302,10 @@ pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &st
                 .then_with(|| b.1.cmp(&a.1))
                 .then_with(|| a.0.repository.cmp(&b.0.repository))
         });
+        // The same repository offered by both Red Hat registries: shown once, where it ranks
+        // best (the pull registry says where to get it).
+        let mut shown = std::collections::HashSet::new();
+        candidates.retain(|(c, _)| shown.insert(c.repository.clone()));
     }
     Equivalents {
         image: image.to_string(),
@@ -311,6 +317,51 @@ pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &st
     }
 }
 
+/// The version as the catalog writes it in names (`3.11` → `311`), cut to `digits` digits.
+fn version_number(parts: &[String], digits: usize) -> Option<u64> {
+    parts
+        .concat()
+        .get(..digits.min(parts.concat().len()))?
+        .parse()
+        .ok()
+}
+
+/// When the asked-for version is not supported any more (past end of life, deprecated, or gone
+/// from the catalog), the nearest supported newer version: the smallest step up, not the
+/// newest (`node:18` → Node.js 20, not 22), and why.
+fn nearest_upgrade(
+    index: &CatalogIndex,
+    matches: &[usize],
+    wanted: &Wanted,
+    today: &str,
+) -> Option<(u64, &'static str)> {
+    if wanted.version_parts.is_empty() {
+        return None;
+    }
+    let asked = |version: &str| version_number(&wanted.version_parts, version.len());
+    let versioned = || {
+        matches.iter().filter_map(|&i| {
+            let entry = &index.entries[i];
+            let version = entry.version.as_deref()?;
+            Some((entry, version, version.parse::<u64>().ok()?))
+        })
+    };
+    let exact = |version: &str, number: u64| asked(version) == Some(number);
+    if versioned().any(|(e, v, n)| exact(v, n) && !e.repo.is_retired(today)) {
+        return None;
+    }
+    let why = if versioned().any(|(_, v, n)| exact(v, n)) {
+        "which is past its end of life"
+    } else {
+        "which the catalog does not offer"
+    };
+    versioned()
+        .filter(|(e, v, n)| !e.repo.is_retired(today) && asked(v).is_some_and(|a| *n > a))
+        .map(|(_, _, n)| n)
+        .min()
+        .map(|n| (n, why))
+}
+
 /// A candidate and its numeric version (newer first among equals).
 fn score(
     entry: &Indexed,
@@ -318,6 +369,7 @@ fn score(
     newest_major: u32,
     today: &str,
     replaces: Option<&str>,
+    upgrade: Option<(u64, &'static str)>,
 ) -> (Candidate, u64) {
     let repo = &entry.repo;
     let retired = repo.is_retired(today);
@@ -354,6 +406,13 @@ fn score(
             } else if version.starts_with(&wanted.version_parts[0]) {
                 score += 20;
                 reasons.push(format!("Same major version ({})", wanted.version_parts[0]));
+            } else if upgrade.is_some_and(|(n, _)| version.parse::<u64>().ok() == Some(n)) {
+                score += 40;
+                let why = upgrade.map(|(_, why)| why).unwrap_or_default();
+                reasons.push(format!(
+                    "Nearest supported upgrade from {}, {why}",
+                    wanted.version_parts.join(".")
+                ));
             } else {
                 score -= 10;
                 reasons.push(format!(
@@ -643,6 +702,85 @@ mod tests {
             .reasons
             .iter()
             .any(|r| r == "Replaces rhel8/redis-5, which is retired"));
+    }
+
+    #[test]
+    fn an_unsupported_version_gets_the_nearest_supported_upgrade_first() {
+        let index = CatalogIndex::new(snapshot());
+        let node = find_equivalents(&index, &ImageReference::parse("node:18").unwrap(), TODAY);
+        assert_eq!(node.candidates[0].repository, "ubi9/nodejs-20", "{node:?}");
+        assert!(
+            node.candidates[0].reasons.iter().any(|r| r
+                == "Nearest supported upgrade from 18, which the catalog does not offer"),
+            "{:?}",
+            node.candidates[0].reasons
+        );
+        // A supported version asked for is itself first, and no upgrade is claimed.
+        let node = find_equivalents(&index, &ImageReference::parse("node:22").unwrap(), TODAY);
+        assert_eq!(node.candidates[0].repository, "ubi9/nodejs-22");
+        assert!(node
+            .candidates
+            .iter()
+            .all(|c| !c.reasons.iter().any(|r| r.starts_with("Nearest"))));
+    }
+
+    #[test]
+    fn a_version_past_its_end_of_life_is_upgraded_one_step() {
+        let index = CatalogIndex::new(vec![
+            repository(
+                "ubi9/nodejs-18",
+                ReleaseStatus::GenerallyAvailable,
+                Some("2025-04-30"),
+                None,
+            ),
+            repository(
+                "ubi9/nodejs-20",
+                ReleaseStatus::GenerallyAvailable,
+                None,
+                None,
+            ),
+            repository(
+                "ubi9/nodejs-22",
+                ReleaseStatus::GenerallyAvailable,
+                None,
+                None,
+            ),
+        ]);
+        let node = find_equivalents(&index, &ImageReference::parse("node:18.19").unwrap(), TODAY);
+        let order: Vec<&str> = node
+            .candidates
+            .iter()
+            .map(|c| c.repository.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            ["ubi9/nodejs-20", "ubi9/nodejs-22", "ubi9/nodejs-18"]
+        );
+        assert!(node.candidates[0].reasons.contains(
+            &"Nearest supported upgrade from 18.19, which is past its end of life".to_owned()
+        ));
+    }
+
+    #[test]
+    fn a_repository_in_both_red_hat_registries_is_shown_once() {
+        let mut other = repository(
+            "ubi9/nodejs-20",
+            ReleaseStatus::GenerallyAvailable,
+            None,
+            None,
+        );
+        other.registry = "registry.redhat.io".to_owned();
+        let index = CatalogIndex::new(vec![
+            repository(
+                "ubi9/nodejs-20",
+                ReleaseStatus::GenerallyAvailable,
+                None,
+                None,
+            ),
+            other,
+        ]);
+        let node = find_equivalents(&index, &ImageReference::parse("node:20").unwrap(), TODAY);
+        assert_eq!(node.candidates.len(), 1, "{node:?}");
     }
 
     #[test]
