@@ -1032,7 +1032,8 @@ async fn anonymous_sign_in_starts_store_nothing() {
 
 // ── 6. A mirror that misbehaves never loses what the portal knew ─────────────────────────────
 
-/// A mirror registry whose answers the test switches: 0 a good mirror holding `handmade:1`,
+/// A mirror registry whose answers the test switches: 0 a good mirror holding `handmade:1` (and
+/// names no repository or tag may have, which the portal drops),
 /// 1 garbage, 2 a huge catalog, 3 silence, 4 a good catalog with garbage tag lists.
 async fn switchable_mirror(mode: Arc<AtomicUsize>) -> String {
     use axum::response::{IntoResponse, Response};
@@ -1044,14 +1045,20 @@ async fn switchable_mirror(mode: Arc<AtomicUsize>) -> String {
         let digest = digest.clone();
         async move {
             let path = request.uri().path().to_owned();
-            let good_catalog =
-                || axum::Json(serde_json::json!({ "repositories": ["handmade"] })).into_response();
+            // Names no repository may have sit beside the real one; they are dropped on reading.
+            let good_catalog = || {
+                axum::Json(serde_json::json!({ "repositories": [
+                    "handmade", "../../etc", "Upper/Case", "a b", "<script>x</script>", "x\ny", ""
+                ] }))
+                .into_response()
+            };
             let response: Response = match (mode, path.as_str()) {
                 (0 | 4, "/v2/_catalog") => good_catalog(),
-                (0, "/v2/handmade/tags/list") => {
-                    axum::Json(serde_json::json!({ "name": "handmade", "tags": ["1"] }))
-                        .into_response()
-                }
+                (0, "/v2/handmade/tags/list") => axum::Json(serde_json::json!({
+                    "name": "handmade",
+                    "tags": ["1", "1.0\n  evil: [x]", "../x", "", "<b>"]
+                }))
+                .into_response(),
                 (0, p) if p.starts_with("/v2/handmade/manifests/") => {
                     ([("docker-content-digest", digest)], "").into_response()
                 }
@@ -1101,7 +1108,10 @@ async fn a_mirror_that_is_down_slow_or_hostile_keeps_the_last_known_state() {
             new_drift: 1
         }
     );
-    assert_eq!(drift().await[1].as_array().unwrap().len(), 1);
+    let found = drift().await;
+    assert_eq!(found[1].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[1][0]["repository"], "handmade");
+    assert_eq!(found[1][0]["tag"], "1");
 
     for (bad, what) in [
         (1, "garbage"),

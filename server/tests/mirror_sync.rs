@@ -697,7 +697,14 @@ async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
     );
     assert_eq!(images[0]["upstream_digest"], app_10.as_str());
     assert_eq!(images[0]["stale"], false);
-    assert_eq!(images[0]["created"], recent.as_str());
+    let built =
+        time::OffsetDateTime::parse(&recent, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    assert_eq!(
+        images[0]["created"],
+        app::persistence::format_timestamp(built),
+        "the build date, written the portal's way"
+    );
     let base = app.request(base_id.parse().unwrap(), &alice).await;
     assert_eq!(
         base["mirror"]["images"][0]["stale"], true,

@@ -284,7 +284,13 @@ async fn image_created(
         .facts(&image, &settings.contact_label, &settings.team_label)
         .await
     {
-        Ok(facts) => facts.created,
+        // The mirror's words: kept only as a date the portal could read, written its own way.
+        Ok(facts) => facts
+            .created
+            .and_then(|c| {
+                OffsetDateTime::parse(&c, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .map(persistence::format_timestamp),
         Err(error) => {
             tracing::warn!(%error, path, reference, "could not read a mirrored image's date");
             None
