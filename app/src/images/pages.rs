@@ -113,7 +113,8 @@ fn CatalogRow(item: CatalogItem) -> impl IntoView {
     let mirror = mirror_badge(&item);
     view! {
         <tr>
-            <td data-label="Image">
+            // One element per cell: on phones each cell is a two-column grid (label, content).
+            <td data-label="Image"><div>
                 {match pull {
                     Some(pull) => view! { <code class="pull-path" title="Pull path">{pull}</code> }.into_any(),
                     None => view! { <code>{item.source.clone()}</code> }.into_any(),
@@ -122,10 +123,10 @@ fn CatalogRow(item: CatalogItem) -> impl IntoView {
                     "from " {item.source.clone()} " · "
                     <a href=format!("/requests/{}", item.request_id)>{format!("request #{}", item.request_id)}</a>
                 </div>
-            </td>
+            </div></td>
             <td data-label="Tags" class="small">{item.tags.clone()}</td>
-            <td data-label="Team">{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></td>
-            <td data-label="Mirror">{mirror}</td>
+            <td data-label="Team"><div>{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></div></td>
+            <td data-label="Mirror"><div>{mirror}</div></td>
             <td data-label="Last day">{item.expires_on.clone()}</td>
         </tr>
     }
@@ -305,14 +306,14 @@ fn ReportView(report: TeamReport) -> impl IntoView {
                     let place = i.item.mirror.pull_path.clone().unwrap_or_else(|| i.item.source.clone());
                     view! {
                         <tr>
-                            <td data-label="Image"><code>{place}</code>
-                                <div class="muted small"><a href=format!("/requests/{}", i.item.request_id)>{format!("request #{}", i.item.request_id)}</a></div></td>
+                            <td data-label="Image"><div><code>{place}</code>
+                                <div class="muted small"><a href=format!("/requests/{}", i.item.request_id)>{format!("request #{}", i.item.request_id)}</a></div></div></td>
                             <td data-label="Tags" class="small">{i.item.tags.clone()}</td>
-                            <td data-label="State">
+                            <td data-label="State"><div>
                                 {i.stale.then(|| view! { <span class="badge badge-danger">"stale"</span> " " })}
                                 {i.ends_soon.then(|| view! { <span class="badge badge-warning">"ends soon"</span> })}
                                 {(!i.stale && !i.ends_soon).then(|| view! { <span class="badge badge-success">"fine"</span> })}
-                            </td>
+                            </div></td>
                             <td data-label="Last day">{i.item.expires_on.clone()}</td>
                             <td data-label="What to do">{todo}</td>
                         </tr>

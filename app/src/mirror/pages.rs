@@ -79,7 +79,7 @@ fn DriftTable(health: MirrorHealth, findings: Vec<Drift>) -> impl IntoView {
                                 Some(digest) => view! { <span title=digest.clone()>{short(&digest)}</span> }.into_any(),
                                 None => view! { "unknown" }.into_any(),
                             }}</td>
-                            <td data-label="Last entry">{match d.last_entry {
+                            <td data-label="Last entry"><div>{match d.last_entry {
                                 Some(e) => view! {
                                     <a href=format!("/requests/{}", e.request_id)>{format!("request #{}", e.request_id)}</a>
                                     {format!(" ({}", e.status)}
@@ -87,7 +87,7 @@ fn DriftTable(health: MirrorHealth, findings: Vec<Drift>) -> impl IntoView {
                                     ")"
                                 }.into_any(),
                                 None => view! { <span class="muted">"never approved"</span> }.into_any(),
-                            }}</td>
+                            }}</div></td>
                             <td data-label="Found"><Timestamp at=d.first_seen /></td>
                         </tr>
                     }).collect_view()}
