@@ -41,12 +41,20 @@ CREATE TABLE mirror_sync (
     checked_at      TEXT,               -- the last run that read the mirror
     attempted_at    TEXT,
     last_error      TEXT,
-    lease_until     TEXT
+    lease_until     TEXT,
+    lease_owner     TEXT                -- the run holding the lease; only it may release it
 );
 INSERT INTO mirror_sync (mirror_sync_id) VALUES (1);
 
 -- The local-registry check made on submit: an active entry or an open request for the same
 -- repository ('approved:ID' / 'open:ID'), for reviewers to see.
 ALTER TABLE image_request ADD COLUMN local_match TEXT;
--- The catalog of approved images searches entries by repository.
-CREATE INDEX allowlist_entry_repository_idx ON allowlist_entry (repository, allowlist_entry_id);
+-- The catalog of approved images: pages in repository order, searched in `search_text` (the
+-- entry's registry, repository, team and contact, lower-cased by the portal, which folds every
+-- letter alike on both engines; rows from before this migration are folded here, by the
+-- database's LOWER).
+ALTER TABLE allowlist_entry ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+UPDATE allowlist_entry SET search_text = LOWER(registry || '/' || repository || ' ' ||
+    (SELECT q.team || ' ' || q.contact_email FROM image_request q
+     WHERE q.image_request_id = allowlist_entry.image_request_id));
+CREATE INDEX allowlist_entry_catalog_idx ON allowlist_entry (repository, registry, allowlist_entry_id);

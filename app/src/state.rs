@@ -55,8 +55,12 @@ pub struct AppState {
     pub changes: Arc<crate::changes::ChangeWatch>,
     /// API tokens checked lately, so polling costs no query.
     pub known_tokens: Arc<crate::tokens::known::KnownTokens>,
-    /// Reads upstream registries (facts about requested images, their tags).
+    /// Reads upstream registries (facts about requested images, their tags). Anonymous: what a
+    /// requester names is read with no one's credentials.
     pub registry: Arc<crate::registry::client::RegistryClient>,
+    /// Reads the mirror for the verification job only, signed in with
+    /// `PORTCULLIS_MIRROR_CREDENTIALS_FILE` when it is set.
+    pub mirror_registry: Arc<crate::registry::client::RegistryClient>,
     /// Sign-in through the organisation's provider; `None` when not configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }

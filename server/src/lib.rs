@@ -58,22 +58,34 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> Result<A
         changes: Arc::default(),
         known_tokens: Arc::default(),
         registry: Arc::new(registry_client(config)?),
+        mirror_registry: Arc::new(mirror_registry_client(config)?),
         oidc,
     })
 }
 
-/// The client for upstream registries and the mirror, signing in to the mirror with
-/// `PORTCULLIS_MIRROR_CREDENTIALS_FILE` when it is set.
+/// The anonymous client for the registries requesters name.
 ///
 /// # Errors
-/// The credentials file cannot be read or is not `username:password`.
+/// The TLS backend cannot be initialised.
 fn registry_client(config: &Config) -> Result<app::registry::client::RegistryClient, String> {
-    let client = app::registry::client::RegistryClient::new(
+    app::registry::client::RegistryClient::new(
         config.registry_timeout,
         app::outbound::OutboundPolicy::new(&config.private_registries),
         config.app.insecure_registries.clone(),
     )
-    .map_err(|e| format!("cannot create the registry client: {e}"))?;
+    .map_err(|e| format!("cannot create the registry client: {e}"))
+}
+
+/// The verification job's own client, signing in to the mirror with
+/// `PORTCULLIS_MIRROR_CREDENTIALS_FILE` when it is set. Kept apart from [`registry_client`] so
+/// that no lookup a requester steers ever carries the mirror's credentials.
+///
+/// # Errors
+/// The credentials file cannot be read or is not `username:password`.
+fn mirror_registry_client(
+    config: &Config,
+) -> Result<app::registry::client::RegistryClient, String> {
+    let client = registry_client(config)?;
     match (&config.mirror_credentials_file, &config.app.mirror) {
         (Some(path), Some(mirror)) => {
             let text = std::fs::read_to_string(path).map_err(|e| {

@@ -1035,7 +1035,11 @@ async fn anonymous_sign_in_starts_store_nothing() {
 /// A mirror registry whose answers the test switches: 0 a good mirror holding `handmade:1` (and
 /// names no repository or tag may have, which the portal drops),
 /// 1 garbage, 2 a huge catalog, 3 silence, 4 a good catalog with garbage tag lists.
-async fn switchable_mirror(mode: Arc<AtomicUsize>) -> String {
+/// Records each request's path and whether it carried credentials.
+async fn switchable_mirror(
+    mode: Arc<AtomicUsize>,
+    seen: Arc<std::sync::Mutex<Vec<(String, bool)>>>,
+) -> String {
     use axum::response::{IntoResponse, Response};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let host = listener.local_addr().unwrap().to_string();
@@ -1043,8 +1047,11 @@ async fn switchable_mirror(mode: Arc<AtomicUsize>) -> String {
     let handler = move |request: Request<Body>| {
         let mode = mode.load(Ordering::SeqCst);
         let digest = digest.clone();
+        let seen = seen.clone();
         async move {
             let path = request.uri().path().to_owned();
+            let signed = request.headers().contains_key(header::AUTHORIZATION);
+            seen.lock().unwrap().push((path.clone(), signed));
             // Names no repository may have sit beside the real one; they are dropped on reading.
             let good_catalog = || {
                 axum::Json(serde_json::json!({ "repositories": [
@@ -1086,12 +1093,22 @@ async fn switchable_mirror(mode: Arc<AtomicUsize>) -> String {
 async fn a_mirror_that_is_down_slow_or_hostile_keeps_the_last_known_state() {
     use app::mirror::service::{verify, RunOutcome};
     let mode = Arc::new(AtomicUsize::new(0));
-    let mirror = switchable_mirror(mode.clone()).await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mirror = switchable_mirror(mode.clone(), seen.clone()).await;
+    let credentials = std::env::temp_dir().join(format!(
+        "portcullis-mirror-credentials-{}",
+        std::process::id()
+    ));
+    std::fs::write(&credentials, "portal:mirror-secret\n").unwrap();
     let app = TestApp::spawn_with(&[
         ("PORTCULLIS_PRIVATE_REGISTRIES", &mirror),
         ("PORTCULLIS_INSECURE_REGISTRIES", &mirror),
         ("PORTCULLIS_REGISTRY_TIMEOUT_SECONDS", "1"),
         ("PORTCULLIS_MIRROR_REGISTRY", &mirror),
+        (
+            "PORTCULLIS_MIRROR_CREDENTIALS_FILE",
+            credentials.to_str().unwrap(),
+        ),
     ])
     .await;
     let rita = app.sign_in("rita").await;
@@ -1112,6 +1129,25 @@ async fn a_mirror_that_is_down_slow_or_hostile_keeps_the_last_known_state() {
     assert_eq!(found[1].as_array().unwrap().len(), 1, "{found}");
     assert_eq!(found[1][0]["repository"], "handmade");
     assert_eq!(found[1][0]["tag"], "1");
+    assert!(
+        seen.lock().unwrap().iter().all(|(_, signed)| *signed),
+        "the job signs in to the mirror"
+    );
+
+    // A requester naming the mirror gets an anonymous lookup: the job's credentials are its own.
+    seen.lock().unwrap().clear();
+    let alice = app.sign_in("alice").await;
+    let id = app
+        .submit(&alice, &format!("{mirror}/handmade:1"))
+        .await
+        .to_string();
+    upstream(&app, &alice, &id).await;
+    let lookups = seen.lock().unwrap().clone();
+    assert!(!lookups.is_empty(), "the lookup reached the mirror");
+    assert!(
+        lookups.iter().all(|(_, signed)| !signed),
+        "no credentials on a requester's lookup: {lookups:?}"
+    );
 
     for (bad, what) in [
         (1, "garbage"),

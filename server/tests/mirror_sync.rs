@@ -818,14 +818,21 @@ async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
     assert_eq!(by_repository("tool")["last_entry"]["status"], "revoked");
     assert_eq!(report["last_error"], serde_json::Value::Null);
     let drift_mail = outbox(&app, "Drift in the mirror").await;
-    assert_eq!(drift_mail.len(), 2, "one per finding: {drift_mail:?}");
-    assert!(drift_mail
-        .iter()
-        .all(|(_, to)| to.contains("security@example.org")));
+    assert_eq!(drift_mail.len(), 1, "one mail for the run: {drift_mail:?}");
+    assert_eq!(drift_mail[0].0, "Drift in the mirror: 2 new findings");
+    assert!(drift_mail[0].1.contains("security@example.org"));
+    let (body,): (String,) = sqlx::query_as(
+        "SELECT text_body FROM mail_outbox WHERE subject LIKE 'Drift in the mirror%'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(body.contains("/handmade:1 (digest sha256:"), "{body}");
+    assert!(body.contains("/tool:1 (digest sha256:"), "{body}");
     verify(&app).await;
     assert_eq!(
         outbox(&app, "Drift in the mirror").await.len(),
-        2,
+        1,
         "told once"
     );
 
@@ -883,4 +890,126 @@ async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
         2,
         "kept: {page}"
     );
+}
+
+#[tokio::test]
+async fn a_pinned_entry_allows_its_digests_only_and_its_tags_in_the_mirror_are_drift() {
+    use app::mirror::service::RunOutcome;
+    let upstream = TestRegistry::start();
+    let mirror = TestRegistry::start();
+    upstream.push("pinned", "1", &[], &["amd64"], "pinned 1");
+    let two = upstream.push("pinned", "2", &[], &["amd64"], "pinned 2");
+    let hosts = format!("{},{}", upstream.host, mirror.host);
+    let app = TestApp::spawn_with(&[
+        ("PORTCULLIS_INSECURE_REGISTRIES", &hosts),
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &hosts),
+        ("PORTCULLIS_MIRROR_REGISTRY", &mirror.host),
+    ])
+    .await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let id = app
+        .submit(&alice, &format!("{}/pinned:1", upstream.host))
+        .await
+        .to_string();
+    // A tag rule and a pin: the pin alone is what the mirror job copies.
+    app.act(
+        "approve_request",
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("tag_mode", "exact"),
+            ("tags", "1"),
+            ("digests", &two),
+            ("architectures", "amd64"),
+            ("expires_on", &in_days(30)),
+        ],
+        &rita,
+    )
+    .await;
+    let token = allowlist_token(&app, "mirror-job").await;
+    sync(
+        &fetch(&app, &token, "?format=skopeo", &[]).await.body,
+        &mirror,
+    );
+    // Someone pushes the tag by hand as well.
+    mirror.push("pinned", "1", &[], &["amd64"], "pinned 1");
+    assert_eq!(
+        verify(&app).await,
+        RunOutcome::Checked {
+            entries: 1,
+            newly_available: 1,
+            new_drift: 1
+        }
+    );
+    let page = app.request(id.parse().unwrap(), &alice).await;
+    let images = page["mirror"]["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1, "the pin only: {page}");
+    assert_eq!(images[0]["reference"], two.as_str());
+    assert_eq!(images[0]["digest"], two.as_str());
+    let (findings,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM mirror_drift WHERE repository = 'pinned' AND tag = '1' \
+         AND resolved_at IS NULL",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(findings, 1, "the hand-pushed tag is drift");
+}
+
+#[tokio::test]
+async fn the_catalog_finds_entries_by_any_case_of_any_letter_and_pages_in_order() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let response = app
+            .submit_for_team(&alice, &format!("ghcr.io/acme/tool-{n}:1.0"), "Økonomi")
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let id = response.body.trim().to_owned();
+        assert_eq!(
+            approve(&app, &rita, &id, "exact", "1.0").await,
+            StatusCode::OK
+        );
+        ids.push(id);
+    }
+    for query in [
+        "økonomi",
+        "ØKONOMI",
+        "Økonomi",
+        "ACME/TOOL-1",
+        "100%",
+        "tool_",
+    ] {
+        let found = app
+            .call("approved_images", &[("q", query)], Some(&alice))
+            .await
+            .json();
+        let expected = match query {
+            "ACME/TOOL-1" => 1,
+            "100%" | "tool_" => 0,
+            _ => 3,
+        };
+        assert_eq!(
+            found["items"].as_array().unwrap().len(),
+            expected,
+            "{query}: {found}"
+        );
+    }
+    // Keyset pages: the page after the first entry starts at the second.
+    let all = app.call("approved_images", &[], Some(&alice)).await.json();
+    let first = all["items"][0]["entry_id"].as_i64().unwrap().to_string();
+    let next = app
+        .call("approved_images", &[("after", &first)], Some(&alice))
+        .await
+        .json();
+    assert_eq!(next["items"].as_array().unwrap().len(), 2);
+    assert_eq!(next["items"][0]["source"], "ghcr.io/acme/tool-1");
+    let long = "x".repeat(201);
+    let refused = app
+        .call("approved_images", &[("q", &long)], Some(&alice))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

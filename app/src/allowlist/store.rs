@@ -74,9 +74,7 @@ const SELECT: &str = "SELECT e.allowlist_entry_id, e.image_request_id, e.registr
 /// The database fails.
 pub async fn insert(
     conn: &mut AnyConnection,
-    request: RequestId,
-    registry: &str,
-    repository: &str,
+    entry: &NewEntry<'_>,
     scope: &ApprovalScope,
     approved_by: &str,
     now: &str,
@@ -84,23 +82,51 @@ pub async fn insert(
     let id = next_id(conn, "allowlist_entry").await?;
     sqlx::query(
         "INSERT INTO allowlist_entry (allowlist_entry_id, image_request_id, registry, repository, \
-             tag_rule, digests, architectures, expires_on, approved_by, approved_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+             tag_rule, digests, architectures, expires_on, approved_by, approved_at, version, \
+             search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)",
     )
     .bind(id)
-    .bind(request.0)
-    .bind(registry)
-    .bind(repository)
+    .bind(entry.request.0)
+    .bind(entry.registry)
+    .bind(entry.repository)
     .bind(to_json(&scope.tags))
     .bind(to_json(&scope.digests))
     .bind(to_json(&scope.architectures))
     .bind(&scope.expires_on)
     .bind(approved_by)
     .bind(now)
+    .bind(entry.search_text())
     .execute(&mut *conn)
     .await?;
     bump_revision(conn).await?;
     Ok(id)
+}
+
+/// What an approval's entry is made of besides its scope.
+#[derive(Clone, Copy, Debug)]
+pub struct NewEntry<'a> {
+    pub request: RequestId,
+    pub registry: &'a str,
+    pub repository: &'a str,
+    /// The request's team and contact, for the catalog's search.
+    pub team: &'a str,
+    pub contact: &'a str,
+}
+
+impl NewEntry<'_> {
+    /// What the catalog searches, folded here (the databases' LOWER differ beyond ASCII).
+    fn search_text(&self) -> String {
+        fold(&format!(
+            "{}/{} {} {}",
+            self.registry, self.repository, self.team, self.contact
+        ))
+    }
+}
+
+/// Text folded for case-insensitive search, the same for what is stored and what is asked.
+fn fold(text: &str) -> String {
+    text.to_lowercase()
 }
 
 /// JSON text of a value (the stored columns are JSON as text).
@@ -256,7 +282,7 @@ pub async fn mark_warned(conn: &mut AnyConnection, id: i64, now: &str) -> Result
 /// (used with `ESCAPE '\'`), lower-cased.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
-    for c in text.to_lowercase().chars() {
+    for c in fold(text).chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -283,10 +309,7 @@ pub async fn search(
     let pattern = contains_pattern(query.trim());
     let rows: Vec<EntryRow> = sqlx::query_as(&format!(
         "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
-           AND ($2 = '%%' OR LOWER(e.repository) LIKE $2 ESCAPE '\\' \
-                OR LOWER(e.registry) LIKE $2 ESCAPE '\\' \
-                OR LOWER(q.team) LIKE $2 ESCAPE '\\' \
-                OR LOWER(q.contact_email) LIKE $2 ESCAPE '\\') \
+           AND ($2 = '%%' OR e.search_text LIKE $2 ESCAPE '\\') \
            AND ($3 IS NULL OR (e.repository, e.registry, e.allowlist_entry_id) > \
                 (SELECT a2.repository, a2.registry, a2.allowlist_entry_id \
                  FROM allowlist_entry a2 WHERE a2.allowlist_entry_id = $3)) \

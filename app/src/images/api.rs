@@ -21,7 +21,9 @@ pub async fn approved_images(
 #[server(endpoint = "local_check")]
 pub async fn local_check(image: String) -> Result<LocalMatch, AppError> {
     let (state, user) = crate::auth::session::require_user().await?;
-    super::service::local_check(&state, &user, &image, None).await
+    Ok(super::service::local_check(&state, &user, &image, None)
+        .await?
+        .shown)
 }
 
 /// The report of `owner` (a team name or contact address; the viewer's own address when

@@ -49,25 +49,16 @@ pub enum LocalMatch {
         /// When it was first found in the mirror.
         available_since: Option<String>,
     },
-    /// An open request asks for this repository already.
+    /// An open request the person typing may see (theirs, or they are staff) asks for this
+    /// repository already.
     Open {
         request_id: i64,
         state: RequestState,
         team: String,
-        /// Whether the person typing may open it (theirs, or they are staff).
-        visible: bool,
     },
-}
-
-impl LocalMatch {
-    /// How the match is kept with a request (`approved:REQUEST` / `open:REQUEST`).
-    pub fn stored(&self) -> Option<String> {
-        match self {
-            LocalMatch::Nothing => None,
-            LocalMatch::Approved { request_id, .. } => Some(format!("approved:{request_id}")),
-            LocalMatch::Open { request_id, .. } => Some(format!("open:{request_id}")),
-        }
-    }
+    /// Someone else's open request asks for this repository: only that it exists is said
+    /// (requests are private to their requester and the security team).
+    OpenElsewhere,
 }
 
 /// A team's report: their approved images, which are stale, which end soon.

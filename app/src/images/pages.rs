@@ -224,23 +224,22 @@ fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
             }
             .into_any()
         }
-        LocalMatch::Open { request_id, state, team, visible } => view! {
+        LocalMatch::Open { request_id, state, team } => view! {
             <div class="alert alert-info local-check" role="status">
                 <p>
                     <strong>"Already asked for."</strong>
                     {format!(" An open request from {team} asks for this repository (")}
-                    {if visible {
-                        view! { <a href=format!("/requests/{request_id}")>{format!("request #{request_id}")}</a> }.into_any()
-                    } else {
-                        view! { {format!("request #{request_id}")} }.into_any()
-                    }}
+                    <a href=format!("/requests/{request_id}")>{format!("request #{request_id}")}</a>
                     {format!(", {}).", state.label().to_lowercase())}
                 </p>
-                <p>{if visible {
-                    "Comment there instead of filing a second request."
-                } else {
-                    "The security team will see both; say in yours how they relate."
-                }}</p>
+                <p>"Comment there instead of filing a second request."</p>
+            </div>
+        }
+        .into_any(),
+        LocalMatch::OpenElsewhere => view! {
+            <div class="alert alert-info local-check" role="status">
+                <p><strong>"Already asked for."</strong> " Another open request asks for this repository."</p>
+                <p>"The security team will see both; say in yours why you need it too."</p>
             </div>
         }
         .into_any(),

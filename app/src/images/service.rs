@@ -74,9 +74,18 @@ pub async fn catalog(
     })
 }
 
+/// What the local-registry check found: what `viewer` may be shown, and what is recorded with
+/// a request submitted now (`approved:REQUEST` / `open:REQUEST`, for the reviewers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalFinding {
+    pub shown: LocalMatch,
+    pub stored: Option<String>,
+}
+
 /// What the local registry already has for `image`: an active approval of its repository
-/// (with the pull path), else an open request for it, else nothing. `viewer` decides whether an
-/// open request is linked; `except` leaves a request out (the one being resubmitted).
+/// (with the pull path), else an open request for it, else nothing. An open request is shown
+/// in full only to those who may see it (its requester, the staff); others learn only that one
+/// exists. `except` leaves a request out (the one being resubmitted).
 ///
 /// # Errors
 /// [`AppError::Invalid`] (field `image`) for a reference that does not parse;
@@ -86,7 +95,7 @@ pub async fn local_check(
     viewer: &SessionUser,
     image: &str,
     except: Option<RequestId>,
-) -> Result<LocalMatch, AppError> {
+) -> Result<LocalFinding, AppError> {
     let reference = ImageReference::parse(image).map_err(|e| {
         let mut errors = FieldErrors::default();
         errors.add("image", e.to_string());
@@ -116,24 +125,40 @@ pub async fn local_check(
             .await?
             .remove(&entry.id)
             .unwrap_or_default();
-        return Ok(LocalMatch::Approved {
-            request_id: entry.request_id.0,
-            pull_path: status.pull_path,
-            tags: entry.tags.describe(),
-            covers: covers(entry),
-            available_since: status.available_since,
+        return Ok(LocalFinding {
+            stored: Some(format!("approved:{}", entry.request_id.0)),
+            shown: LocalMatch::Approved {
+                request_id: entry.request_id.0,
+                pull_path: status.pull_path,
+                tags: entry.tags.describe(),
+                covers: covers(entry),
+                available_since: status.available_since,
+            },
         });
     }
     let name = format!("{}/{}", reference.registry(), reference.repository());
     let open = crate::requests::store::open_for_repository(state.db.pool(), &name, except).await?;
-    Ok(match open.into_iter().next() {
-        Some(open) => LocalMatch::Open {
-            request_id: open.id.0,
-            state: open.state,
-            team: open.team,
-            visible: open.requester_id == viewer.user_id || viewer.is_staff(),
+    // Theirs (or any, for the staff) first: that is the one to comment on.
+    let mine = open
+        .iter()
+        .find(|o| o.requester_id == viewer.user_id || viewer.is_staff());
+    Ok(match (mine, open.first()) {
+        (Some(mine), _) => LocalFinding {
+            stored: Some(format!("open:{}", mine.id.0)),
+            shown: LocalMatch::Open {
+                request_id: mine.id.0,
+                state: mine.state,
+                team: mine.team.clone(),
+            },
         },
-        None => LocalMatch::Nothing,
+        (None, Some(theirs)) => LocalFinding {
+            stored: Some(format!("open:{}", theirs.id.0)),
+            shown: LocalMatch::OpenElsewhere,
+        },
+        (None, None) => LocalFinding {
+            stored: None,
+            shown: LocalMatch::Nothing,
+        },
     })
 }
 

@@ -21,6 +21,11 @@ use time::OffsetDateTime;
 
 /// How long one run may hold the lease before another replica may start one.
 const LEASE: time::Duration = time::Duration::minutes(15);
+/// How long one run may spend reading the mirror: well inside the lease, so a run that
+/// records always still holds it.
+const READ_MAX: std::time::Duration = std::time::Duration::from_secs(12 * 60);
+/// New drift findings listed in one mail (the rest are counted, and all are on the page).
+const MAIL_FINDINGS_MAX: usize = 100;
 /// Repositories read at once.
 const CONCURRENCY: usize = 8;
 
@@ -62,8 +67,15 @@ pub async fn verify(state: &AppState) -> Result<RunOutcome, AppError> {
     };
     let now = OffsetDateTime::now_utc();
     let now_text = persistence::format_timestamp(now);
+    let owner = format!(
+        "{}-{}-{:016x}",
+        std::process::id(),
+        now.unix_timestamp_nanos(),
+        rand::random::<u64>()
+    );
     if !store::try_lease(
         state.db.pool(),
+        &owner,
         &now_text,
         &persistence::format_timestamp(now + LEASE),
     )
@@ -71,22 +83,52 @@ pub async fn verify(state: &AppState) -> Result<RunOutcome, AppError> {
     {
         return Ok(RunOutcome::Busy);
     }
-    let outcome = run(state, &target, &now_text).await;
+    let outcome = run(state, &target, &owner, &now_text).await;
     let error = match &outcome {
         Ok(RunOutcome::Unreachable(why)) => Some(why.clone()),
         Err(_) => Some("the portal could not record what it found".to_owned()),
         Ok(_) => None,
     };
-    store::finish(state.db.pool(), &now_text, error.as_deref()).await?;
+    store::finish(state.db.pool(), &owner, &now_text, error.as_deref()).await?;
     outcome
 }
 
-async fn run(state: &AppState, target: &MirrorTarget, now: &str) -> Result<RunOutcome, AppError> {
+async fn run(
+    state: &AppState,
+    target: &MirrorTarget,
+    owner: &str,
+    now: &str,
+) -> Result<RunOutcome, AppError> {
+    let readings = match tokio::time::timeout(READ_MAX, read(state, target)).await {
+        Ok(Ok(readings)) => readings,
+        Ok(Err(outcome)) => return outcome,
+        Err(_) => {
+            return Ok(RunOutcome::Unreachable(format!(
+                "reading the mirror took longer than {} minutes",
+                READ_MAX.as_secs() / 60
+            )))
+        }
+    };
+    if !store::holds_lease(state.db.pool(), owner, &persistence::now()).await? {
+        tracing::warn!("the mirror run lost its lease; another run records instead");
+        return Ok(RunOutcome::Busy);
+    }
+    record(state, target, readings, now).await
+}
+
+/// Reads the whole mirror: `Err` holds the run's outcome when it must stop (the mirror could
+/// not be read, or the database failed).
+async fn read(
+    state: &AppState,
+    target: &MirrorTarget,
+) -> Result<Vec<PathReading>, Result<RunOutcome, AppError>> {
     let today = persistence::today();
-    let entries = crate::allowlist::store::active(state.db.pool(), &today).await?;
-    let repositories = match state.registry.catalog(&target.host).await {
+    let entries = crate::allowlist::store::active(state.db.pool(), &today)
+        .await
+        .map_err(|e| Err(e.into()))?;
+    let repositories = match state.mirror_registry.catalog(&target.host).await {
         Ok(repositories) => repositories,
-        Err(error) => return Ok(RunOutcome::Unreachable(error.to_string())),
+        Err(error) => return Err(Ok(RunOutcome::Unreachable(error.to_string()))),
     };
     let prefix = target.prefix.as_ref().map(|p| format!("{p}/"));
     let in_mirror: std::collections::HashSet<String> = repositories
@@ -106,10 +148,11 @@ async fn run(state: &AppState, target: &MirrorTarget, now: &str) -> Result<RunOu
         by_path.entry(path.clone()).or_default();
     }
     let ids: Vec<i64> = by_path.values().flatten().map(|e| e.id).collect();
-    let known = {
+    let known = async {
         let mut conn = state.db.pool().acquire().await.map_err(DbError::from)?;
-        Arc::new(store::images_of(&mut conn, &ids).await?)
+        store::images_of(&mut conn, &ids).await
     };
+    let known = Arc::new(known.await.map_err(|e| Err(e.into()))?);
 
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let down = Arc::new(DownUpstreams::default());
@@ -134,16 +177,16 @@ async fn run(state: &AppState, target: &MirrorTarget, now: &str) -> Result<RunOu
             Ok(Ok(reading)) => readings.push(reading),
             Ok(Err(why)) => {
                 tasks.abort_all();
-                return Ok(RunOutcome::Unreachable(why));
+                return Err(Ok(RunOutcome::Unreachable(why)));
             }
             Err(panic) => {
                 tracing::error!(error = %panic, "a mirror reading task failed");
-                return Err(AppError::Internal);
+                return Err(Err(AppError::Internal));
             }
         }
     }
     readings.sort_by(|a, b| a.path.cmp(&b.path));
-    record(state, target, readings, now).await
+    Ok(readings)
 }
 
 /// Upstream registries that failed during this run: asked no more until the next run, so an
@@ -175,9 +218,9 @@ async fn read_path(
     known: &HashMap<i64, Vec<ImageRow>>,
     down: &DownUpstreams,
 ) -> Result<PathReading, String> {
-    let client = &state.registry;
+    let client = &state.mirror_registry;
     let tags = if present {
-        match client.tags(&target.host, &path).await {
+        match client.all_tags(&target.host, &path).await {
             Ok(tags) => tags,
             Err(RegistryError::Status { status: 404, .. }) => Vec::new(),
             Err(error) => return Err(error.to_string()),
@@ -185,14 +228,22 @@ async fn read_path(
     } else {
         Vec::new()
     };
-    let matchers: Vec<_> = entries.iter().map(|e| e.tags.matcher()).collect();
+    // An entry with pins allows those manifests only, whatever its tag rule says (as the
+    // sync formats write it): its tags in the mirror are drift.
+    let matchers: Vec<_> = entries
+        .iter()
+        .map(|e| e.digests.is_empty().then(|| e.tags.matcher()))
+        .collect();
+    let allows = |matcher: &Option<crate::domain::approval::TagMatcher>, tag: &str| {
+        matcher.as_ref().is_some_and(|m| m.matches(tag))
+    };
     let mut found = Vec::new();
     for (entry, matcher) in entries.iter().zip(&matchers) {
         let stored = known.get(&entry.id).map(Vec::as_slice).unwrap_or_default();
         let mut images = Vec::new();
         let references = tags
             .iter()
-            .filter(|t| matcher.matches(t))
+            .filter(|t| allows(matcher, t))
             .cloned()
             .chain(if present {
                 entry.digests.clone()
@@ -205,8 +256,15 @@ async fn read_path(
                 Ok(None) => continue,
                 Err(error) => return Err(error.to_string()),
             };
+            if reference.starts_with("sha256:") && digest != reference {
+                // A pin answered with another manifest is not the approved image.
+                tracing::warn!(target: "security", path, pin = %reference, served = %digest,
+                    "the mirror serves another manifest under a pinned digest");
+                continue;
+            }
             let previous = stored.iter().find(|s| s.reference == reference);
-            let created = match previous.filter(|p| p.digest == digest) {
+            // The date is read once per digest; one that could not be read is tried again.
+            let created = match previous.filter(|p| p.digest == digest && p.created.is_some()) {
                 Some(previous) => previous.created.clone(),
                 None => image_created(state, target, &path, &reference).await,
             };
@@ -244,7 +302,7 @@ async fn read_path(
     let mut drift = Vec::new();
     for tag in tags
         .iter()
-        .filter(|t| !matchers.iter().any(|m| m.matches(t)))
+        .filter(|t| !matchers.iter().any(|m| allows(m, t)))
     {
         let digest = client
             .head_digest(&target.host, &path, tag)
@@ -350,11 +408,10 @@ async fn record(
         .collect();
     let mut tx = state.db.begin().await?;
     let new = store::record_drift(&mut tx, &findings, now).await?;
-    if let Some(team) = &state.settings.security_team_email {
-        for (id, finding) in &new {
-            let mail = drift_notice(state, target, team, *id, finding);
-            outbox::queue(&mut tx, &mail, now).await?;
-        }
+    if let (Some(team), false) = (&state.settings.security_team_email, new.is_empty()) {
+        // One mail per run however many findings, so a mirror full of strays cannot flood it.
+        let mail = drift_notice(state, target, team, &new);
+        outbox::queue(&mut tx, &mail, now).await?;
     }
     if changed {
         // Lists in JSON carry what the mirror holds: their version moves with it.
@@ -409,33 +466,54 @@ fn available_notice(
     mail
 }
 
+/// The security team's mail about a run's new drift findings (each is told once: a finding
+/// stays open, and only new ones are listed).
 fn drift_notice(
     state: &AppState,
     target: &MirrorTarget,
     team: &str,
-    id: i64,
-    finding: &DriftFinding,
+    new: &[(i64, DriftFinding)],
 ) -> messages::Mail {
+    let subject = match new {
+        [(_, one)] => format!(
+            "Drift in the mirror: {}/{}:{}",
+            target.host, one.repository, one.tag
+        ),
+        many => format!("Drift in the mirror: {} new findings", many.len()),
+    };
+    let mut lines: Vec<String> = new
+        .iter()
+        .take(MAIL_FINDINGS_MAX)
+        .map(|(_, f)| {
+            format!(
+                "- {}/{}:{} (digest {})",
+                target.host,
+                f.repository,
+                f.tag,
+                f.digest.as_deref().unwrap_or("unknown")
+            )
+        })
+        .collect();
+    if new.len() > MAIL_FINDINGS_MAX {
+        lines.push(format!(
+            "… and {} more on the drift page.",
+            new.len() - MAIL_FINDINGS_MAX
+        ));
+    }
     let mut mail = messages::compose(
         vec![team.to_owned()],
-        format!(
-            "Drift in the mirror: {}/{}:{}",
-            target.host, finding.repository, finding.tag
-        ),
+        subject,
         &[
-            format!(
-                "The mirror holds {}/{}:{} (digest {}), which no active allowlist entry allows: \
-                 it was revoked, expired, never approved or pushed by hand.",
-                target.host,
-                finding.repository,
-                finding.tag,
-                finding.digest.as_deref().unwrap_or("unknown")
-            ),
+            "The mirror holds what no active allowlist entry allows: revoked, expired, never \
+             approved or pushed by hand."
+                .to_owned(),
+            lines.join("\n"),
             "Remove it from the mirror, or approve it through a request.".to_owned(),
         ],
         &format!("{}/admin/drift", state.settings.public_url),
     );
-    mail.dedupe_key = Some(format!("mirror-drift:{id}"));
+    let first = new.first().map_or(0, |(id, _)| *id);
+    mail.dedupe_key = Some(format!("mirror-drift:{first}"));
     mail
 }
 

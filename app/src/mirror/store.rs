@@ -24,35 +24,69 @@ pub struct EntryMirrorRow {
     pub mirror_checked_at: Option<String>,
 }
 
-/// Takes the job's lease until `until`, if nobody holds it; false when another replica does.
+/// Takes the job's lease for run `owner` until `until`, if nobody holds it; false when
+/// another run does.
 ///
 /// # Errors
 /// The database fails.
-pub async fn try_lease(db: impl Conn<'_>, now: &str, until: &str) -> Result<bool, DbError> {
+pub async fn try_lease(
+    db: impl Conn<'_>,
+    owner: &str,
+    now: &str,
+    until: &str,
+) -> Result<bool, DbError> {
     let result = sqlx::query(
-        "UPDATE mirror_sync SET lease_until = $1, attempted_at = $2 \
+        "UPDATE mirror_sync SET lease_until = $1, attempted_at = $2, lease_owner = $3 \
          WHERE mirror_sync_id = 1 AND (lease_until IS NULL OR lease_until < $2)",
     )
     .bind(until)
     .bind(now)
+    .bind(owner)
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
 }
 
-/// Ends a run and releases the lease: `error` is why it could not read the mirror (the last
-/// known state stays), `None` a run that did.
+/// Whether run `owner` still holds the lease at `now` (it may record what it found).
 ///
 /// # Errors
 /// The database fails.
-pub async fn finish(db: impl Conn<'_>, now: &str, error: Option<&str>) -> Result<(), DbError> {
+pub async fn holds_lease(db: impl Conn<'_>, owner: &str, now: &str) -> Result<bool, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT mirror_sync_id FROM mirror_sync \
+         WHERE mirror_sync_id = 1 AND lease_owner = $1 AND lease_until > $2",
+    )
+    .bind(owner)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Ends run `owner` and releases its lease (a lease another run holds by now stays): `error`
+/// is why it could not read the mirror (the last known state stays), `None` a run that did.
+///
+/// # Errors
+/// The database fails.
+pub async fn finish(
+    db: impl Conn<'_>,
+    owner: &str,
+    now: &str,
+    error: Option<&str>,
+) -> Result<(), DbError> {
     let sql = if error.is_some() {
-        "UPDATE mirror_sync SET lease_until = NULL, last_error = $2 WHERE mirror_sync_id = 1"
+        "UPDATE mirror_sync SET lease_until = NULL, lease_owner = NULL, last_error = $2 \
+         WHERE mirror_sync_id = 1 AND lease_owner = $3"
     } else {
-        "UPDATE mirror_sync SET lease_until = NULL, last_error = $2, checked_at = $1 \
-         WHERE mirror_sync_id = 1"
+        "UPDATE mirror_sync SET lease_until = NULL, lease_owner = NULL, last_error = $2, \
+             checked_at = $1 WHERE mirror_sync_id = 1 AND lease_owner = $3"
     };
-    sqlx::query(sql).bind(now).bind(error).execute(db).await?;
+    sqlx::query(sql)
+        .bind(now)
+        .bind(error)
+        .bind(owner)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -380,8 +380,12 @@ impl RegistryClient {
                 query.append_pair("scope", scope);
             }
         }
-        // The registry's own credentials go to the token service it names, and nowhere else.
-        let basic = self.credentials_for(host);
+        // The registry's own credentials go to its token service only when that runs on the
+        // registry's own host: a realm elsewhere gets an anonymous token request.
+        let registry_name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        let basic = self
+            .credentials_for(host)
+            .filter(|_| url.host_str() == Some(registry_name));
         let answer = self
             .send(
                 reqwest::Method::GET,
@@ -634,11 +638,12 @@ impl RegistryClient {
         self.bounded(registry, work).await
     }
 
-    /// The repositories of `registry` (its `/v2/_catalog`, following the `Link` pages; at most
-    /// [`MAX_REPOSITORIES`]). Names that are not valid repository paths are dropped.
+    /// The repositories of `registry` (its `/v2/_catalog`, following the `Link` pages). Names
+    /// that are not valid repository paths are dropped.
     ///
     /// # Errors
-    /// As [`RegistryClient::facts`], with a longer deadline (a large mirror has many pages).
+    /// As [`RegistryClient::facts`], with a longer deadline (a large mirror has many pages);
+    /// [`RegistryError::TooLarge`] for more than [`MAX_REPOSITORIES`] repositories or pages.
     pub async fn catalog(&self, registry: &str) -> Result<Vec<String>, RegistryError> {
         let (_, host) = self.base(registry);
         let work = async {
@@ -646,7 +651,8 @@ impl RegistryClient {
             let mut repositories = Vec::new();
             let mut path = "/v2/_catalog?n=1000".to_owned();
             let what = "the repository catalog".to_owned();
-            for _ in 0..(MAX_REPOSITORIES / 1000) {
+            // Pages of at least 100 names (registries serve up to `n`, often fewer).
+            for _ in 0..(MAX_REPOSITORIES / 100) {
                 let response = self
                     .get(registry, &path, "application/json", &mut token)
                     .await?;
@@ -668,15 +674,23 @@ impl RegistryClient {
                                 .all(crate::domain::image_reference::is_valid_path_component)
                     },
                 ));
-                repositories.truncate(MAX_REPOSITORIES);
+                if repositories.len() > MAX_REPOSITORIES {
+                    break;
+                }
                 match next {
-                    Some(next) if repositories.len() < MAX_REPOSITORIES => path = next,
-                    _ => break,
+                    Some(next) => path = next,
+                    None => {
+                        repositories.sort();
+                        repositories.dedup();
+                        return Ok(repositories);
+                    }
                 }
             }
-            repositories.sort();
-            repositories.dedup();
-            Ok(repositories)
+            // A catalog cut off could hide what nobody approved: not a reading to act on.
+            Err(RegistryError::TooLarge {
+                host: host.clone(),
+                what,
+            })
         };
         tokio::time::timeout(OPERATION_MAX * 6, work)
             .await
@@ -699,13 +713,40 @@ impl RegistryClient {
     ) -> Result<Vec<String>, RegistryError> {
         self.bounded(registry, self.tags_unbounded(registry, repository))
             .await
+            .map(|(tags, _)| tags)
     }
 
-    async fn tags_unbounded(
+    /// Every tag of the repository, or an error when it has more than the portal reads
+    /// ([`MAX_TAG_PAGES`] pages, [`MAX_TAGS`] tags): for checking a mirror, where a tag left
+    /// unread could be one nobody approved.
+    ///
+    /// # Errors
+    /// As [`RegistryClient::tags`], and [`RegistryError::TooLarge`] when the list was cut off.
+    pub async fn all_tags(
         &self,
         registry: &str,
         repository: &str,
     ) -> Result<Vec<String>, RegistryError> {
+        let (tags, complete) = self
+            .bounded(registry, self.tags_unbounded(registry, repository))
+            .await?;
+        if complete {
+            Ok(tags)
+        } else {
+            Err(RegistryError::TooLarge {
+                host: self.base(registry).1,
+                what: format!("the tags of {repository}"),
+            })
+        }
+    }
+
+    /// The tags read, and whether that was all of them.
+    async fn tags_unbounded(
+        &self,
+        registry: &str,
+        repository: &str,
+    ) -> Result<(Vec<String>, bool), RegistryError> {
+        let mut complete = false;
         let mut token = None;
         let mut tags = Vec::new();
         let mut path = format!("/v2/{repository}/tags/list?n=1000");
@@ -732,15 +773,20 @@ impl RegistryClient {
                     .into_iter()
                     .filter(|t| is_valid_tag(t)),
             );
+            let over = tags.len() > MAX_TAGS;
             tags.truncate(MAX_TAGS);
             match next {
-                Some(next) if tags.len() < MAX_TAGS => path = next,
-                _ => break,
+                Some(next) if !over && tags.len() < MAX_TAGS => path = next,
+                Some(_) => break,
+                None => {
+                    complete = !over;
+                    break;
+                }
             }
         }
         tags.sort_by(|a, b| compare_tags(a, b));
         tags.dedup();
-        Ok(tags)
+        Ok((tags, complete))
     }
 }
 

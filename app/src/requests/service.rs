@@ -50,7 +50,7 @@ pub async fn submit(
     let id =
         crate::requests::store::insert(&mut tx, &requester.user_id, &request, &freshness, &now)
             .await?;
-    crate::requests::store::set_local_match(&mut tx, id, local.stored().as_deref()).await?;
+    crate::requests::store::set_local_match(&mut tx, id, local.stored.as_deref()).await?;
     let head = state
         .audit
         .append(
@@ -69,7 +69,7 @@ pub async fn submit(
                     "justification": request.justification,
                     "catalog_checked": checked,
                     "catalog_decision": request.catalog_decision,
-                    "local_match": local.stored(),
+                    "local_match": local.stored,
                 }),
             },
             &now,

@@ -241,9 +241,13 @@ pub async fn act(
         Checked::Approve(scope) => {
             let entry = crate::allowlist::store::insert(
                 &mut tx,
-                id,
-                image.registry(),
-                image.repository(),
+                &crate::allowlist::store::NewEntry {
+                    request: id,
+                    registry: image.registry(),
+                    repository: image.repository(),
+                    team: &request.team,
+                    contact: &request.contact,
+                },
                 scope,
                 &user.user_id.0,
                 &now,
