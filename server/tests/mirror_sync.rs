@@ -196,24 +196,7 @@ async fn skopeo_sync_copies_exactly_what_was_approved() {
     );
 
     // Revoke one entry, let another expire; a fresh mirror gets only what is still allowed.
-    let os_entry: (i64,) = sqlx::query_as(
-        "SELECT allowlist_entry_id FROM allowlist_entry WHERE image_request_id = $1",
-    )
-    .bind(os.parse::<i64>().unwrap())
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap();
-    app.act(
-        "revoke_approval",
-        &[
-            ("request", &os),
-            ("entry", &os_entry.0.to_string()),
-            ("version", "1"),
-            ("reason", "Replaced by the UBI image."),
-        ],
-        &rita,
-    )
-    .await;
+    revoke(&app, &rita, &os, "Replaced by the UBI image.").await;
     sqlx::query("UPDATE allowlist_entry SET expires_on = '2026-01-01' WHERE image_request_id = $1")
         .bind(proxy.parse::<i64>().unwrap())
         .execute(app.state.db.pool())
@@ -229,6 +212,28 @@ async fn skopeo_sync_copies_exactly_what_was_approved() {
     );
     assert!(mirror_tags(&fresh, &at("base/os")).is_empty(), "revoked");
     assert!(mirror_has(&fresh, &at("tools/cli"), &pinned));
+}
+
+/// Revokes the allowlist entry of request `id` (at its first version), as `reviewer`.
+async fn revoke(app: &TestApp, reviewer: &str, id: &str, reason: &str) {
+    let (entry,): (i64,) = sqlx::query_as(
+        "SELECT allowlist_entry_id FROM allowlist_entry WHERE image_request_id = $1",
+    )
+    .bind(id.parse::<i64>().unwrap())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    app.act(
+        "revoke_approval",
+        &[
+            ("request", id),
+            ("entry", &entry.to_string()),
+            ("version", "1"),
+            ("reason", reason),
+        ],
+        reviewer,
+    )
+    .await;
 }
 
 /// Approves request `id` (at version 1) with a tag rule, as `reviewer`.
@@ -769,22 +774,11 @@ async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
 
     // An image pushed straight into the mirror, and a revoked entry still there, are drift.
     mirror.push("handmade", "1", &[], &["amd64"], "pushed by hand");
-    let tool_entry: (i64,) = sqlx::query_as(
-        "SELECT allowlist_entry_id FROM allowlist_entry WHERE image_request_id = $1",
-    )
-    .bind(tool_id.parse::<i64>().unwrap())
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap();
-    app.act(
-        "revoke_approval",
-        &[
-            ("request", &tool_id),
-            ("entry", &tool_entry.0.to_string()),
-            ("version", "1"),
-            ("reason", "The tool moved to the platform image."),
-        ],
+    revoke(
+        &app,
         &rita,
+        &tool_id,
+        "The tool moved to the platform image.",
     )
     .await;
     assert_eq!(
