@@ -300,27 +300,45 @@ fn contains_pattern(text: &str) -> String {
 /// # Errors
 /// The database fails.
 pub async fn search(
-    db: impl Conn<'_>,
+    conn: &mut AnyConnection,
     today: &str,
     query: &str,
     after: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<AllowlistEntry>, bool), DbError> {
     let pattern = contains_pattern(query.trim());
-    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+    // The cursor's place in the order, as plain values: a range the index seeks to directly
+    // (an unknown cursor starts from the beginning).
+    let cursor: Option<(String, String, i64)> = match after {
+        Some(id) => {
+            sqlx::query_as(
+                "SELECT repository, registry, allowlist_entry_id FROM allowlist_entry \
+             WHERE allowlist_entry_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => None,
+    };
+    let keyset = if cursor.is_some() {
+        "AND (e.repository, e.registry, e.allowlist_entry_id) > ($4, $5, $6)"
+    } else {
+        ""
+    };
+    let sql = format!(
         "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
-           AND ($2 = '%%' OR e.search_text LIKE $2 ESCAPE '\\') \
-           AND ($3 IS NULL OR (e.repository, e.registry, e.allowlist_entry_id) > \
-                (SELECT a2.repository, a2.registry, a2.allowlist_entry_id \
-                 FROM allowlist_entry a2 WHERE a2.allowlist_entry_id = $3)) \
-         ORDER BY e.repository, e.registry, e.allowlist_entry_id LIMIT $4"
-    ))
-    .bind(today)
-    .bind(&pattern)
-    .bind(after)
-    .bind(limit + 1)
-    .fetch_all(db)
-    .await?;
+           AND ($2 = '%%' OR e.search_text LIKE $2 ESCAPE '\\') {keyset} \
+         ORDER BY e.repository, e.registry, e.allowlist_entry_id LIMIT $3"
+    );
+    let mut statement = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(today)
+        .bind(&pattern)
+        .bind(limit + 1);
+    if let Some((repository, registry, id)) = &cursor {
+        statement = statement.bind(repository).bind(registry).bind(id);
+    }
+    let rows = statement.fetch_all(&mut *conn).await?;
     let more = rows.len() as i64 > limit;
     let entries = rows
         .into_iter()

@@ -57,14 +57,15 @@ pub async fn catalog(
         errors.keep("q", query);
         return Err(AppError::Invalid(errors));
     }
-    let (entries, more) = crate::allowlist::store::search(
-        state.db.pool(),
-        &persistence::today(),
-        query,
-        after,
-        PAGE_SIZE,
-    )
-    .await?;
+    let mut conn = state
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(persistence::DbError::from)?;
+    let (entries, more) =
+        crate::allowlist::store::search(&mut conn, &persistence::today(), query, after, PAGE_SIZE)
+            .await?;
     let next_after = more.then(|| entries.last().map(|e| e.id)).flatten();
     Ok(CatalogPage {
         query: query.to_owned(),
