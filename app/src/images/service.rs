@@ -66,6 +66,8 @@ pub async fn catalog(
     let (entries, more) =
         crate::allowlist::store::search(&mut conn, &persistence::today(), query, after, PAGE_SIZE)
             .await?;
+    // Given back before the items' own reads take one: a request never holds two.
+    drop(conn);
     let next_after = more.then(|| entries.last().map(|e| e.id)).flatten();
     Ok(CatalogPage {
         query: query.to_owned(),
