@@ -211,6 +211,7 @@ async fn admins_create_a_token_in_the_ui_see_it_once_and_revoke_it() {
             &[
                 ("name", "mirror-job"),
                 ("scope_allowlist", "on"),
+                ("scope_mirror", "on"),
                 ("expires_in", "30"),
             ],
             Some(&adam),
@@ -243,13 +244,19 @@ async fn admins_create_a_token_in_the_ui_see_it_once_and_revoke_it() {
     assert_eq!(page["created"][0], "mirror-job");
     assert_eq!(
         page["tokens"][0]["scopes"],
-        serde_json::json!(["AllowlistRead"])
+        serde_json::json!(["AllowlistRead", "MirrorRead"])
     );
     let again = app.call("token_admin", &[], Some(&adam)).await.json();
     assert_eq!(again["created"], serde_json::Value::Null, "not shown twice");
 
     let request = Request::builder()
         .uri("/api/v1/allowlist")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::OK);
+    let request = Request::builder()
+        .uri("/api/v1/mirror/drift")
         .header("authorization", format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap();

@@ -88,6 +88,7 @@ pub async fn create_api_token(
     name: String,
     #[server(default)] scope_catalog: Option<String>,
     #[server(default)] scope_allowlist: Option<String>,
+    #[server(default)] scope_mirror: Option<String>,
     #[server(default)] expires_in: Option<u32>,
 ) -> Result<(), AppError> {
     use super::Scope;
@@ -98,6 +99,9 @@ pub async fn create_api_token(
     }
     if scope_allowlist.is_some() {
         scopes.push(Scope::AllowlistRead);
+    }
+    if scope_mirror.is_some() {
+        scopes.push(Scope::MirrorRead);
     }
     let created =
         super::service::create(&state.db, &state.audit, &name, &scopes, expires_in, &actor).await?;

@@ -39,7 +39,8 @@ pub fn TokensPage() -> impl IntoView {
             <h1>"API tokens"</h1>
             <p class="lead">
                 "Tokens let machines call the API: the mirror job reads the allowlist "
-                "(allowlist:read), CI pipelines check the catalog (catalog:read)."
+                "(allowlist:read), CI pipelines check the catalog (catalog:read), monitoring "
+                "watches the mirror's drift (mirror:read)."
             </p>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -65,6 +66,7 @@ pub fn TokensPage() -> impl IntoView {
                         <legend>"Scopes"</legend>
                         <label class="check"><input type="checkbox" name="scope_allowlist" value="on" />" allowlist:read — read the allowlist"</label>
                         <label class="check"><input type="checkbox" name="scope_catalog" value="on" />" catalog:read — catalog equivalents"</label>
+                        <label class="check"><input type="checkbox" name="scope_mirror" value="on" />" mirror:read — the mirror's drift"</label>
                         <p class="field-error">{move || errors.get().and_then(|e| e.get("scope").map(str::to_owned))}</p>
                     </fieldset>
                     <TextField name="expires_in" label="Valid for (days)" input_type="number" value=Some("365".to_owned()) errors />
