@@ -326,8 +326,11 @@ pub async fn search(
     } else {
         ""
     };
+    // `COALESCE(revoked_at, '') = ''` says "not revoked" in a way no index serves, so both
+    // engines walk the catalog index in page order (and stop after a page) instead of reading
+    // every active entry through the active-entries index and sorting them.
     let sql = format!(
-        "{SELECT} WHERE e.revoked_at IS NULL AND e.expires_on >= $1 \
+        "{SELECT} WHERE COALESCE(e.revoked_at, '') = '' AND e.expires_on >= $1 \
            AND ($2 = '%%' OR e.search_text LIKE $2 ESCAPE '\\') {keyset} \
          ORDER BY e.repository, e.registry, e.allowlist_entry_id LIMIT $3"
     );
