@@ -57,4 +57,5 @@ ALTER TABLE allowlist_entry ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 UPDATE allowlist_entry SET search_text = LOWER(registry || '/' || repository || ' ' ||
     (SELECT q.team || ' ' || q.contact_email FROM image_request q
      WHERE q.image_request_id = allowlist_entry.image_request_id));
-CREATE INDEX allowlist_entry_catalog_idx ON allowlist_entry (repository, registry, allowlist_entry_id);
+CREATE INDEX allowlist_entry_catalog_idx ON allowlist_entry
+    (repository, registry, allowlist_entry_id, revoked_at, expires_on, search_text);

@@ -322,17 +322,22 @@ pub async fn search(
         None => None,
     };
     let keyset = if cursor.is_some() {
-        "AND (e.repository, e.registry, e.allowlist_entry_id) > ($4, $5, $6)"
+        "AND (c.repository, c.registry, c.allowlist_entry_id) > ($4, $5, $6)"
     } else {
         ""
     };
-    // `COALESCE(revoked_at, '') = ''` says "not revoked" in a way no index serves, so both
-    // engines walk the catalog index in page order (and stop after a page) instead of reading
-    // every active entry through the active-entries index and sorting them.
+    // The page's entries are picked from the entry table alone, then joined: whatever the
+    // planner's statistics say (none at all, or taken before the table filled), it can only
+    // walk the catalog index (which covers every column the pick reads) in page order and stop
+    // after a page. `COALESCE(revoked_at, '') = ''` says "not revoked" in a way the
+    // active-entries index cannot serve, which would read every active entry and sort them.
     let sql = format!(
-        "{SELECT} WHERE COALESCE(e.revoked_at, '') = '' AND e.expires_on >= $1 \
-           AND ($2 = '%%' OR e.search_text LIKE $2 ESCAPE '\\') {keyset} \
-         ORDER BY e.repository, e.registry, e.allowlist_entry_id LIMIT $3"
+        "{SELECT} WHERE e.allowlist_entry_id IN (\
+             SELECT c.allowlist_entry_id FROM allowlist_entry c \
+             WHERE COALESCE(c.revoked_at, '') = '' AND c.expires_on >= $1 \
+               AND ($2 = '%%' OR c.search_text LIKE $2 ESCAPE '\\') {keyset} \
+             ORDER BY c.repository, c.registry, c.allowlist_entry_id LIMIT $3) \
+         ORDER BY e.repository, e.registry, e.allowlist_entry_id"
     );
     let mut statement = sqlx::query_as::<_, EntryRow>(&sql)
         .bind(today)
