@@ -4,6 +4,21 @@ use crate::domain::RequestState;
 use crate::mirror::MirrorStatus;
 use serde::{Deserialize, Serialize};
 
+/// `text` percent-encoded for a query string value (links to catalog pages and reports; the
+/// browser build has no URL crate).
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// One approved image in the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogItem {
@@ -79,4 +94,15 @@ pub struct ReportItem {
     pub stale: bool,
     /// The approval ends within 30 days.
     pub ends_soon: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_search_cannot_add_parameters_to_the_links_that_carry_it() {
+        assert_eq!(
+            super::url_encode("a b&after=1#x/ø"),
+            "a%20b%26after%3D1%23x%2F%C3%B8"
+        );
+    }
 }

@@ -75,7 +75,12 @@ fn Catalog(page: CatalogPage) -> impl IntoView {
         next_after,
         mirror_configured,
     } = page;
-    let next = next_after.map(|after| format!("/images?q={}&after={after}", url_encode(&query)));
+    let next = next_after.map(|after| {
+        format!(
+            "/images?q={}&after={after}",
+            super::model::url_encode(&query)
+        )
+    });
     let empty = items.is_empty();
     let searched = !query.is_empty();
     view! {
@@ -154,19 +159,6 @@ fn mirror_badge(item: &CatalogItem) -> AnyView {
             view! { <span class="badge badge-neutral">"not mirrored yet"</span> }.into_any()
         }
     }
-}
-
-fn url_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// What the organisation's registry already has for the reference being typed: an approval

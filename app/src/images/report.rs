@@ -94,7 +94,7 @@ pub fn compose(state: &AppState, report: &TeamReport, month: &str) -> messages::
         &format!(
             "{}/images/report?owner={}",
             state.settings.public_url,
-            url::form_urlencoded::byte_serialize(report.owner.as_bytes()).collect::<String>()
+            super::model::url_encode(&report.owner)
         ),
     )
 }

@@ -66,6 +66,17 @@ impl MirrorTarget {
     }
 }
 
+/// `{path}:{tag}`, or `{path}@{digest}` for a pinned digest: how one pulls `reference` from
+/// `path`.
+pub fn pull_reference(path: &str, reference: &str) -> String {
+    let separator = if reference.starts_with("sha256:") {
+        '@'
+    } else {
+        ':'
+    };
+    format!("{path}{separator}{reference}")
+}
+
 /// One allowed tag (or pinned digest) the mirror holds for an entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MirroredImage {

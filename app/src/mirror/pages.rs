@@ -122,7 +122,7 @@ pub fn MirrorFacts(status: MirrorStatus) -> impl IntoView {
             <dd>
                 <ul class="plain mirror-images">
                     {images.into_iter().map(|i| {
-                        let separator = if i.reference.starts_with("sha256:") { "@" } else { ":" };
+
                         let upstream = match i.matches_upstream() {
                             Some(true) => "same as upstream",
                             Some(false) => "upstream has moved on",
@@ -130,7 +130,7 @@ pub fn MirrorFacts(status: MirrorStatus) -> impl IntoView {
                         };
                         view! {
                             <li>
-                                <code>{format!("{pull}{separator}{}", i.reference)}</code>
+                                <code>{super::model::pull_reference(&pull, &i.reference)}</code>
                                 {i.stale.then(|| view! { " " <span class="badge badge-danger">"stale"</span> })}
                                 <span class="muted small">
                                     {format!(" {} · {upstream}", short(&i.digest))}

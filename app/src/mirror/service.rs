@@ -6,7 +6,9 @@
 //! now) and build dates. Tags no active entry allows are drift. A mirror that cannot be read
 //! leaves the last known state as it was and says why on the drift page.
 
-use super::model::{Drift, MirrorHealth, MirrorStatus, MirrorTarget, MirroredImage};
+use super::model::{
+    pull_reference, Drift, MirrorHealth, MirrorStatus, MirrorTarget, MirroredImage,
+};
 use super::store::{self, DriftFinding, Found, ImageRow};
 use crate::allowlist::AllowlistEntry;
 use crate::domain::SessionUser;
@@ -51,7 +53,7 @@ struct PathReading {
     /// The tags there (empty when the repository is not in the mirror).
     tags: Vec<String>,
     /// Per active entry at this path: what it finds there.
-    found: Vec<(i64, Vec<Found>)>,
+    found: Vec<(AllowlistEntry, Vec<Found>)>,
     /// Tags there that no active entry allows, with their digests.
     drift: Vec<(String, Option<String>)>,
 }
@@ -238,7 +240,7 @@ async fn read_path(
         matcher.as_ref().is_some_and(|m| m.matches(tag))
     };
     let mut found = Vec::new();
-    for (entry, matcher) in entries.iter().zip(&matchers) {
+    for (entry, matcher) in entries.into_iter().zip(&matchers) {
         let stored = known.get(&entry.id).map(Vec::as_slice).unwrap_or_default();
         let mut images = Vec::new();
         let references = tags
@@ -297,7 +299,7 @@ async fn read_path(
                 created,
             });
         }
-        found.push((entry.id, images));
+        found.push((entry, images));
     }
     let mut drift = Vec::new();
     for tag in tags
@@ -326,14 +328,9 @@ async fn image_created(
     path: &str,
     reference: &str,
 ) -> Option<String> {
-    let separator = if reference.starts_with("sha256:") {
-        '@'
-    } else {
-        ':'
-    };
-    let image = crate::domain::ImageReference::parse(&format!(
-        "{}/{path}{separator}{reference}",
-        target.host
+    let image = crate::domain::ImageReference::parse(&pull_reference(
+        &format!("{}/{path}", target.host),
+        reference,
     ))
     .ok()?;
     let settings = &state.settings;
@@ -367,21 +364,17 @@ async fn record(
     let mut entries = 0;
     let mut newly_available = 0;
     let mut changed = false;
-    let active = crate::allowlist::store::active(state.db.pool(), &persistence::today()).await?;
-    let by_id: HashMap<i64, &AllowlistEntry> = active.iter().map(|e| (e.id, e)).collect();
     for reading in &readings {
-        for (entry_id, found) in &reading.found {
+        for (entry, found) in &reading.found {
             entries += 1;
             let mut tx = state.db.begin().await?;
-            let recorded = store::record_entry(&mut tx, *entry_id, found, now).await?;
+            let recorded = store::record_entry(&mut tx, entry.id, found, now).await?;
             if recorded.first_available {
-                if let Some(entry) = by_id.get(entry_id) {
-                    let request = crate::requests::store::find(&mut *tx, entry.request_id).await?;
-                    if let Some(request) = request {
-                        let mail = available_notice(state, target, entry, &request, found);
-                        if outbox::queue(&mut tx, &mail, now).await? {
-                            newly_available += 1;
-                        }
+                let request = crate::requests::store::find(&mut *tx, entry.request_id).await?;
+                if let Some(request) = request {
+                    let mail = available_notice(state, target, entry, &request, found);
+                    if outbox::queue(&mut tx, &mail, now).await? {
+                        newly_available += 1;
                     }
                 }
             }
@@ -437,14 +430,7 @@ fn available_notice(
     let pull = target.pull_path(&entry.registry, &entry.repository);
     let references: Vec<String> = found
         .iter()
-        .map(|f| {
-            let separator = if f.reference.starts_with("sha256:") {
-                '@'
-            } else {
-                ':'
-            };
-            format!("{pull}{separator}{}", f.reference)
-        })
+        .map(|f| pull_reference(&pull, &f.reference))
         .collect();
     let mut mail = messages::compose(
         vec![request.requester_email.clone(), entry.contact.clone()],
