@@ -3,6 +3,7 @@
 use crate::audit::pages::AuditPage;
 use crate::auth::context::provide_auth;
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
+use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::images::pages::{ImagesPage, ReportPage};
 use crate::mirror::pages::DriftPage;
 use crate::requests::edit::ResubmitPage;
@@ -18,9 +19,13 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    #[cfg(feature = "ssr")]
+    let lang = crate::i18n::code(crate::i18n::request_locale());
+    #[cfg(not(feature = "ssr"))]
+    let lang = "nb";
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -64,10 +69,27 @@ fn content_security_policy() {
 }
 
 /// The application: routes and pages. Every route renders completely on the server before it is
-/// sent (`SsrMode::Async`), so pages work without JavaScript.
+/// sent (`SsrMode::Async`), so pages work without JavaScript. The language is the server's choice
+/// ([`crate::i18n::request_locale`]); the browser takes it from `<html lang>`.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    let languages = {
+        let chosen = crate::i18n::code(crate::i18n::request_locale()).to_owned();
+        leptos_i18n::context::UseLocalesOptions::default()
+            .ssr_lang_header_getter(move || Some(chosen.clone()))
+    };
+    #[cfg(not(feature = "ssr"))]
+    let languages = leptos_i18n::context::UseLocalesOptions::default();
+    // Provided by hand rather than with `<I18nContextProvider>`, which also renders an empty
+    // inline `<script>` (for translations loaded later) that carries no CSP nonce.
+    let i18n = leptos_i18n::context::init_i18n_context_with_options::<Locale>(
+        leptos_i18n::context::I18nContextOptions::default()
+            .enable_cookie(false)
+            .ssr_lang_header_getter(languages),
+    );
+    provide_context(i18n);
     // Tells end-to-end tests (and curious people) that the WASM has taken over the page.
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
@@ -102,16 +124,31 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The frame of every page: top bar with navigation and the user, then the page.
+/// The frame of every page: top bar with navigation, the language switch and the user, then the
+/// page.
 #[component]
 fn Frame() -> impl IntoView {
+    let i18n = use_i18n();
     let user = provide_auth().user;
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
     let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_admin());
     let staff = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_staff());
+    // After a navigation in the browser (a link, or a form that led to another page), focus
+    // moves to the page's content, as a full page load would put it at its start.
+    let main = NodeRef::<leptos::html::Main>::new();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let here = location.pathname.get();
+        if previous.is_some_and(|before| before != here) {
+            if let Some(main) = main.get_untracked() {
+                let _ = main.focus();
+            }
+        }
+        here
+    });
     view! {
         <a class="skip-link" href="#main">
-            "Skip to content"
+            {t!(i18n, common.skip_to_content)}
         </a>
         <header class="topbar">
             <div class="topbar-inner">
@@ -121,83 +158,107 @@ fn Frame() -> impl IntoView {
                 </a>
                 <Transition fallback=|| ()>
                     <Show when=signed_in>
-                        <nav class="main-nav" aria-label="Main">
+                        <nav class="main-nav" aria-label=move || t_string!(i18n, common.nav.label)>
                             <A href="/requests/new" exact=true>
-                                "New request"
+                                {t!(i18n, common.nav.new_request)}
                             </A>
                             <A href="/requests" exact=true>
-                                "My requests"
+                                {t!(i18n, common.nav.my_requests)}
                             </A>
                             <A href="/images" exact=true>
-                                "Images"
+                                {t!(i18n, common.nav.images)}
                             </A>
                             <Show when=staff>
-                                <A href="/review">"Review queue"</A>
-                                <A href="/admin/drift">"Drift"</A>
+                                <A href="/review">{t!(i18n, common.nav.review_queue)}</A>
+                                <A href="/admin/drift">{t!(i18n, common.nav.drift)}</A>
                             </Show>
                             <Show when=admin>
-                                <A href="/admin/tokens">"Tokens"</A>
-                                <A href="/admin/audit">"Audit"</A>
+                                <A href="/admin/tokens">{t!(i18n, common.nav.tokens)}</A>
+                                <A href="/admin/audit">{t!(i18n, common.nav.audit)}</A>
                             </Show>
                         </nav>
                     </Show>
                     <UserMenu />
                 </Transition>
+                <LanguageSwitch />
             </div>
         </header>
-        <main id="main" class="page">
+        <main id="main" class="page" tabindex="-1" node_ref=main>
             <Outlet />
         </main>
         <footer class="footer">
-            <p>
-                "Only images approved here run in production. Questions: your security team."
-            </p>
+            <p>{t!(i18n, common.footer)}</p>
         </footer>
+    }
+}
+
+/// The switch to the other language: a plain form post to `/language`, which remembers the
+/// choice and comes back to this page (with or without JavaScript).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
+    };
+    // Each language names itself in itself, marked with its `lang` so screen readers say it
+    // right.
+    let other = move || match i18n.get_locale() {
+        Locale::nb => ("en", "English"),
+        Locale::en => ("nb", "Norsk"),
+    };
+    view! {
+        <form class="language-switch" method="post" action="/language">
+            <input type="hidden" name="return_to" prop:value=here value=here />
+            <button
+                class="button button-small"
+                type="submit"
+                name="lang"
+                value=move || other().0
+                lang=move || other().0
+                aria-label=move || t_string!(i18n, common.language_switch)
+            >
+                {move || other().1}
+            </button>
+        </form>
     }
 }
 
 /// The start page: what the portal is for and where to begin.
 #[component]
 fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <Title text="" />
         <section class="hero">
-            <h1>"Container images for production, cleared by security"</h1>
-            <p class="lead">
-                "Ask for a new image here. Portcullis checks Red Hat's catalog for an equivalent, "
-                "the security team reviews the request, and approved images are mirrored to the "
-                "organisation's registry."
-            </p>
+            <h1>{t!(i18n, common.home.title)}</h1>
+            <p class="lead">{t!(i18n, common.home.lead)}</p>
             <div class="actions">
                 <a class="button button-primary" href="/requests/new">
-                    "Request an image"
+                    {t!(i18n, common.home.request_image)}
                 </a>
                 <a class="button" href="/requests">
-                    "My requests"
+                    {t!(i18n, common.nav.my_requests)}
                 </a>
             </div>
         </section>
         <ol class="steps">
             <li>
-                <h2>"1. Ask"</h2>
-                <p>
-                    "Name the image as you would pull it, who owns it, a contact address and why "
-                    "production needs it."
-                </p>
+                <h2>{t!(i18n, common.home.ask_title)}</h2>
+                <p>{t!(i18n, common.home.ask)}</p>
             </li>
             <li>
-                <h2>"2. Review"</h2>
-                <p>
-                    "The security team checks the image and approves it with a scope and an expiry, "
-                    "asks for changes, or rejects it with a reason."
-                </p>
+                <h2>{t!(i18n, common.home.review_title)}</h2>
+                <p>{t!(i18n, common.home.review)}</p>
             </li>
             <li>
-                <h2>"3. Mirror"</h2>
-                <p>
-                    "Approved images go on the allowlist; the mirror copies exactly those tags. "
-                    "Images must be rebuilt at least monthly."
-                </p>
+                <h2>{t!(i18n, common.home.mirror_title)}</h2>
+                <p>{t!(i18n, common.home.mirror)}</p>
             </li>
         </ol>
     }
@@ -206,18 +267,19 @@ fn HomePage() -> impl IntoView {
 /// Shown for any address that is not a page.
 #[component]
 fn NotFoundPage() -> impl IntoView {
+    let i18n = use_i18n();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <Title text=move || t_string!(i18n, common.not_found.title) />
         <main id="main" class="page">
             <section class="panel empty-state">
-                <h1>"Page not found"</h1>
-                <p>"There is no page at this address."</p>
+                <h1>{t!(i18n, common.not_found.title)}</h1>
+                <p>{t!(i18n, common.not_found.body)}</p>
                 <a class="button button-primary" href="/">
-                    "Go to the start page"
+                    {t!(i18n, common.not_found.home)}
                 </a>
             </section>
         </main>

@@ -68,6 +68,41 @@ impl AppError {
         }
     }
 
+    /// What the person reading it is told, in `locale`. Messages that the server wrote for the
+    /// request (a rule's words, what was not found) are already in the request's language;
+    /// the fixed ones are translated here. [`std::fmt::Display`] gives the English text, for
+    /// logs and machine clients.
+    pub fn message(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            AppError::Unauthenticated => {
+                td_string!(locale, common.error.unauthenticated).to_owned()
+            }
+            AppError::Forbidden => td_string!(locale, common.error.forbidden).to_owned(),
+            AppError::MissingScope(scope) => {
+                td_string!(locale, common.error.missing_scope, scope = scope).to_string()
+            }
+            AppError::NotFound(what) => {
+                td_string!(locale, common.not_found_title, what = what).to_string()
+            }
+            AppError::Invalid(errors) => format!(
+                "{} {}",
+                td_string!(locale, common.error.invalid),
+                errors.summary()
+            ),
+            AppError::BadRequest(detail) => {
+                td_string!(locale, common.error.bad_request, detail = detail).to_string()
+            }
+            AppError::Internal => td_string!(locale, common.error.internal).to_owned(),
+            AppError::Network(detail) => {
+                td_string!(locale, common.error.network, detail = detail).to_string()
+            }
+            AppError::NotAllowed(text) | AppError::Conflict(text) | AppError::Disabled(text) => {
+                text.clone()
+            }
+        }
+    }
+
     /// The field errors, when this is a validation error.
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {

@@ -20,6 +20,7 @@ pub mod changes;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod images;
 pub mod mail;
 pub mod mirror;

@@ -34,6 +34,9 @@ pub struct AppSettings {
     pub mirror: Option<crate::mirror::MirrorTarget>,
     /// Mirrored images built longer ago than this are stale (the policy: rebuilt monthly).
     pub max_image_age_days: u32,
+    /// The language of pages for visitors who have not chosen one and whose browser asks for
+    /// neither, and of mail to the security team (`PORTCULLIS_DEFAULT_LANGUAGE`, `nb`).
+    pub default_locale: crate::i18n::Locale,
 }
 
 /// Shared state: created once at start, cloned cheaply into every request.

@@ -337,6 +337,15 @@ impl Config {
             30,
             1..=3650,
         )? as u32;
+        let default_locale = match get("PORTCULLIS_DEFAULT_LANGUAGE") {
+            None => app::i18n::Locale::nb,
+            Some(code) => app::i18n::parse_code(&code).ok_or_else(|| {
+                invalid(
+                    "PORTCULLIS_DEFAULT_LANGUAGE",
+                    "use nb (Norwegian bokmål) or en (English)",
+                )
+            })?,
+        };
         let audit_key_file = get("PORTCULLIS_AUDIT_KEY_FILE")
             .filter(|p| !p.trim().is_empty())
             .map(std::path::PathBuf::from);
@@ -357,6 +366,7 @@ impl Config {
                 trusted_proxies,
                 mirror,
                 max_image_age_days,
+                default_locale,
             },
             mirror_credentials_file,
             mirror_job_interval,

@@ -407,3 +407,116 @@ fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
     assert!(lines.iter().any(|l| l["message"] == "portcullis stopped"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The page language: the cookie's choice, else `Accept-Language`, else the installation's
+/// default (`nb` unless `PORTCULLIS_DEFAULT_LANGUAGE` says otherwise).
+#[tokio::test]
+async fn the_language_follows_the_choice_then_the_browser_then_the_default() {
+    let app = TestApp::spawn_with(&[("PORTCULLIS_DEFAULT_LANGUAGE", "nb")]).await;
+    let lang = |body: &str| {
+        body.split("<html lang=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_owned)
+    };
+    let page = app.get("/", None).await;
+    assert_eq!(lang(&page.body).as_deref(), Some("nb"));
+    assert!(
+        page.body.contains("Containerbilder til produksjon"),
+        "{}",
+        page.body
+    );
+
+    let english = app
+        .send(
+            Request::builder()
+                .uri("/")
+                .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9,nb;q=0.5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(lang(&english.body).as_deref(), Some("en"));
+    assert!(english.body.contains("Container images for production"));
+
+    let chosen = app
+        .send(
+            Request::builder()
+                .uri("/")
+                .header(header::ACCEPT_LANGUAGE, "en-GB")
+                .header(header::COOKIE, "portcullis-lang=nb")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        lang(&chosen.body).as_deref(),
+        Some("nb"),
+        "the choice wins over the browser"
+    );
+
+    // Server-made messages follow too: a server function's error in the request's language.
+    let refused = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/get_request")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header(
+                    header::COOKIE,
+                    format!("portcullis-lang=nb; {}", app.sign_in("alice").await),
+                )
+                .body(Body::from("id=424242"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert!(
+        refused.body.contains("Forespørsel #424242"),
+        "{}",
+        refused.body
+    );
+}
+
+/// `POST /language` remembers the choice and goes back only to a page of the portal: any
+/// address that would leave it (another host, scheme-relative, backslashes) goes to the start
+/// page instead. An unknown language is refused and sets nothing.
+#[tokio::test]
+async fn the_language_switch_goes_back_only_within_the_portal() {
+    let app = TestApp::spawn().await;
+    let choose = |lang: &str, back: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/language")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .body(Body::from(common::encode_form(&[
+                ("lang", lang),
+                ("return_to", back),
+            ])))
+            .unwrap()
+    };
+    let ok = app.send(choose("nb", "/images?q=nginx")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.header("location"), Some("/images?q=nginx"));
+    let cookie = ok
+        .cookie("portcullis-lang")
+        .expect("the choice is remembered");
+    assert!(cookie.starts_with("portcullis-lang=nb"), "{cookie}");
+    for hostile in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "/.//evil.example",
+    ] {
+        let response = app.send(choose("en", hostile)).await;
+        assert_eq!(response.header("location"), Some("/"), "{hostile:?}");
+    }
+    let refused = app.send(choose("de", "/")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("choose nb"));
+    assert!(refused.cookie("portcullis-lang").is_none());
+}

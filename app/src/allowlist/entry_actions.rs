@@ -43,10 +43,28 @@ pub async fn act_on_entry(
     let mut tx = state.db.begin().await?;
     let entry = crate::allowlist::store::find(&mut tx, entry_id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("Allowlist entry {entry_id}")))?;
+        .ok_or_else(|| {
+            AppError::NotFound(
+                crate::i18n::td_string!(
+                    crate::i18n::request_locale(),
+                    allowlist.entry_numbered,
+                    id = entry_id
+                )
+                .to_string(),
+            )
+        })?;
     let request = crate::requests::store::find(&mut *tx, entry.request_id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("Request #{}", entry.request_id)))?;
+        .ok_or_else(|| {
+            AppError::NotFound(
+                crate::i18n::td_string!(
+                    crate::i18n::request_locale(),
+                    requests.detail.title,
+                    id = entry.request_id
+                )
+                .to_string(),
+            )
+        })?;
     let kind = match action {
         EntryAction::Revoke { .. } => EntryActionKind::Revoke,
         EntryAction::Renew { .. } => EntryActionKind::Renew,
@@ -70,7 +88,9 @@ pub async fn act_on_entry(
     }
     let (action_name, body, after, mail) = match &action {
         EntryAction::Revoke { reason: text } => {
-            let text = text::written("reason", text, REASON_MIN, "why the approval is revoked")
+            let locale = crate::i18n::request_locale();
+            let what = crate::i18n::td_string!(locale, validation.what.revoke);
+            let text = text::written("reason", text, REASON_MIN, what, locale)
                 .map_err(AppError::Invalid)?;
             if !crate::allowlist::store::revoke(
                 &mut tx,
@@ -102,7 +122,12 @@ pub async fn act_on_entry(
             );
             (
                 "allowlist.revoke",
-                format!("Revoked the approval: {text}"),
+                crate::i18n::td_string!(
+                    crate::i18n::request_locale(),
+                    validation.summary.revoked,
+                    reason = text.clone()
+                )
+                .to_string(),
                 json!({ "revoked": true, "reason": text, "version": entry.version + 1 }),
                 Some(mail),
             )
@@ -113,10 +138,12 @@ pub async fn act_on_entry(
                 let mut errors = FieldErrors::default();
                 errors.add(
                     "expires_on",
-                    format!(
-                        "Renewing moves the last day later than {}; choose a later date.",
-                        entry.expires_on
-                    ),
+                    crate::i18n::td_string!(
+                        crate::i18n::request_locale(),
+                        validation.approval.renew_later,
+                        last = entry.expires_on.clone()
+                    )
+                    .to_string(),
                 );
                 errors.keep("expires_on", &expires_on);
                 return Err(AppError::Invalid(errors));
@@ -128,10 +155,13 @@ pub async fn act_on_entry(
             }
             (
                 "allowlist.renew",
-                format!(
-                    "Renewed the approval until {expires_on} (was {}).",
-                    entry.expires_on
-                ),
+                crate::i18n::td_string!(
+                    crate::i18n::request_locale(),
+                    validation.summary.renewed,
+                    until = expires_on.clone(),
+                    was = entry.expires_on.clone()
+                )
+                .to_string(),
                 json!({ "expires_on": expires_on, "version": entry.version + 1 }),
                 None,
             )
@@ -184,12 +214,17 @@ fn entry_snapshot(entry: &AllowlistEntry) -> serde_json::Value {
 /// A last day after today and within the allowed maximum.
 fn check_expiry(text: &str, max_days: u32) -> Result<String, AppError> {
     let text = text.trim();
-    crate::domain::approval::check_last_day(text, &crate::persistence::today(), max_days)
-        .map(|()| text.to_owned())
-        .map_err(|message| {
-            let mut errors = FieldErrors::default();
-            errors.add("expires_on", message);
-            errors.keep("expires_on", text);
-            AppError::Invalid(errors)
-        })
+    crate::domain::approval::check_last_day(
+        text,
+        &crate::persistence::today(),
+        max_days,
+        crate::i18n::request_locale(),
+    )
+    .map(|()| text.to_owned())
+    .map_err(|message| {
+        let mut errors = FieldErrors::default();
+        errors.add("expires_on", message);
+        errors.keep("expires_on", text);
+        AppError::Invalid(errors)
+    })
 }

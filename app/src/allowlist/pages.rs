@@ -5,6 +5,7 @@ use super::api::{RenewApproval, RevokeApproval};
 use super::AllowlistEntry;
 use crate::components::{field_errors, other_error, DateField, TextArea, Timestamp};
 use crate::domain::{EntryActionKind, Lifecycle, TagRule};
+use crate::i18n::{td_string, tu_string, use_i18n, Locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -46,6 +47,8 @@ pub fn EntryPanel(
     /// What the mirror holds of it.
     mirror: crate::mirror::MirrorStatus,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let status = entry.status(&today);
     let EntryActions { revoke, renew } = expect_context::<EntryActions>();
     let revoke_errors = field_errors(revoke);
@@ -53,23 +56,23 @@ pub fn EntryPanel(
     let tags = match &entry.tags {
         TagRule::Exact(tags) => tags.join(", "),
         TagRule::Regex(p) => format!("/^(?:{p})$/"),
-        TagRule::Semver(r) => format!("versions {r}"),
+        TagRule::Semver(r) => tu_string!(i18n, allowlist.versions, range = r).to_string(),
     };
     let tone = status.tone();
     let active = status == Lifecycle::Active;
     view! {
         <section class="panel entry-panel" aria-labelledby="entry-heading">
-            <h2 id="entry-heading">"Allowlist entry " <span class=format!("badge badge-{tone}")>{status.as_str()}</span></h2>
+            <h2 id="entry-heading">{tu_string!(i18n, allowlist.entry)} " " <span class=format!("badge badge-{tone}")>{lifecycle_label(locale, status)}</span></h2>
             <dl class="facts">
-                <dt>"Repository"</dt><dd class="mono">{format!("{}/{}", entry.registry, entry.repository)}</dd>
-                <dt>{format!("Tags ({})", entry.tags.mode())}</dt><dd class="mono">{tags}</dd>
-                {(!entry.digests.is_empty()).then(|| view! { <dt>"Pinned"</dt><dd class="mono">{entry.digests.join(" ")}</dd> })}
-                <dt>"Architectures"</dt><dd>{entry.architectures.join(", ")}</dd>
+                <dt>{tu_string!(i18n, allowlist.repository)}</dt><dd class="mono">{format!("{}/{}", entry.registry, entry.repository)}</dd>
+                <dt>{tu_string!(i18n, allowlist.tags, mode = tag_mode_label(locale, &entry.tags))}</dt><dd class="mono">{tags}</dd>
+                {(!entry.digests.is_empty()).then(|| view! { <dt>{tu_string!(i18n, allowlist.pinned)}</dt><dd class="mono">{entry.digests.join(" ")}</dd> })}
+                <dt>{tu_string!(i18n, review.approve.architectures)}</dt><dd>{entry.architectures.join(", ")}</dd>
                 <crate::mirror::pages::MirrorFacts status=mirror />
-                <dt>"Approved by"</dt><dd>{entry.approved_by_name.clone()} " · " <Timestamp at=entry.approved_at.clone() /></dd>
-                <dt>"Last day"</dt><dd>{entry.expires_on.clone()}</dd>
+                <dt>{tu_string!(i18n, allowlist.approved_by)}</dt><dd>{entry.approved_by_name.clone()} " · " <Timestamp at=entry.approved_at.clone() /></dd>
+                <dt>{tu_string!(i18n, allowlist.last_day)}</dt><dd>{crate::components::readable_date(locale, &entry.expires_on)}</dd>
                 {entry.revoke_reason.clone().map(|reason| view! {
-                    <dt>"Revoked"</dt><dd>{format!("by {}: {reason}", entry.revoked_by_name.clone().unwrap_or_default())}</dd>
+                    <dt>{tu_string!(i18n, allowlist.revoked)}</dt><dd>{tu_string!(i18n, allowlist.revoked_by, name = entry.revoked_by_name.clone().unwrap_or_default(), reason = reason)}</dd>
                 })}
             </dl>
             {(active && !allowed.is_empty()).then(|| view! {
@@ -81,10 +84,10 @@ pub fn EntryPanel(
                             <input type="hidden" name="request" value=entry.request_id.0 />
                             <input type="hidden" name="entry" value=entry.id />
                             <input type="hidden" name="version" value=entry.version />
-                            <DateField name="expires_on" id="renew-expires_on" label="Renew until"
+                            <DateField name="expires_on" id="renew-expires_on" label=tu_string!(i18n, allowlist.renew_until)
                                 min=today.clone() max=max_expiry.clone() value=Some(max_expiry.clone())
                                 required=true errors=renew_errors />
-                            <button type="submit" class="button">"Renew"</button>
+                            <button type="submit" class="button">{tu_string!(i18n, allowlist.renew)}</button>
                         </ActionForm>
                     })}
                     {allowed.contains(&EntryActionKind::Revoke).then(|| view! {
@@ -92,9 +95,9 @@ pub fn EntryPanel(
                             <input type="hidden" name="request" value=entry.request_id.0 />
                             <input type="hidden" name="entry" value=entry.id />
                             <input type="hidden" name="version" value=entry.version />
-                            <TextArea name="reason" id="revoke-reason" label="Why revoke it?" rows=2
+                            <TextArea name="reason" id="revoke-reason" label=tu_string!(i18n, allowlist.revoke_reason) rows=2
                                 value=None errors=revoke_errors />
-                            <button type="submit" class="button button-danger">"Revoke"</button>
+                            <button type="submit" class="button button-danger">{tu_string!(i18n, allowlist.revoke)}</button>
                         </ActionForm>
                     })}
                 </div>
@@ -102,4 +105,22 @@ pub fn EntryPanel(
         </section>
     }
     .into_any()
+}
+
+/// An entry's state on its badge, in `locale`.
+pub fn lifecycle_label(locale: Locale, status: Lifecycle) -> &'static str {
+    match status {
+        Lifecycle::Active => td_string!(locale, allowlist.lifecycle.active),
+        Lifecycle::Revoked => td_string!(locale, allowlist.lifecycle.revoked),
+        Lifecycle::Expired => td_string!(locale, allowlist.lifecycle.expired),
+    }
+}
+
+/// How a tag rule matches, in `locale`.
+fn tag_mode_label(locale: Locale, rule: &TagRule) -> &'static str {
+    match rule {
+        TagRule::Exact(_) => td_string!(locale, allowlist.mode.exact),
+        TagRule::Regex(_) => td_string!(locale, allowlist.mode.regex),
+        TagRule::Semver(_) => td_string!(locale, allowlist.mode.semver),
+    }
 }

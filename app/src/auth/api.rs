@@ -16,7 +16,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 #[server(endpoint = "dev_sign_in_options")]
 pub async fn dev_sign_in_options() -> Result<Vec<DevUser>, AppError> {
     require_dev_sign_in().await?;
-    Ok(crate::auth::dev_users::all())
+    Ok(crate::auth::dev_users::all(crate::i18n::request_locale()))
 }
 
 /// Signs in as one of the development users and goes to "My requests".
@@ -29,7 +29,13 @@ pub async fn dev_sign_in(user: String) -> Result<(), AppError> {
     let dev_user = crate::auth::dev_users::find(&user)
         .ok_or_else(|| AppError::BadRequest(format!("there is no development user {user:?}")))?;
     let user = dev_user.to_session_user();
-    crate::auth::store::upsert(state.db.pool(), &user, &crate::persistence::now()).await?;
+    crate::auth::store::upsert(
+        state.db.pool(),
+        &user,
+        crate::i18n::request_locale(),
+        &crate::persistence::now(),
+    )
+    .await?;
     session::sign_in(&session::session().await?, &user, None).await?;
     tracing::info!(target: "audit", actor = %user.user_id.0, method = "development", "signed in");
     leptos_axum::redirect("/requests");

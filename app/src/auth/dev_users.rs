@@ -18,7 +18,9 @@ pub struct DevUser {
 
 /// The development users: two requesters (to see that they cannot see each other's requests),
 /// two reviewers and an admin.
-pub fn all() -> Vec<DevUser> {
+/// `locale` is the language of their `purpose`.
+pub fn all(locale: crate::i18n::Locale) -> Vec<DevUser> {
+    use crate::i18n::td_string;
     let user = |key: &str, name: &str, roles: &[Role], purpose: &str| DevUser {
         key: key.to_owned(),
         display_name: name.to_owned(),
@@ -31,38 +33,40 @@ pub fn all() -> Vec<DevUser> {
             "alice",
             "Alice Andersen",
             &[Role::Requester],
-            "Requests images for the web platform team.",
+            td_string!(locale, auth.dev.alice),
         ),
         user(
             "bob",
             "Bob Berg",
             &[Role::Requester],
-            "A second requester: cannot see Alice's requests.",
+            td_string!(locale, auth.dev.bob),
         ),
         user(
             "rita",
             "Rita Reviewer",
             &[Role::Requester, Role::Reviewer],
-            "Security team: works through the review queue.",
+            td_string!(locale, auth.dev.rita),
         ),
         user(
             "ruth",
             "Ruth Reviewer",
             &[Role::Requester, Role::Reviewer],
-            "A second reviewer: claims and decisions by two people at once.",
+            td_string!(locale, auth.dev.ruth),
         ),
         user(
             "adam",
             "Adam Admin",
             &[Role::Requester, Role::Admin],
-            "Manages API tokens, settings and the audit trail.",
+            td_string!(locale, auth.dev.adam),
         ),
     ]
 }
 
 /// The development user with this key.
 pub fn find(key: &str) -> Option<DevUser> {
-    all().into_iter().find(|u| u.key == key)
+    all(crate::i18n::Locale::en)
+        .into_iter()
+        .find(|u| u.key == key)
 }
 
 impl DevUser {

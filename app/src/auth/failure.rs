@@ -67,39 +67,19 @@ impl SignInFailure {
     }
 
     /// What happened and what to do, for the error page.
-    pub fn explanation(self) -> &'static str {
+    pub fn explanation(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            SignInFailure::NotStartedHere => {
-                "The answer from the sign-in service did not match a sign-in started in this \
-                 browser. This happens with old or reused links, or when cookies are blocked. \
-                 Start again from here."
-            }
-            SignInFailure::TooSlow => {
-                "The sign-in took longer than ten minutes and was abandoned. Start again."
-            }
+            SignInFailure::NotStartedHere => td_string!(locale, auth.failure.not_started_here),
+            SignInFailure::TooSlow => td_string!(locale, auth.failure.too_slow),
             SignInFailure::ProviderUnavailable => {
-                "The organisation's sign-in service could not be reached. Try again in a few \
-                 minutes; if it keeps failing, tell the service desk."
+                td_string!(locale, auth.failure.provider_unavailable)
             }
-            SignInFailure::ProviderRefused => {
-                "The sign-in service did not complete the sign-in (it was cancelled or refused). \
-                 Try again."
-            }
-            SignInFailure::UntrustedAnswer => {
-                "The answer from the sign-in service could not be verified, so it was not \
-                 accepted. Try again; if it keeps failing, tell the service desk."
-            }
-            SignInFailure::NotAllowed => {
-                "Your account is not in a group that may use Portcullis. Ask your manager or the \
-                 security team for access."
-            }
-            SignInFailure::NotConfigured => {
-                "No sign-in service is configured for this installation. Operators: see the \
-                 README's configuration section."
-            }
-            SignInFailure::Internal => {
-                "Something went wrong on our side and has been logged. Try again in a moment."
-            }
+            SignInFailure::ProviderRefused => td_string!(locale, auth.failure.provider_refused),
+            SignInFailure::UntrustedAnswer => td_string!(locale, auth.failure.untrusted_answer),
+            SignInFailure::NotAllowed => td_string!(locale, auth.failure.not_allowed),
+            SignInFailure::NotConfigured => td_string!(locale, auth.failure.not_configured),
+            SignInFailure::Internal => td_string!(locale, auth.failure.internal),
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::auth::api::dev_sign_in_options;
 use crate::auth::context::use_auth;
 use crate::components::{ErrorNotice, RoleBadge};
+use crate::i18n::{tu_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,20 +11,18 @@ use leptos_meta::Title;
 /// `/auth/dev-sign-in`: pick a seeded user. Only works while development sign-in is on.
 #[component]
 pub fn DevSignInPage() -> impl IntoView {
+    let i18n = use_i18n();
     let auth = use_auth();
     let options = Resource::new(|| (), |_| dev_sign_in_options());
     let action_error = move || auth.dev_sign_in.value().get().and_then(Result::err);
     view! {
-        <Title text="Development sign-in" />
+        <Title text=tu_string!(i18n, auth.dev.title) />
         <div class="page-header">
-            <h1>"Development sign-in"</h1>
-            <p class="lead">
-                "Choose a seeded user. This page exists only on a developer's machine; "
-                "production signs in through the organisation's identity provider."
-            </p>
+            <h1>{tu_string!(i18n, auth.dev.title)}</h1>
+            <p class="lead">{tu_string!(i18n, auth.dev.lead)}</p>
         </div>
         {move || action_error().map(|error| view! { <ErrorNotice error /> })}
-        <Suspense fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match options.await {
                     Ok(users) => view! {
@@ -31,7 +30,7 @@ pub fn DevSignInPage() -> impl IntoView {
                             {users
                                 .into_iter()
                                 .map(|user| {
-                                    let label = format!("Sign in as {}", user.display_name);
+                                    let label = tu_string!(i18n, auth.dev.sign_in_as, name = user.display_name.clone()).to_string();
                                     view! {
                                         <li class="panel user-card">
                                             <h2>{user.display_name.clone()}</h2>
@@ -42,8 +41,8 @@ pub fn DevSignInPage() -> impl IntoView {
                                             <p>{user.purpose.clone()}</p>
                                             <ActionForm action=auth.dev_sign_in>
                                                 <input type="hidden" name="user" value=user.key.clone() />
-                                                <button type="submit" class="button button-primary" aria-label=label>
-                                                    "Sign in as " {user.display_name.clone()}
+                                                <button type="submit" class="button button-primary">
+                                                    {label}
                                                 </button>
                                             </ActionForm>
                                         </li>
@@ -77,16 +76,17 @@ pub fn SignInFailedPage() -> impl IntoView {
         );
     }
     let retry = failure != SignInFailure::NotConfigured && failure != SignInFailure::NotAllowed;
+    let i18n = use_i18n();
     view! {
-        <Title text="Sign-in failed" />
+        <Title text=tu_string!(i18n, auth.failed.title) />
         <section class="panel empty-state" role="alert">
-            <h1>"Sign-in failed"</h1>
-            <p>{failure.explanation()}</p>
+            <h1>{tu_string!(i18n, auth.failed.title)}</h1>
+            <p>{failure.explanation(i18n.get_locale_untracked())}</p>
             <div class="actions actions-center">
                 {retry.then(|| view! {
-                    <a class="button button-primary" href="/auth/login" rel="external">"Try again"</a>
+                    <a class="button button-primary" href="/auth/login" rel="external">{tu_string!(i18n, auth.failed.retry)}</a>
                 })}
-                <a class="button" href="/">"Start page"</a>
+                <a class="button" href="/">{tu_string!(i18n, auth.failed.start_page)}</a>
             </div>
         </section>
     }
@@ -95,6 +95,7 @@ pub fn SignInFailedPage() -> impl IntoView {
 /// The right side of the top bar: the user with a sign-out button, or a sign-in link.
 #[component]
 pub fn UserMenu() -> impl IntoView {
+    let i18n = use_i18n();
     let auth = use_auth();
     move || match auth.user.get() {
         Some(Ok(Some(user))) => view! {
@@ -110,7 +111,7 @@ pub fn UserMenu() -> impl IntoView {
                 </span>
                 <ActionForm action=auth.sign_out>
                     <button type="submit" class="button button-quiet">
-                        "Sign out"
+                        {tu_string!(i18n, auth.sign_out)}
                     </button>
                 </ActionForm>
             </div>
@@ -119,7 +120,7 @@ pub fn UserMenu() -> impl IntoView {
         Some(_) => view! {
             <div class="user-menu">
                 <a class="button button-primary" href="/auth/login" rel="external">
-                    "Sign in"
+                    {tu_string!(i18n, auth.sign_in)}
                 </a>
             </div>
         }

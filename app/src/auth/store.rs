@@ -1,25 +1,67 @@
 //! The `app_user` table: people who have signed in at least once.
 
 use crate::domain::SessionUser;
+use crate::i18n::{self, Locale};
 use crate::persistence::{Conn, DbError};
 
-/// Records the user as the identity provider describes them now (name and e-mail can change).
+/// Records the user as the identity provider describes them now (name and e-mail can change),
+/// signing in with pages in `language`: that becomes their mail language unless they have one.
 ///
 /// # Errors
 /// The database fails.
-pub async fn upsert(db: impl Conn<'_>, user: &SessionUser, now: &str) -> Result<(), DbError> {
+pub async fn upsert(
+    db: impl Conn<'_>,
+    user: &SessionUser,
+    language: Locale,
+    now: &str,
+) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO app_user (user_id, display_name, email, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) \
+        "INSERT INTO app_user (user_id, display_name, email, created_at, updated_at, language) \
+         VALUES ($1, $2, $3, $4, $4, $5) \
          ON CONFLICT (user_id) DO UPDATE \
          SET display_name = excluded.display_name, email = excluded.email, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, \
+             language = COALESCE(app_user.language, excluded.language)",
     )
     .bind(&user.user_id.0)
     .bind(&user.display_name)
     .bind(&user.email)
     .bind(now)
+    .bind(i18n::code(language))
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Records the language `user_id` chose in the header's switch.
+///
+/// # Errors
+/// The database fails.
+pub async fn set_language(
+    db: impl Conn<'_>,
+    user_id: &str,
+    language: Locale,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE app_user SET language = $1 WHERE user_id = $2")
+        .bind(i18n::code(language))
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The mail language of the user with this address, if they have one (a shared team address
+/// belongs to no user: it gets the installation's default).
+///
+/// # Errors
+/// The database fails.
+pub async fn language_of_email(db: impl Conn<'_>, email: &str) -> Result<Option<Locale>, DbError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT language FROM app_user WHERE LOWER(email) = LOWER($1) AND language IS NOT NULL \
+         ORDER BY updated_at DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(code,)| code.as_deref().and_then(i18n::parse_code)))
 }

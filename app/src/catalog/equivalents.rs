@@ -475,7 +475,7 @@ fn score(
                 score -= 20;
                 reasons.push(format!(
                     "{}: not supported in production",
-                    repo.status.label()
+                    repo.status.label(crate::i18n::Locale::en)
                 ));
             }
             _ => {}
@@ -490,7 +490,7 @@ fn score(
     let status = if retired && repo.status != ReleaseStatus::Deprecated {
         "Past end of life".to_owned()
     } else {
-        repo.status.label().to_owned()
+        repo.status.label(crate::i18n::Locale::en).to_owned()
     };
     (
         Candidate {

@@ -25,14 +25,17 @@ impl ReleaseStatus {
         }
     }
 
-    /// The words on the status badge.
-    pub fn label(self) -> &'static str {
+    /// The words on the status badge, in `locale`.
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            ReleaseStatus::GenerallyAvailable => "Generally Available",
-            ReleaseStatus::TechPreview => "Tech Preview",
-            ReleaseStatus::Beta => "Beta",
-            ReleaseStatus::Deprecated => "Deprecated",
-            ReleaseStatus::Other => "Unknown status",
+            ReleaseStatus::GenerallyAvailable => {
+                td_string!(locale, catalog.status.generally_available)
+            }
+            ReleaseStatus::TechPreview => td_string!(locale, catalog.status.tech_preview),
+            ReleaseStatus::Beta => td_string!(locale, catalog.status.beta),
+            ReleaseStatus::Deprecated => td_string!(locale, catalog.status.deprecated),
+            ReleaseStatus::Other => td_string!(locale, catalog.status.unknown),
         }
     }
 }

@@ -4,6 +4,7 @@ use super::api::find_equivalents;
 use super::model::{Candidate, Equivalents};
 use crate::domain::ImageReference;
 use crate::error::FieldErrors;
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 
 /// Red Hat equivalents of the image being typed, as choices. With JavaScript the list follows
@@ -17,6 +18,7 @@ pub fn CatalogChoice(
     chosen: Option<String>,
     reason: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let equivalents = Resource::new(
         move || image.get(),
         |text| async move {
@@ -41,22 +43,19 @@ pub fn CatalogChoice(
 
     view! {
         <fieldset class="catalog-check" aria-describedby="catalog_choice-hint catalog_choice-error" id="catalog_choice">
-            <legend>"Red Hat catalog"</legend>
-            <p class="hint" id="catalog_choice-hint">
-                "Policy asks for a Red Hat image where one fits: it is supported, rebuilt and scanned. "
-                "Pick one, or say why none fits."
-            </p>
-            <Transition fallback=|| view! { <p class="muted">"Checking the catalog…"</p> }>
+            <legend>{tu_string!(i18n, catalog.choice.legend)}</legend>
+            <p class="hint" id="catalog_choice-hint">{tu_string!(i18n, catalog.choice.hint)}</p>
+            <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, catalog.choice.checking)}</p> }>
                 {move || Suspend::new(async move {
                     match equivalents.await {
                         None => view! {
-                            <p class="muted">"Enter an image reference to see Red Hat equivalents."</p>
+                            <p class="muted">{tu_string!(i18n, catalog.choice.enter_image)}</p>
                         }
                         .into_any(),
                         Some(Equivalents { image, candidates }) if candidates.is_empty() => view! {
                             <p class="catalog-none">
-                                "Red Hat's catalog has no equivalent for " <code>{image}</code>
-                                ". The request goes to review as it is."
+                                {tu_string!(i18n, catalog.choice.none_before)} " " <code>{image}</code>
+                                {tu_string!(i18n, catalog.choice.none_after)}
                             </p>
                         }
                         .into_any(),
@@ -77,10 +76,10 @@ pub fn CatalogChoice(
                                             value="none"
                                             checked=chosen.with_value(|v| v.as_deref() == Some("none"))
                                         />
-                                        <span class="candidate-title">"None of these fits"</span>
+                                        <span class="candidate-title">{tu_string!(i18n, catalog.choice.none_fits)}</span>
                                     </label>
                                     <label for="catalog_reason" class="candidate-reason-label">
-                                        "Why not?"
+                                        {tu_string!(i18n, catalog.choice.why_not)}
                                     </label>
                                     <textarea
                                         id="catalog_reason"
@@ -110,11 +109,12 @@ pub fn CatalogChoice(
 
 #[component]
 fn CandidateOption(candidate: Candidate, checked: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let grade_text = candidate
         .grade
         .clone()
-        .map(|g| format!("Grade {g}"))
-        .unwrap_or_else(|| "Grade unknown".to_owned());
+        .map(|g| tu_string!(i18n, catalog.choice.grade, grade = g).to_string())
+        .unwrap_or_else(|| tu_string!(i18n, catalog.choice.grade_unknown).to_owned());
     let grade_tone = match candidate.grade.as_deref() {
         Some("A" | "B") => "success",
         Some("C") => "warning",
@@ -137,7 +137,8 @@ fn CandidateOption(candidate: Candidate, checked: bool) -> impl IntoView {
                 <span class=format!("badge badge-{grade_tone}")>{grade_text}</span>
                 <span class=format!("badge badge-{status_tone}")>{candidate.status.clone()}</span>
                 <a href=candidate.catalog_url.clone() target="_blank" rel="noopener noreferrer">
-                    "Catalog page"
+                    {tu_string!(i18n, catalog.choice.catalog_page)}
+                    <span class="visually-hidden">{format!(" {} ", candidate.name)} {tu_string!(i18n, common.new_window)}</span>
                 </a>
             </p>
             <p class="candidate-description">{candidate.description.clone()}</p>

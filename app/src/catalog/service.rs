@@ -24,7 +24,7 @@ pub async fn candidates_for(state: &AppState, reference: &str) -> Vec<Candidate>
 pub async fn equivalents(state: &AppState, reference: &str) -> Result<Equivalents, AppError> {
     let image = ImageReference::parse(reference).map_err(|e| {
         let mut errors = FieldErrors::default();
-        errors.add("image", e.to_string());
+        errors.add("image", e.message(crate::i18n::request_locale()));
         errors.keep("image", reference);
         AppError::Invalid(errors)
     })?;

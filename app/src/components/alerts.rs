@@ -1,4 +1,5 @@
 use crate::error::AppError;
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 
 /// Asks the visitor to sign in, with the link that does it.
@@ -8,12 +9,13 @@ pub fn SignInPrompt(
     #[prop(into)]
     purpose: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="panel empty-state">
-            <h2>{format!("Sign in to {purpose}")}</h2>
-            <p>"Portcullis uses your organisation account."</p>
+            <h2>{tu_string!(i18n, common.sign_in_to, purpose = purpose)}</h2>
+            <p>{tu_string!(i18n, common.sign_in_body)}</p>
             <a class="button button-primary" href="/auth/login" rel="external">
-                "Sign in"
+                {tu_string!(i18n, auth.sign_in)}
             </a>
         </section>
     }
@@ -24,22 +26,24 @@ pub fn SignInPrompt(
 pub fn ErrorNotice(
     error: AppError,
     /// Passed to the sign-in prompt.
-    #[prop(into, default = "continue".to_string())]
-    purpose: String,
+    #[prop(into, optional)]
+    purpose: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let purpose = purpose.unwrap_or_else(|| tu_string!(i18n, common.continue_purpose).to_owned());
     match error {
         AppError::Unauthenticated => view! { <SignInPrompt purpose /> }.into_any(),
         AppError::NotFound(what) => view! {
             <section class="panel empty-state" role="alert">
-                <h2>{format!("{what} was not found")}</h2>
-                <p>"It may have been mistyped, or it belongs to someone else."</p>
-                <a class="button" href="/requests">"Back to my requests"</a>
+                <h2>{tu_string!(i18n, common.not_found_title, what = what)}</h2>
+                <p>{tu_string!(i18n, common.not_found_body)}</p>
+                <a class="button" href="/requests">{tu_string!(i18n, common.back_to_mine)}</a>
             </section>
         }
         .into_any(),
         other => view! {
             <div class="alert alert-danger" role="alert">
-                <p>{other.to_string()}</p>
+                <p>{other.message(i18n.get_locale_untracked())}</p>
             </div>
         }
         .into_any(),

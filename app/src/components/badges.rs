@@ -1,4 +1,5 @@
 use crate::domain::{RequestState, Role};
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 
 /// A request state as a coloured badge that also says the state in words.
@@ -12,18 +13,20 @@ pub fn StateBadge(state: RequestState) -> impl IntoView {
         RequestState::Rejected => "danger",
         RequestState::Withdrawn => "neutral",
     };
-    view! { <span class=format!("badge badge-{tone}")>{state.label()}</span> }
+    let locale = use_i18n().get_locale_untracked();
+    view! { <span class=format!("badge badge-{tone}")>{state.label(locale)}</span> }
 }
 
 /// A request's state, and "Catalog not checked" when its catalog check did not count: how
 /// lists show a request.
 #[component]
 pub fn RequestBadges(state: RequestState, catalog_checked: bool) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <span class="badges">
             <StateBadge state />
             {(!catalog_checked).then(|| view! {
-                <span class="badge badge-small badge-warning">"Catalog not checked"</span>
+                <span class="badge badge-small badge-warning">{tu_string!(i18n, common.catalog_not_checked)}</span>
             })}
         </span>
     }
@@ -32,5 +35,6 @@ pub fn RequestBadges(state: RequestState, catalog_checked: bool) -> impl IntoVie
 /// A role name as a quiet badge.
 #[component]
 pub fn RoleBadge(role: Role) -> impl IntoView {
-    view! { <span class="badge badge-neutral badge-small">{role.label()}</span> }
+    let locale = use_i18n().get_locale_untracked();
+    view! { <span class="badge badge-neutral badge-small">{role.label(locale)}</span> }
 }

@@ -1,6 +1,7 @@
 //! Form fields with their label, hint and error tied together for screen readers.
 
 use crate::error::FieldErrors;
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 
 /// The error text of a field, as a reactive closure over the form's current errors.
@@ -144,12 +145,23 @@ pub fn TextArea(
 
 /// The list of problems at the top of a form, each linking to its field.
 #[component]
+/// With JavaScript, focus moves to it when a submission comes back with errors, so keyboard and
+/// screen-reader users land on the list (without, the reloaded page starts with it).
 pub fn ErrorSummary(#[prop(into)] errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if errors.with(|e| e.as_ref().is_some_and(|e| !e.is_empty())) {
+            if let Some(element) = summary.get() {
+                let _ = element.focus();
+            }
+        }
+    });
     move || {
         errors.get().filter(|e| !e.is_empty()).map(|errors| {
             view! {
-                <div class="alert alert-danger error-summary" role="alert" tabindex="-1">
-                    <h2>"There is a problem"</h2>
+                <div class="alert alert-danger error-summary" role="alert" tabindex="-1" node_ref=summary>
+                    <h2>{tu_string!(i18n, common.error_summary)}</h2>
                     <ul>
                         {errors
                             .iter()

@@ -16,4 +16,4 @@ pub use fields::{DateField, ErrorSummary, TextArea, TextField};
 pub use forms::{field_errors, other_error};
 pub use gate::Gate;
 pub use table::DataTable;
-pub use timestamp::Timestamp;
+pub use timestamp::{readable_date, Timestamp};

@@ -1,3 +1,4 @@
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 
 /// A data table: scrolls sideways on narrow screens (`table-wrap`), one header row from
@@ -12,9 +13,11 @@ pub fn DataTable(
     /// Read out by screen readers before the table.
     #[prop(optional)]
     caption: Option<&'static str>,
-    columns: &'static [&'static str],
+    /// The column names, in the page's language.
+    columns: Vec<&'static str>,
     children: Children,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let class = if class.is_empty() {
         "table".to_owned()
     } else {
@@ -30,7 +33,7 @@ pub fn DataTable(
                             .iter()
                             .map(|&name| {
                                 if name.is_empty() {
-                                    view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> }.into_any()
+                                    view! { <th scope="col"><span class="visually-hidden">{tu_string!(i18n, common.actions)}</span></th> }.into_any()
                                 } else {
                                     view! { <th scope="col">{name}</th> }.into_any()
                                 }

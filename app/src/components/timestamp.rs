@@ -1,3 +1,4 @@
+use crate::i18n::{format_date_time, use_i18n, Locale};
 use leptos::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -6,14 +7,10 @@ use time::OffsetDateTime;
 /// is re-rendered in the viewer's locale and time zone. Hovering shows the exact UTC time.
 #[component]
 pub fn Timestamp(#[prop(into)] at: String) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let parsed = OffsetDateTime::parse(&at, &Rfc3339).ok();
     let utc = parsed
-        .map(|t| {
-            let format = time::macros::format_description!(
-                "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-            );
-            t.format(&format).unwrap_or_else(|_| at.clone())
-        })
+        .map(|t| format_date_time(locale, t))
         .unwrap_or_else(|| at.clone());
     let exact = parsed
         .map(|t| {
@@ -28,7 +25,7 @@ pub fn Timestamp(#[prop(into)] at: String) -> impl IntoView {
     {
         let at = at.clone();
         Effect::new(move |_| {
-            if let Some(local) = local_date_time(&at) {
+            if let Some(local) = local_date_time(locale, &at) {
                 text.set(local);
             }
         });
@@ -40,9 +37,9 @@ pub fn Timestamp(#[prop(into)] at: String) -> impl IntoView {
     }
 }
 
-/// The time in the browser's locale, e.g. "28 Nov 2026, 19:06".
+/// The time in the page's language and the browser's time zone, e.g. "28. nov. 2026, 19:06".
 #[cfg(feature = "hydrate")]
-fn local_date_time(iso: &str) -> Option<String> {
+fn local_date_time(locale: Locale, iso: &str) -> Option<String> {
     use wasm_bindgen::JsValue;
     let date = js_sys::Date::new(&JsValue::from_str(iso));
     if date.get_time().is_nan() {
@@ -51,5 +48,18 @@ fn local_date_time(iso: &str) -> Option<String> {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into()).ok()?;
     js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into()).ok()?;
-    date.to_locale_string("default", &options).as_string()
+    let tag = match locale {
+        Locale::nb => "nb-NO",
+        Locale::en => "en-GB",
+    };
+    date.to_locale_string(tag, &options).as_string()
+}
+
+/// A stored calendar day (`YYYY-MM-DD`) written for `locale` ("2. desember 2026"); anything
+/// else is shown as it is.
+pub fn readable_date(locale: Locale, day: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(day, &format)
+        .map(|date| crate::i18n::format_date(locale, date))
+        .unwrap_or_else(|_| day.to_owned())
 }

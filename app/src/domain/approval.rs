@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::FieldErrors;
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 
 /// The architectures an approval can name (the OCI platform names).
@@ -45,12 +46,21 @@ impl TagRule {
         }
     }
 
-    /// How a person reads it.
-    pub fn describe(&self) -> String {
+    /// How a person reads it, in `locale`.
+    pub fn describe(&self, locale: Locale) -> String {
         match self {
-            TagRule::Exact(tags) => format!("tags {}", tags.join(", ")),
-            TagRule::Regex(pattern) => format!("tags matching /^(?:{pattern})$/"),
-            TagRule::Semver(range) => format!("versions in {range}"),
+            TagRule::Exact(tags) => {
+                td_string!(locale, validation.rule.exact, tags = tags.join(", ")).to_string()
+            }
+            TagRule::Regex(pattern) => td_string!(
+                locale,
+                validation.rule.regex,
+                pattern = format!("/^(?:{pattern})$/")
+            )
+            .to_string(),
+            TagRule::Semver(range) => {
+                td_string!(locale, validation.rule.semver, range = range).to_string()
+            }
         }
     }
 }
@@ -392,17 +402,25 @@ impl TagRule {
     ///
     /// # Errors
     /// The field (`tag_mode` or `tags`) and what is wrong with it.
-    pub fn parse(mode: &str, text: &str) -> Result<Self, (&'static str, String)> {
+    pub fn parse(mode: &str, text: &str, locale: Locale) -> Result<Self, (&'static str, String)> {
         let text = text.trim();
         match mode.trim() {
             "exact" => {
                 let tags = split_list(text);
                 if tags.is_empty() {
-                    Err(("tags", "Name at least one tag, e.g. 1.25.3.".into()))
+                    Err((
+                        "tags",
+                        td_string!(locale, validation.approval.no_tag).into(),
+                    ))
                 } else if let Some(bad) = tags.iter().find(|t| !is_valid_tag(t)) {
                     Err((
                         "tags",
-                        format!("{bad:?} is not a tag: use letters, digits, dots, dashes and underscores (at most 128)."),
+                        td_string!(
+                            locale,
+                            validation.approval.bad_tag,
+                            tag = format!("{bad:?}")
+                        )
+                        .to_string(),
                     ))
                 } else {
                     Ok(TagRule::Exact(tags))
@@ -410,25 +428,25 @@ impl TagRule {
             }
             "regex" if text.is_empty() => Err((
                 "tags",
-                "Write the pattern tags must match, e.g. 1\\.25\\.[0-9]+.".into(),
+                td_string!(locale, validation.approval.no_pattern).into(),
             )),
             "regex" => canonical_regex(text)
                 .map(TagRule::Regex)
                 .map_err(|message| ("tags", message)),
             "semver" if text.is_empty() => Err((
                 "tags",
-                "Write the version range, e.g. >=1.25, <1.26.".into(),
+                td_string!(locale, validation.approval.no_range).into(),
             )),
             "semver" => match semver::VersionReq::parse(text) {
                 Ok(_) => Ok(TagRule::Semver(text.to_owned())),
                 Err(e) => Err((
                     "tags",
-                    format!("The version range does not read: {e}. Example: >=1.25, <1.26."),
+                    td_string!(locale, validation.approval.bad_range, detail = e).to_string(),
                 )),
             },
             _ => Err((
                 "tag_mode",
-                "Choose exact tags, a regular expression or a version range.".into(),
+                td_string!(locale, validation.approval.no_mode).into(),
             )),
         }
     }
@@ -476,7 +494,12 @@ pub fn parse_version(tag: &str) -> Option<semver::Version> {
 /// # Errors
 /// What is wrong, in words.
 #[cfg(feature = "ssr")]
-pub fn check_last_day(text: &str, today: &str, max_days: u32) -> Result<(), String> {
+pub fn check_last_day(
+    text: &str,
+    today: &str,
+    max_days: u32,
+    locale: Locale,
+) -> Result<(), String> {
     let date = |text: &str| {
         time::Date::parse(
             text.trim(),
@@ -488,16 +511,20 @@ pub fn check_last_day(text: &str, today: &str, max_days: u32) -> Result<(), Stri
         (Some(expiry), Some(today)) => {
             let latest = today + time::Duration::days(i64::from(max_days));
             if expiry <= today {
-                Err("Choose an expiry date after today.".to_owned())
+                Err(td_string!(locale, validation.approval.expiry_past).to_owned())
             } else if expiry > latest {
-                Err(format!(
-                    "Approvals last at most {max_days} days: choose {latest} or earlier."
-                ))
+                Err(td_string!(
+                    locale,
+                    validation.approval.expiry_too_late,
+                    days = max_days,
+                    latest = crate::i18n::format_date(locale, latest)
+                )
+                .to_string())
             } else {
                 Ok(())
             }
         }
-        _ => Err("Give the expiry date as YYYY-MM-DD.".to_owned()),
+        _ => Err(td_string!(locale, validation.approval.expiry_format).to_owned()),
     }
 }
 
@@ -508,9 +535,14 @@ impl ApprovalScope {
     ///
     /// # Errors
     /// [`FieldErrors`] with one message per bad field, and the submitted values kept.
-    pub fn validate(form: &ApprovalForm, today: &str, max_days: u32) -> Result<Self, FieldErrors> {
+    pub fn validate(
+        form: &ApprovalForm,
+        today: &str,
+        max_days: u32,
+        locale: Locale,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let tags = match TagRule::parse(&form.tag_mode, &form.tags) {
+        let tags = match TagRule::parse(&form.tag_mode, &form.tags, locale) {
             Ok(rule) => Some(rule),
             Err((field, message)) => {
                 errors.add(field, message);
@@ -521,7 +553,12 @@ impl ApprovalScope {
         if let Some(bad) = digests.iter().find(|d| !is_valid_pin(d)) {
             errors.add(
                 "digests",
-                format!("{bad:?} is not a digest; pin with sha256: followed by 64 lowercase hex digits."),
+                td_string!(
+                    locale,
+                    validation.approval.bad_digest,
+                    digest = format!("{bad:?}")
+                )
+                .to_string(),
             );
         }
         let mut architectures: Vec<String> = split_list(&form.architectures)
@@ -533,7 +570,7 @@ impl ApprovalScope {
         if architectures.is_empty() {
             errors.add(
                 "architectures",
-                "Name at least one architecture, e.g. amd64.",
+                td_string!(locale, validation.approval.no_architecture),
             );
         } else if let Some(bad) = architectures
             .iter()
@@ -541,14 +578,17 @@ impl ApprovalScope {
         {
             errors.add(
                 "architectures",
-                format!(
-                    "{bad:?} is not an architecture; use {}.",
-                    ARCHITECTURES.join(", ")
-                ),
+                td_string!(
+                    locale,
+                    validation.approval.bad_architecture,
+                    arch = format!("{bad:?}"),
+                    known = ARCHITECTURES.join(", ")
+                )
+                .to_string(),
             );
         }
         let expires_on = form.expires_on.trim();
-        if let Err(message) = check_last_day(expires_on, today, max_days) {
+        if let Err(message) = check_last_day(expires_on, today, max_days, locale) {
             errors.add("expires_on", message);
         }
         match tags {
@@ -586,13 +626,23 @@ mod tests {
 
     #[test]
     fn each_tag_rule_matches_what_it_says() {
-        let exact =
-            ApprovalScope::validate(&form("exact", "1.25.3, 1.25.4"), "2026-11-28", 365).unwrap();
+        let exact = ApprovalScope::validate(
+            &form("exact", "1.25.3, 1.25.4"),
+            "2026-11-28",
+            365,
+            Locale::en,
+        )
+        .unwrap();
         assert!(exact.tags.matcher().matches("1.25.3") && !exact.tags.matcher().matches("1.25.5"));
         assert_eq!(exact.architectures, vec!["amd64", "arm64"]);
 
-        let regex =
-            ApprovalScope::validate(&form("regex", r"1\.25\.[0-9]+"), "2026-11-28", 365).unwrap();
+        let regex = ApprovalScope::validate(
+            &form("regex", r"1\.25\.[0-9]+"),
+            "2026-11-28",
+            365,
+            Locale::en,
+        )
+        .unwrap();
         assert!(regex.tags.matcher().matches("1.25.3"));
         assert!(
             !regex.tags.matcher().matches("1.25.3-alpine"),
@@ -600,8 +650,13 @@ mod tests {
         );
         assert!(!regex.tags.matcher().matches("x1.25.3"));
 
-        let range =
-            ApprovalScope::validate(&form("semver", ">=1.25, <1.26"), "2026-11-28", 365).unwrap();
+        let range = ApprovalScope::validate(
+            &form("semver", ">=1.25, <1.26"),
+            "2026-11-28",
+            365,
+            Locale::en,
+        )
+        .unwrap();
         for (tag, covered) in [
             ("1.25.0", true),
             ("v1.25.9", true),
@@ -621,27 +676,39 @@ mod tests {
         bad.digests = "sha256:abc".into();
         bad.architectures = "amd64 sparc".into();
         bad.expires_on = "2028-01-01".into();
-        let errors = ApprovalScope::validate(&bad, "2026-11-28", 365).unwrap_err();
+        let errors = ApprovalScope::validate(&bad, "2026-11-28", 365, Locale::en).unwrap_err();
         assert!(errors.get("tags").unwrap().contains("complete expression"));
         assert!(errors.get("digests").unwrap().contains("64 lowercase hex"));
         assert!(errors.get("architectures").unwrap().contains("\"sparc\""));
         assert!(errors
             .get("expires_on")
             .unwrap()
-            .contains("2027-11-28 or earlier"));
+            .contains("28 November 2027 or earlier"));
+        let norwegian = ApprovalScope::validate(&bad, "2026-11-28", 365, Locale::nb).unwrap_err();
+        assert!(norwegian
+            .get("expires_on")
+            .unwrap()
+            .contains("velg 28. november 2027 eller tidligere"));
 
         let past = ApprovalForm {
             expires_on: "2026-11-28".into(),
             ..form("exact", "1.0")
         };
-        assert!(ApprovalScope::validate(&past, "2026-11-28", 365).is_err());
+        assert!(ApprovalScope::validate(&past, "2026-11-28", 365, Locale::en).is_err());
         let errors =
-            ApprovalScope::validate(&form("semver", ">=banana"), "2026-11-28", 365).unwrap_err();
+            ApprovalScope::validate(&form("semver", ">=banana"), "2026-11-28", 365, Locale::en)
+                .unwrap_err();
         assert!(errors.get("tags").unwrap().contains("version range"));
-        let errors = ApprovalScope::validate(&form("exact", "ok, not/a/tag"), "2026-11-28", 365)
-            .unwrap_err();
+        let errors = ApprovalScope::validate(
+            &form("exact", "ok, not/a/tag"),
+            "2026-11-28",
+            365,
+            Locale::en,
+        )
+        .unwrap_err();
         assert!(errors.get("tags").unwrap().contains("not/a/tag"));
-        let errors = ApprovalScope::validate(&form("glob", "*"), "2026-11-28", 365).unwrap_err();
+        let errors =
+            ApprovalScope::validate(&form("glob", "*"), "2026-11-28", 365, Locale::en).unwrap_err();
         assert!(errors.get("tag_mode").is_some());
     }
 
@@ -649,7 +716,8 @@ mod tests {
     fn a_pattern_cannot_escape_its_anchoring() {
         for escape in [r"1\.25\.3)|(.*", r"1\.25\.3)|(?:.*", r"(1\.25\.3", r".*)"] {
             let errors =
-                ApprovalScope::validate(&form("regex", escape), "2026-11-28", 365).unwrap_err();
+                ApprovalScope::validate(&form("regex", escape), "2026-11-28", 365, Locale::en)
+                    .unwrap_err();
             assert!(
                 errors.get("tags").unwrap().contains("complete expression"),
                 "{escape}: {errors:?}"
@@ -689,7 +757,7 @@ mod tests {
         ] {
             assert_eq!(canonical_regex(pattern).unwrap(), written, "{pattern}");
         }
-        let rule = TagRule::parse("regex", "1\\.25\\.3|2\\.0").unwrap();
+        let rule = TagRule::parse("regex", "1\\.25\\.3|2\\.0", Locale::en).unwrap();
         assert_eq!(rule.anchored_pattern().unwrap(), "^(?:1\\.25\\.3|2\\.0)$");
         let matcher = rule.matcher();
         assert!(matcher.matches("2.0") && !matcher.matches("1.25.3x"));
@@ -722,7 +790,7 @@ mod tests {
             digests: format!("{digest}\n"),
             ..form("exact", "1.0")
         };
-        let scope = ApprovalScope::validate(&pinned, "2026-11-28", 365).unwrap();
+        let scope = ApprovalScope::validate(&pinned, "2026-11-28", 365, Locale::en).unwrap();
         assert_eq!(scope.digests, vec![digest]);
     }
 }

@@ -1,5 +1,6 @@
 //! The contact address every image carries (label `no.uio.contact` by default).
 
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -9,16 +10,36 @@ const MAX_LENGTH: usize = 254;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactAddress(String);
 
-/// Why a text is not a usable contact address.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a text is not a usable contact address ([`ContactAddressError::message`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContactAddressError {
-    #[error("Enter a contact address, e.g. team-mailbox@example.org.")]
     Empty,
-    #[error("“{0}” is not an e-mail address: write it as name@domain.example.")]
     Malformed(String),
-    #[error("The address is longer than 254 characters.")]
     TooLong,
 }
+
+impl ContactAddressError {
+    /// What the person typing is told, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            ContactAddressError::Empty => td_string!(locale, validation.contact.empty).to_owned(),
+            ContactAddressError::Malformed(text) => {
+                td_string!(locale, validation.contact.malformed, text = text).to_string()
+            }
+            ContactAddressError::TooLong => {
+                td_string!(locale, validation.contact.too_long).to_owned()
+            }
+        }
+    }
+}
+
+impl fmt::Display for ContactAddressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
+impl std::error::Error for ContactAddressError {}
 
 impl ContactAddress {
     /// Parses an address such as `platform-team@example.org`. Only the shape is checked here

@@ -13,6 +13,7 @@
 //! as in Docker; otherwise the image is on Docker Hub (`docker.io`), and a single-part Docker Hub
 //! name gets the `library/` prefix of official images.
 
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -35,36 +36,76 @@ pub struct ImageReference {
     digest: Option<String>,
 }
 
-/// Why a text is not an image reference. Each message says what is wrong and how to write it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a text is not an image reference. Each message says what is wrong and how to write it
+/// ([`ImageReferenceError::message`]); `Display` is the English message, for logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImageReferenceError {
-    #[error("Enter an image reference, for example nginx:1.25 or ghcr.io/org/tool:2.0.")]
     Empty,
-    #[error("An image reference cannot contain spaces or control characters; remove them.")]
     Whitespace,
-    #[error("Leave out “{0}”: write just {1}.")]
     Scheme(String, String),
-    #[error("“{0}” is not allowed in an image reference: use letters a–z, digits, and . _ - / : @ only.")]
     InvalidCharacter(char),
-    #[error("The repository name must be lowercase: write “{0}”.")]
     Uppercase(String),
-    #[error("The registry host “{0}” is not valid: use a name like registry.example.org or registry.example.org:5000.")]
     InvalidRegistry(String),
-    #[error("The port in “{0}” must be a number from 1 to 65535.")]
     InvalidPort(String),
-    #[error("The repository path is missing: add it after the registry, e.g. {0}/team/app.")]
     MissingRepository(String),
-    #[error("The repository part “{0}” is not valid: parts are lowercase letters and digits, joined by single ., _, __ or dashes, and cannot be empty or start or end with a separator.")]
     InvalidPathComponent(String),
-    #[error("The tag “{0}” is not valid: a tag has 1 to 128 letters, digits, _ . or -, and cannot start with . or -.")]
     InvalidTag(String),
-    #[error(
-        "The digest “{0}” is not valid: write it as sha256: followed by 64 hexadecimal digits."
-    )]
     InvalidDigest(String),
-    #[error("The name is {0} characters long; registries accept at most 255.")]
     NameTooLong(usize),
 }
+
+impl ImageReferenceError {
+    /// What the person typing is told, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        use ImageReferenceError as E;
+        match self {
+            E::Empty => td_string!(locale, validation.image.empty).to_owned(),
+            E::Whitespace => td_string!(locale, validation.image.whitespace).to_owned(),
+            E::Scheme(scheme, rest) => td_string!(
+                locale,
+                validation.image.scheme,
+                scheme = scheme,
+                rest = rest
+            )
+            .to_string(),
+            E::InvalidCharacter(c) => {
+                td_string!(locale, validation.image.invalid_character, c = c).to_string()
+            }
+            E::Uppercase(lower) => {
+                td_string!(locale, validation.image.uppercase, lower = lower).to_string()
+            }
+            E::InvalidRegistry(host) => {
+                td_string!(locale, validation.image.invalid_registry, host = host).to_string()
+            }
+            E::InvalidPort(host) => {
+                td_string!(locale, validation.image.invalid_port, host = host).to_string()
+            }
+            E::MissingRepository(host) => {
+                td_string!(locale, validation.image.missing_repository, host = host).to_string()
+            }
+            E::InvalidPathComponent(part) => {
+                td_string!(locale, validation.image.invalid_path, part = part).to_string()
+            }
+            E::InvalidTag(tag) => {
+                td_string!(locale, validation.image.invalid_tag, tag = tag).to_string()
+            }
+            E::InvalidDigest(digest) => {
+                td_string!(locale, validation.image.invalid_digest, digest = digest).to_string()
+            }
+            E::NameTooLong(length) => {
+                td_string!(locale, validation.image.too_long, length = length).to_string()
+            }
+        }
+    }
+}
+
+impl fmt::Display for ImageReferenceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
+impl std::error::Error for ImageReferenceError {}
 
 impl ImageReference {
     /// Parses and normalises a reference as a person would type it (`nginx`, `nginx:1.25`,

@@ -25,6 +25,13 @@ impl Lifecycle {
     }
 
     /// `active`, `revoked` or `expired`, as pages, badges and `portcullis token list` show it.
+    /// Reads [`Lifecycle::as_str`]'s words back; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Lifecycle::Active, Lifecycle::Revoked, Lifecycle::Expired]
+            .into_iter()
+            .find(|l| l.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Lifecycle::Active => "active",

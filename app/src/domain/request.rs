@@ -4,6 +4,7 @@ use super::text::{self, TextError};
 use super::{ContactAddress, ImageReference};
 use crate::catalog::Candidate;
 use crate::error::FieldErrors;
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -58,15 +59,15 @@ impl RequestState {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    /// What a person reads on the badge.
-    pub fn label(self) -> &'static str {
+    /// What a person reads on the badge, in `locale`.
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            RequestState::Submitted => "Submitted",
-            RequestState::InReview => "In review",
-            RequestState::ChangesRequested => "Changes requested",
-            RequestState::Approved => "Approved",
-            RequestState::Rejected => "Rejected",
-            RequestState::Withdrawn => "Withdrawn",
+            RequestState::Submitted => td_string!(locale, common.state.submitted),
+            RequestState::InReview => td_string!(locale, common.state.in_review),
+            RequestState::ChangesRequested => td_string!(locale, common.state.changes_requested),
+            RequestState::Approved => td_string!(locale, common.state.approved),
+            RequestState::Rejected => td_string!(locale, common.state.rejected),
+            RequestState::Withdrawn => td_string!(locale, common.state.withdrawn),
         }
     }
 }
@@ -181,33 +182,36 @@ impl RequestDetails {
         contact: &str,
         justification: &str,
         errors: &mut FieldErrors,
+        locale: Locale,
     ) -> Option<Self> {
         let team = match text::single_line(team, 1, TEAM_MAX) {
             Ok(team) => Some(team),
             Err(TextError::TooShort { .. }) => {
-                errors.add(
-                    "team",
-                    "Enter the team or application name that will own the image.",
-                );
+                errors.add("team", td_string!(locale, validation.request.team_empty));
                 None
             }
             Err(TextError::TooLong { .. }) => {
                 errors.add(
                     "team",
-                    format!("Keep the team / application name within {TEAM_MAX} characters."),
+                    td_string!(locale, validation.request.team_too_long, max = TEAM_MAX)
+                        .to_string(),
                 );
                 None
             }
             Err(e) => {
                 errors.add(
                     "team",
-                    format!("The team name cannot be used as it is. {e}"),
+                    format!(
+                        "{} {}",
+                        td_string!(locale, validation.request.team_unusable),
+                        e.message(locale)
+                    ),
                 );
                 None
             }
         };
         let contact = ContactAddress::parse(contact)
-            .map_err(|e| errors.add("contact", e.to_string()))
+            .map_err(|e| errors.add("contact", e.message(locale)))
             .ok();
         let justification =
             match text::paragraphs(justification, JUSTIFICATION_MIN, JUSTIFICATION_MAX) {
@@ -215,25 +219,30 @@ impl RequestDetails {
                 Err(TextError::TooShort { .. }) => {
                     errors.add(
                         "justification",
-                        format!(
-                            "Say in at least {JUSTIFICATION_MIN} characters what the image is for \
-                             and why it is needed in production."
-                        ),
+                        td_string!(
+                            locale,
+                            validation.request.justification_short,
+                            min = JUSTIFICATION_MIN
+                        )
+                        .to_string(),
                     );
                     None
                 }
                 Err(TextError::TooLong { length, .. }) => {
                     errors.add(
                         "justification",
-                        format!(
-                            "The justification is {length} characters long; shorten it to \
-                             {JUSTIFICATION_MAX}."
-                        ),
+                        td_string!(
+                            locale,
+                            validation.request.justification_long,
+                            length = length,
+                            max = JUSTIFICATION_MAX
+                        )
+                        .to_string(),
                     );
                     None
                 }
                 Err(e) => {
-                    errors.add("justification", e.to_string());
+                    errors.add("justification", e.message(locale));
                     None
                 }
             };
@@ -252,10 +261,14 @@ impl NewImageRequest {
     ///
     /// # Errors
     /// [`FieldErrors`] with one message per bad field, and the submitted values kept.
-    pub fn validate(form: &RequestForm, candidates: Vec<Candidate>) -> Result<Self, FieldErrors> {
+    pub fn validate(
+        form: &RequestForm,
+        candidates: Vec<Candidate>,
+        locale: Locale,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let image = ImageReference::parse(&form.image)
-            .map_err(|e| errors.add("image", e.to_string()))
+            .map_err(|e| errors.add("image", e.message(locale)))
             .ok();
         let decision = if image.is_none() {
             None
@@ -273,12 +286,17 @@ impl NewImageRequest {
                         Err(TextError::TooShort { .. }) => {
                             errors.add(
                                 "catalog_reason",
-                                "Say why none of the Red Hat images fits (at least 10 characters).",
+                                td_string!(
+                                    locale,
+                                    validation.request.catalog_reason,
+                                    min = CATALOG_REASON_MIN
+                                )
+                                .to_string(),
                             );
                             None
                         }
                         Err(e) => {
-                            errors.add("catalog_reason", e.to_string());
+                            errors.add("catalog_reason", e.message(locale));
                             None
                         }
                     }
@@ -286,7 +304,7 @@ impl NewImageRequest {
                 "" => {
                     errors.add(
                         "catalog_choice",
-                        "Pick one of the Red Hat images, or choose “None of these fits” and say why.",
+                        td_string!(locale, validation.request.catalog_choice),
                     );
                     None
                 }
@@ -295,15 +313,20 @@ impl NewImageRequest {
                     None => {
                         errors.add(
                             "catalog_choice",
-                            "That image is not among the catalog's suggestions any more; pick again.",
+                            td_string!(locale, validation.request.catalog_gone),
                         );
                         None
                     }
                 },
             }
         };
-        let details =
-            RequestDetails::parse(&form.team, &form.contact, &form.justification, &mut errors);
+        let details = RequestDetails::parse(
+            &form.team,
+            &form.contact,
+            &form.justification,
+            &mut errors,
+            locale,
+        );
         match (image, details, decision) {
             (Some(image), Some(details), Some(decision)) if errors.is_empty() => {
                 let image = match &decision {
@@ -381,7 +404,8 @@ mod tests {
     fn choosing_a_red_hat_image_makes_the_request_for_it() {
         let mut f = form();
         f.catalog_choice = "ubi9/nginx-124".into();
-        let request = NewImageRequest::validate(&f, vec![candidate("ubi9/nginx-124")]).unwrap();
+        let request =
+            NewImageRequest::validate(&f, vec![candidate("ubi9/nginx-124")], Locale::en).unwrap();
         assert_eq!(
             request.image.to_string(),
             "registry.access.redhat.com/ubi9/nginx-124:latest"
@@ -396,15 +420,16 @@ mod tests {
     #[test]
     fn with_candidates_a_choice_or_a_reason_is_required() {
         let candidates = vec![candidate("ubi9/nginx-124")];
-        let errors = NewImageRequest::validate(&form(), candidates.clone()).unwrap_err();
+        let errors =
+            NewImageRequest::validate(&form(), candidates.clone(), Locale::en).unwrap_err();
         assert!(errors.get("catalog_choice").is_some());
         let mut none = form();
         none.catalog_choice = "none".into();
         none.catalog_reason = "short".into();
-        let errors = NewImageRequest::validate(&none, candidates.clone()).unwrap_err();
+        let errors = NewImageRequest::validate(&none, candidates.clone(), Locale::en).unwrap_err();
         assert!(errors.get("catalog_reason").is_some());
         none.catalog_reason = "We need the upstream njs module, which UBI does not ship.".into();
-        let request = NewImageRequest::validate(&none, candidates.clone()).unwrap();
+        let request = NewImageRequest::validate(&none, candidates.clone(), Locale::en).unwrap();
         assert_eq!(request.image.to_string(), "docker.io/library/nginx:1.25");
         assert!(matches!(
             request.catalog_decision,
@@ -412,19 +437,19 @@ mod tests {
         ));
         let mut forged = form();
         forged.catalog_choice = "ubi9/something-else".into();
-        let errors = NewImageRequest::validate(&forged, candidates).unwrap_err();
+        let errors = NewImageRequest::validate(&forged, candidates, Locale::en).unwrap_err();
         assert!(errors.get("catalog_choice").is_some());
     }
 
     #[test]
     fn without_candidates_no_choice_is_needed() {
-        let request = NewImageRequest::validate(&form(), Vec::new()).unwrap();
+        let request = NewImageRequest::validate(&form(), Vec::new(), Locale::en).unwrap();
         assert_eq!(request.catalog_decision, CatalogDecision::NoEquivalent);
     }
 
     #[test]
     fn a_complete_form_becomes_a_normalised_request() {
-        let request = NewImageRequest::validate(&form(), Vec::new()).unwrap();
+        let request = NewImageRequest::validate(&form(), Vec::new(), Locale::en).unwrap();
         assert_eq!(request.image.to_string(), "docker.io/library/nginx:1.25");
         assert_eq!(request.image_input, "nginx:1.25");
         assert_eq!(request.team, "Web platform");
@@ -440,7 +465,7 @@ mod tests {
             justification: "because".into(),
             ..RequestForm::default()
         };
-        let errors = NewImageRequest::validate(&bad, Vec::new()).unwrap_err();
+        let errors = NewImageRequest::validate(&bad, Vec::new(), Locale::en).unwrap_err();
         for field in ["image", "team", "contact", "justification"] {
             assert!(errors.get(field).is_some(), "{field} should have an error");
         }
@@ -453,7 +478,7 @@ mod tests {
     fn one_bad_field_is_enough_to_refuse() {
         let mut f = form();
         f.team = "x".repeat(TEAM_MAX + 1);
-        let errors = NewImageRequest::validate(&f, Vec::new()).unwrap_err();
+        let errors = NewImageRequest::validate(&f, Vec::new(), Locale::en).unwrap_err();
         assert!(errors.get("team").is_some());
         assert!(errors.get("image").is_none());
     }
@@ -467,7 +492,7 @@ mod tests {
         ] {
             let mut f = form();
             f.team = team.into();
-            let errors = NewImageRequest::validate(&f, Vec::new()).unwrap_err();
+            let errors = NewImageRequest::validate(&f, Vec::new(), Locale::en).unwrap_err();
             assert!(errors.get("team").is_some(), "{team:?}");
             assert_eq!(errors.submitted("team"), Some(team), "the input is kept");
         }

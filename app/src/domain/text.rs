@@ -14,6 +14,7 @@
 //! Output encoders still escape everything they write: this rule is the first of two layers.
 
 use crate::error::FieldErrors;
+use crate::i18n::{td_string, Locale};
 use std::fmt;
 
 /// The shortest reason accepted for "request changes", "reject", "revoke" and a resubmit note.
@@ -32,37 +33,38 @@ pub enum TextError {
     Forbidden(char),
 }
 
-impl fmt::Display for TextError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TextError {
+    /// What the person typing is told, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
         match self {
-            TextError::TooShort { min } => write!(f, "Write at least {min} characters."),
+            TextError::TooShort { min } => {
+                td_string!(locale, validation.text.too_short, min = min).to_string()
+            }
             TextError::TooLong { max, length } => {
-                write!(f, "Shorten it to {max} characters (it is {length}).")
+                td_string!(locale, validation.text.too_long, max = max, length = length).to_string()
             }
             TextError::Forbidden(c) => {
                 let code = format!("U+{:04X}", u32::from(*c));
                 match forbidden_kind(*c) {
-                    Some(Forbidden::LineBreak) => write!(
-                        f,
-                        "It contains a line break ({code}); write it on one line."
-                    ),
-                    Some(Forbidden::Direction) => write!(
-                        f,
-                        "It contains an invisible text-direction character ({code}), which makes \
-                         it read differently from what it says; remove it."
-                    ),
-                    Some(Forbidden::Invisible) => write!(
-                        f,
-                        "It contains an invisible character ({code}), which makes it differ from \
-                         what it looks like; remove it."
-                    ),
-                    _ => write!(
-                        f,
-                        "It contains an invisible control character ({code}); remove it."
-                    ),
+                    Some(Forbidden::LineBreak) => {
+                        td_string!(locale, validation.text.line_break, code = code).to_string()
+                    }
+                    Some(Forbidden::Direction) => {
+                        td_string!(locale, validation.text.direction, code = code).to_string()
+                    }
+                    Some(Forbidden::Invisible) => {
+                        td_string!(locale, validation.text.invisible, code = code).to_string()
+                    }
+                    _ => td_string!(locale, validation.text.control, code = code).to_string(),
                 }
             }
         }
+    }
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Locale::en))
     }
 }
 
@@ -146,15 +148,26 @@ pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, TextError
 ///
 /// # Errors
 /// [`FieldErrors`] for `field`.
-pub fn written(field: &str, raw: &str, min: usize, what: &str) -> Result<String, FieldErrors> {
+pub fn written(
+    field: &str,
+    raw: &str,
+    min: usize,
+    what: &str,
+    locale: Locale,
+) -> Result<String, FieldErrors> {
     paragraphs(raw, min, TEXT_MAX).map_err(|e| {
         let mut errors = FieldErrors::default();
         errors.add(
             field,
             match e {
-                TextError::TooShort { .. } if min <= 1 => format!("Write {what}."),
-                TextError::TooShort { .. } => format!("Write {what} (at least {min} characters)."),
-                other => other.to_string(),
+                TextError::TooShort { .. } if min <= 1 => {
+                    td_string!(locale, validation.text.write, what = what).to_string()
+                }
+                TextError::TooShort { .. } => {
+                    td_string!(locale, validation.text.write_min, what = what, min = min)
+                        .to_string()
+                }
+                other => other.message(locale),
             },
         );
         errors.keep(field, raw.trim());

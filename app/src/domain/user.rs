@@ -16,11 +16,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn label(self) -> &'static str {
+    /// The role's name, in `locale`.
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            Role::Requester => "Requester",
-            Role::Reviewer => "Reviewer",
-            Role::Admin => "Admin",
+            Role::Requester => td_string!(locale, common.role.requester),
+            Role::Reviewer => td_string!(locale, common.role.reviewer),
+            Role::Admin => td_string!(locale, common.role.admin),
         }
     }
 }
@@ -76,7 +78,7 @@ impl SessionUser {
 
 /// The signed-in user lacks the role an action needs. Always answered the same way: forbidden.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("this needs the {} role", .0.label())]
+#[error("this needs the {} role", .0.label(crate::i18n::Locale::en))]
 pub struct MissingRole(pub Role);
 
 /// Which identity-provider groups give which role. Group names are compared exactly.

@@ -68,17 +68,18 @@ impl ActionKind {
         Self::ALL.into_iter().find(|a| a.as_str() == text)
     }
 
-    /// The words on the button.
-    pub fn label(self) -> &'static str {
+    /// The words on the button, in `locale`.
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            ActionKind::Claim => "Claim",
-            ActionKind::Release => "Release",
-            ActionKind::RequestChanges => "Request changes",
-            ActionKind::Approve => "Approve",
-            ActionKind::Reject => "Reject",
-            ActionKind::Withdraw => "Withdraw",
-            ActionKind::Resubmit => "Resubmit",
-            ActionKind::Comment => "Comment",
+            ActionKind::Claim => td_string!(locale, common.action.claim),
+            ActionKind::Release => td_string!(locale, common.action.release),
+            ActionKind::RequestChanges => td_string!(locale, common.action.request_changes),
+            ActionKind::Approve => td_string!(locale, common.action.approve),
+            ActionKind::Reject => td_string!(locale, common.action.reject),
+            ActionKind::Withdraw => td_string!(locale, common.action.withdraw),
+            ActionKind::Resubmit => td_string!(locale, common.action.resubmit),
+            ActionKind::Comment => td_string!(locale, common.action.comment),
         }
     }
 }
@@ -216,7 +217,7 @@ pub enum WorkflowError {
     NotReviewer,
     #[error("Only the requester can do this.")]
     NotRequester,
-    #[error("The request is {}; {action} is not possible now.", .state.label().to_lowercase())]
+    #[error("The request is {}; {action} is not possible now.", .state.label(crate::i18n::Locale::en).to_lowercase())]
     WrongState {
         state: RequestState,
         action: &'static str,
@@ -253,7 +254,7 @@ pub fn decide(
     let reviewer = actor.has_role(Role::Reviewer);
     let wrong_state = || WorkflowError::WrongState {
         state: facts.state,
-        action: action.label(),
+        action: action.label(crate::i18n::Locale::en),
     };
     let to = |to: RequestState, claimed_by: Option<UserId>| Transition {
         from: facts.state,

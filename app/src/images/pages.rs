@@ -6,6 +6,7 @@ use super::model::{CatalogItem, CatalogPage, LocalMatch, TeamReport};
 use crate::components::{DataTable, ErrorNotice, SignInPrompt, Timestamp};
 use crate::domain::ImageReference;
 use crate::error::AppError;
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -14,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 /// (the search is a GET form, the pages plain links).
 #[component]
 pub fn ImagesPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let args = move || {
         let q = query.read();
@@ -24,19 +26,16 @@ pub fn ImagesPage() -> impl IntoView {
     };
     let page = Resource::new(args, |(q, after)| approved_images(q, after));
     view! {
-        <Title text="Approved images" />
+        <Title text=tu_string!(i18n, images.title) />
         <div class="page-header">
-            <h1>"Approved images"</h1>
-            <p class="lead">
-                "What the security team has approved for production, and where to pull it from "
-                "the organisation's mirror. Find yours here before asking for a new one."
-            </p>
+            <h1>{tu_string!(i18n, images.title)}</h1>
+            <p class="lead">{tu_string!(i18n, images.lead)}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <Catalog page /> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <SignInPrompt purpose="see the approved images" /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInPrompt purpose=tu_string!(i18n, images.sign_in_purpose) /> }.into_any(),
                     Err(AppError::Invalid(errors)) => {
                         let message = errors.get("q").unwrap_or_default().to_owned();
                         let kept = errors.submitted("q").unwrap_or_default().to_owned();
@@ -44,7 +43,7 @@ pub fn ImagesPage() -> impl IntoView {
                             <SearchForm query=kept error=Some(message) />
                         }.into_any()
                     }
-                    Err(error) => view! { <ErrorNotice error purpose="search the approved images" /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose=tu_string!(i18n, images.sign_in_purpose) /> }.into_any(),
                 }
             })}
         </Transition>
@@ -53,22 +52,24 @@ pub fn ImagesPage() -> impl IntoView {
 
 #[component]
 fn SearchForm(query: String, error: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let invalid = error.is_some();
     view! {
         <form class="filters panel" method="get" action="/images" role="search">
             <div class="field" class:field-invalid=invalid>
-                <label for="q">"Search"</label>
-                <input id="q" name="q" type="search" value=query placeholder="nginx, postgres, a team or an address"
+                <label for="q">{tu_string!(i18n, images.search)}</label>
+                <input id="q" name="q" type="search" value=query placeholder=tu_string!(i18n, images.search_placeholder)
                     aria-invalid=invalid.to_string() aria-describedby=invalid.then_some("q-error") />
                 <p class="field-error" id="q-error" aria-live="polite">{error}</p>
             </div>
-            <button type="submit" class="button">"Search"</button>
+            <button type="submit" class="button">{tu_string!(i18n, images.search)}</button>
         </form>
     }
 }
 
 #[component]
 fn Catalog(page: CatalogPage) -> impl IntoView {
+    let i18n = use_i18n();
     let CatalogPage {
         query,
         items,
@@ -86,77 +87,88 @@ fn Catalog(page: CatalogPage) -> impl IntoView {
     view! {
         <SearchForm query=query.clone() error=None />
         {(!mirror_configured).then(|| view! {
-            <p class="muted">"No mirror is configured here, so pull paths and mirror states are not known."</p>
+            <p class="muted">{tu_string!(i18n, images.no_mirror)}</p>
         })}
         {if empty {
             view! {
                 <p class="empty" role="status">
                     {if searched {
-                        format!("No approved image matches “{query}”. ")
+                        tu_string!(i18n, images.no_match, query = query.clone()).to_string()
                     } else {
-                        "Nothing is approved yet. ".to_owned()
+                        tu_string!(i18n, images.nothing_yet).to_owned()
                     }}
-                    <a href="/requests/new">"Request an image"</a>
+                    " "
+                    <a href="/requests/new">{tu_string!(i18n, common.home.request_image)}</a>
                 </p>
             }
             .into_any()
         } else {
+            let columns = vec![
+                tu_string!(i18n, requests.column.image),
+                tu_string!(i18n, images.tags),
+                tu_string!(i18n, requests.column.team),
+                tu_string!(i18n, images.mirror),
+                tu_string!(i18n, allowlist.last_day),
+            ];
             view! {
-                <DataTable class="images" caption="Approved images" columns=&["Image", "Tags", "Team", "Mirror", "Last day"]>
+                <DataTable class="images" caption=tu_string!(i18n, images.title) columns>
                     {items.into_iter().map(|item| view! { <CatalogRow item /> }).collect_view()}
                 </DataTable>
             }
             .into_any()
         }}
-        {next.map(|href| view! { <p class="pager"><a class="button" href=href>"More images"</a></p> })}
+        {next.map(|href| view! { <p class="pager"><a class="button" href=href>{tu_string!(i18n, images.more)}</a></p> })}
     }
 }
 
 #[component]
 fn CatalogRow(item: CatalogItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let pull = item.mirror.pull_path.clone();
     let mirror = mirror_badge(&item);
     view! {
         <tr>
             // One element per cell: on phones each cell is a two-column grid (label, content).
-            <td data-label="Image"><div>
+            <td data-label=tu_string!(i18n, requests.column.image)><div>
                 {match pull {
-                    Some(pull) => view! { <code class="pull-path" title="Pull path">{pull}</code> }.into_any(),
+                    Some(pull) => view! { <code class="pull-path" title=tu_string!(i18n, images.pull_path)>{pull}</code> }.into_any(),
                     None => view! { <code>{item.source.clone()}</code> }.into_any(),
                 }}
                 <div class="muted small">
-                    "from " {item.source.clone()} " · "
-                    <a href=format!("/requests/{}", item.request_id)>{format!("request #{}", item.request_id)}</a>
+                    {tu_string!(i18n, images.from)} " " {item.source.clone()} " · "
+                    <a href=format!("/requests/{}", item.request_id)>{tu_string!(i18n, images.request_link, id = item.request_id)}</a>
                 </div>
             </div></td>
-            <td data-label="Tags" class="small">{item.tags.clone()}</td>
-            <td data-label="Team"><div>{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></div></td>
-            <td data-label="Mirror"><div>{mirror}</div></td>
-            <td data-label="Last day">{item.expires_on.clone()}</td>
+            <td data-label=tu_string!(i18n, images.tags) class="small">{item.tags.clone()}</td>
+            <td data-label=tu_string!(i18n, requests.column.team)><div>{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></div></td>
+            <td data-label=tu_string!(i18n, images.mirror)><div>{mirror}</div></td>
+            <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::components::readable_date(locale, &item.expires_on)}</td>
         </tr>
     }
 }
 
 /// "available since …", "not mirrored yet", and "stale" when an image is too old.
 fn mirror_badge(item: &CatalogItem) -> AnyView {
+    let i18n = use_i18n();
     let stale = item.mirror.has_stale();
     match (
         &item.mirror.pull_path,
         &item.mirror.available_since,
         item.mirror.images.is_empty(),
     ) {
-        (None, _, _) => view! { <span class="muted">"unknown"</span> }.into_any(),
+        (None, _, _) => view! { <span class="muted">{tu_string!(i18n, images.unknown)}</span> }.into_any(),
         (Some(_), Some(since), false) => view! {
-            <span class="badge badge-success">"available"</span>
-            {stale.then(|| view! { " " <span class="badge badge-danger">"stale"</span> })}
-            <div class="muted small">"since " <Timestamp at=since.clone() /></div>
+            <span class="badge badge-success">{tu_string!(i18n, mirror.available)}</span>
+            {stale.then(|| view! { " " <span class="badge badge-danger">{tu_string!(i18n, mirror.stale)}</span> })}
+            <div class="muted small">{tu_string!(i18n, mirror.since)} " " <Timestamp at=since.clone() /></div>
         }
         .into_any(),
         (Some(_), Some(_), true) => {
-            view! { <span class="badge badge-warning">"gone from the mirror"</span> }.into_any()
+            view! { <span class="badge badge-warning">{tu_string!(i18n, mirror.gone)}</span> }.into_any()
         }
         (Some(_), None, _) => {
-            view! { <span class="badge badge-neutral">"not mirrored yet"</span> }.into_any()
+            view! { <span class="badge badge-neutral">{tu_string!(i18n, mirror.not_yet)}</span> }.into_any()
         }
     }
 }
@@ -186,9 +198,10 @@ pub fn LocalCheck(image: Signal<String>) -> impl IntoView {
 
 #[component]
 fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
+    let i18n = use_i18n();
     match found {
         LocalMatch::Nothing => view! {
-            <p class="local-check muted" role="status">"Not in the organisation's registry yet."</p>
+            <p class="local-check muted" role="status">{tu_string!(i18n, images.local.nothing)}</p>
         }
         .into_any(),
         LocalMatch::Approved { request_id, pull_path, tags, covers, available_since } => {
@@ -196,21 +209,22 @@ fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
             view! {
                 <div class="alert alert-success local-check" role="status">
                     <p>
-                        <strong>{if covers { "Already approved." } else { "This repository is approved, with other tags." }}</strong>
+                        <strong>{if covers { tu_string!(i18n, images.local.approved) } else { tu_string!(i18n, images.local.approved_other_tags) }}</strong>
                         " "
-                        {format!("The approval allows {tags}")}
-                        " ("<a href=format!("/requests/{request_id}")>{format!("request #{request_id}")}</a>")."
+                        {tu_string!(i18n, images.local.allows, tags = tags)}
+                        " ("<a href=format!("/requests/{request_id}")>{tu_string!(i18n, images.request_link, id = request_id)}</a>")."
                     </p>
                     {pull.map(|pull| view! {
                         <p>
-                            {if available_since.is_some() { "Pull it from " } else { "Once mirrored, pull it from " }}
+                            {if available_since.is_some() { tu_string!(i18n, images.local.pull_from) } else { tu_string!(i18n, images.local.pull_from_later) }}
+                            " "
                             <code class="pull-path">{pull}</code>
                         </p>
                     })}
                     <p>{if covers {
-                        "No new request is needed."
+                        tu_string!(i18n, images.local.no_new_request)
                     } else {
-                        "Ask for a new request only if you need tags it does not allow."
+                        tu_string!(i18n, images.local.only_other_tags)
                     }}</p>
                 </div>
             }
@@ -219,19 +233,21 @@ fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
         LocalMatch::Open { request_id, state, team } => view! {
             <div class="alert alert-info local-check" role="status">
                 <p>
-                    <strong>"Already asked for."</strong>
-                    {format!(" An open request from {team} asks for this repository (")}
-                    <a href=format!("/requests/{request_id}")>{format!("request #{request_id}")}</a>
-                    {format!(", {}).", state.label().to_lowercase())}
+                    <strong>{tu_string!(i18n, images.local.asked)}</strong>
+                    " "
+                    {tu_string!(i18n, images.local.open_from, team = team)}
+                    " ("
+                    <a href=format!("/requests/{request_id}")>{tu_string!(i18n, images.request_link, id = request_id)}</a>
+                    {format!(", {}).", state.label(i18n.get_locale_untracked()).to_lowercase())}
                 </p>
-                <p>"Comment there instead of filing a second request."</p>
+                <p>{tu_string!(i18n, images.local.comment_there)}</p>
             </div>
         }
         .into_any(),
         LocalMatch::OpenElsewhere => view! {
             <div class="alert alert-info local-check" role="status">
-                <p><strong>"Already asked for."</strong> " Another open request asks for this repository."</p>
-                <p>"The security team will see both; say in yours why you need it too."</p>
+                <p><strong>{tu_string!(i18n, images.local.asked)}</strong> " " {tu_string!(i18n, images.local.open_elsewhere)}</p>
+                <p>{tu_string!(i18n, images.local.both)}</p>
             </div>
         }
         .into_any(),
@@ -242,25 +258,22 @@ fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
 /// team or contact address; without it, the signed-in user's own address.
 #[component]
 pub fn ReportPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let owner = move || query.read().get("owner").unwrap_or_default();
     let report = Resource::new(owner, image_report);
     view! {
-        <Title text="Image report" />
+        <Title text=tu_string!(i18n, images.report.title) />
         <div class="page-header">
-            <h1>"Image report"</h1>
-            <p class="lead">
-                "A team's approved images: which were built too long ago (policy: rebuilt at "
-                "least monthly) and which approvals end soon. Each contact address gets it by "
-                "e-mail once a month."
-            </p>
+            <h1>{tu_string!(i18n, images.report.title)}</h1>
+            <p class="lead">{tu_string!(i18n, images.report.lead)}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(report) => view! { <ReportView report /> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <SignInPrompt purpose="see the report" /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error purpose="read the report" /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInPrompt purpose=tu_string!(i18n, images.report.sign_in_purpose) /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose=tu_string!(i18n, images.report.sign_in_purpose) /> }.into_any(),
                 }
             })}
         </Transition>
@@ -269,44 +282,57 @@ pub fn ReportPage() -> impl IntoView {
 
 #[component]
 fn ReportView(report: TeamReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let stale = report.items.iter().filter(|i| i.stale).count();
     let ending = report.items.iter().filter(|i| i.ends_soon).count();
     view! {
         <form class="filters panel" method="get" action="/images/report">
             <div class="field">
-                <label for="owner">"Team or contact address"</label>
+                <label for="owner">{tu_string!(i18n, images.report.owner)}</label>
                 <input id="owner" name="owner" type="text" value=report.owner.clone() />
             </div>
-            <button type="submit" class="button">"Show"</button>
+            <button type="submit" class="button">{tu_string!(i18n, images.report.show)}</button>
         </form>
         <p role="status">
-            {format!(
-                "{}: {} approved image(s), {stale} stale (built more than {} days ago), {ending} ending within 30 days.",
-                report.owner, report.items.len(), report.max_age_days
+            {tu_string!(
+                i18n,
+                images.report.summary,
+                owner = report.owner.clone(),
+                total = report.items.len(),
+                stale = stale,
+                days = report.max_age_days,
+                ending = ending
             )}
         </p>
         {(!report.items.is_empty()).then(|| view! {
-            <DataTable class="images" caption="The team's images" columns=&["Image", "Tags", "State", "Last day", "What to do"]>
+            <DataTable class="images" caption=tu_string!(i18n, images.report.caption) columns=vec![
+                tu_string!(i18n, requests.column.image),
+                tu_string!(i18n, images.tags),
+                tu_string!(i18n, requests.column.state),
+                tu_string!(i18n, allowlist.last_day),
+                tu_string!(i18n, images.report.todo),
+            ]>
                 {report.items.into_iter().map(|i| {
                     let todo = match (i.stale, i.ends_soon) {
-                        (true, true) => "Rebuild it, and ask for a renewal on the request.",
-                        (true, false) => "Rebuild it and push the new build upstream.",
-                        (false, true) => "Ask for a renewal on the request, or let it end.",
-                        (false, false) => "Nothing now.",
+                        (true, true) => tu_string!(i18n, images.report.todo_both),
+                        (true, false) => tu_string!(i18n, images.report.todo_rebuild),
+                        (false, true) => tu_string!(i18n, images.report.todo_renew),
+                        (false, false) => tu_string!(i18n, images.report.todo_nothing),
                     };
                     let place = i.item.mirror.pull_path.clone().unwrap_or_else(|| i.item.source.clone());
                     view! {
                         <tr>
-                            <td data-label="Image"><div><code>{place}</code>
-                                <div class="muted small"><a href=format!("/requests/{}", i.item.request_id)>{format!("request #{}", i.item.request_id)}</a></div></div></td>
-                            <td data-label="Tags" class="small">{i.item.tags.clone()}</td>
-                            <td data-label="State"><div>
-                                {i.stale.then(|| view! { <span class="badge badge-danger">"stale"</span> " " })}
-                                {i.ends_soon.then(|| view! { <span class="badge badge-warning">"ends soon"</span> })}
-                                {(!i.stale && !i.ends_soon).then(|| view! { <span class="badge badge-success">"fine"</span> })}
+                            <td data-label=tu_string!(i18n, requests.column.image)><div><code>{place}</code>
+                                <div class="muted small"><a href=format!("/requests/{}", i.item.request_id)>{tu_string!(i18n, images.request_link, id = i.item.request_id)}</a></div></div></td>
+                            <td data-label=tu_string!(i18n, images.tags) class="small">{i.item.tags.clone()}</td>
+                            <td data-label=tu_string!(i18n, requests.column.state)><div>
+                                {i.stale.then(|| view! { <span class="badge badge-danger">{tu_string!(i18n, mirror.stale)}</span> " " })}
+                                {i.ends_soon.then(|| view! { <span class="badge badge-warning">{tu_string!(i18n, images.report.ends_soon)}</span> })}
+                                {(!i.stale && !i.ends_soon).then(|| view! { <span class="badge badge-success">{tu_string!(i18n, images.report.fine)}</span> })}
                             </div></td>
-                            <td data-label="Last day">{i.item.expires_on.clone()}</td>
-                            <td data-label="What to do">{todo}</td>
+                            <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::components::readable_date(locale, &i.item.expires_on)}</td>
+                            <td data-label=tu_string!(i18n, images.report.todo)>{todo}</td>
                         </tr>
                     }
                 }).collect_view()}

@@ -24,7 +24,7 @@ async fn items(state: &AppState, entries: &[AllowlistEntry]) -> Result<Vec<Catal
             entry_id: e.id,
             request_id: e.request_id.0,
             source: format!("{}/{}", e.registry, e.repository),
-            tags: e.tags.describe(),
+            tags: e.tags.describe(crate::i18n::request_locale()),
             team: e.team.clone(),
             contact: e.contact.clone(),
             expires_on: e.expires_on.clone(),
@@ -50,9 +50,12 @@ pub async fn catalog(
         let mut errors = FieldErrors::default();
         errors.add(
             "q",
-            format!(
-                "Search with up to {QUERY_MAX} characters of a name, team or address, on one line."
-            ),
+            crate::i18n::td_string!(
+                crate::i18n::request_locale(),
+                validation.search,
+                max = QUERY_MAX
+            )
+            .to_string(),
         );
         errors.keep("q", query);
         return Err(AppError::Invalid(errors));
@@ -101,7 +104,7 @@ pub async fn local_check(
 ) -> Result<LocalFinding, AppError> {
     let reference = ImageReference::parse(image).map_err(|e| {
         let mut errors = FieldErrors::default();
-        errors.add("image", e.to_string());
+        errors.add("image", e.message(crate::i18n::request_locale()));
         AppError::Invalid(errors)
     })?;
     let today = persistence::today();
@@ -133,7 +136,7 @@ pub async fn local_check(
             shown: LocalMatch::Approved {
                 request_id: entry.request_id.0,
                 pull_path: status.pull_path,
-                tags: entry.tags.describe(),
+                tags: entry.tags.describe(crate::i18n::request_locale()),
                 covers: covers(entry),
                 available_since: status.available_since,
             },

@@ -38,7 +38,7 @@ pub async fn queue_reminders(
                     waiting.id,
                     waiting.image,
                     waiting.team,
-                    waiting.state.label().to_lowercase()
+                    waiting.state.label(crate::i18n::Locale::en).to_lowercase()
                 )],
                 &format!("{}/requests/{}", state.settings.public_url, waiting.id),
             );

@@ -2,6 +2,7 @@
 //! tags a rule matches today.
 
 use crate::components::{ErrorNotice, Timestamp};
+use crate::i18n::{tu_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -9,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 /// matches (a GET form: it works the same without JavaScript).
 #[component]
 pub fn UpstreamPanel(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let preview = move || {
         let q = query.read();
@@ -22,8 +24,8 @@ pub fn UpstreamPanel(id: i64) -> impl IntoView {
     });
     view! {
         <section class="panel upstream-panel" aria-labelledby="upstream-heading">
-            <h2 id="upstream-heading">"Upstream image"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Asking the registry…"</p> }>
+            <h2 id="upstream-heading">{tu_string!(i18n, registry.title)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{tu_string!(i18n, registry.asking)}</p> }>
                 {move || Suspend::new(async move {
                     match facts.await {
                         Ok(view_data) => view! { <UpstreamFacts data=view_data id /> }.into_any(),
@@ -38,44 +40,45 @@ pub fn UpstreamPanel(id: i64) -> impl IntoView {
 
 #[component]
 fn UpstreamFacts(data: crate::registry::UpstreamView, id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let facts = match data.facts {
         Ok(f) => {
             let contact = f.contact.clone();
             let team = f.team.clone();
-            let size = format!("{:.1} MB", f.size as f64 / 1_000_000.0);
+            let size = crate::i18n::format_megabytes(i18n.get_locale_untracked(), f.size);
             view! {
                 <dl class="facts">
                     <dt>"Digest"</dt><dd class="mono">{f.digest}</dd>
-                    <dt>"Platforms"</dt><dd>{f.platforms.join(", ")}</dd>
-                    <dt>"Created"</dt><dd>{f.created.map(|c| view! { <Timestamp at=c /> }.into_any()).unwrap_or_else(|| view! { "not stated" }.into_any())}</dd>
-                    <dt>"Size"</dt><dd>{size}</dd>
-                    <dt>"Contact label"</dt>
+                    <dt>{tu_string!(i18n, registry.platforms)}</dt><dd>{f.platforms.join(", ")}</dd>
+                    <dt>{tu_string!(i18n, registry.created)}</dt><dd>{f.created.map(|c| view! { <Timestamp at=c /> }.into_any()).unwrap_or_else(|| view! { {tu_string!(i18n, registry.not_stated)} }.into_any())}</dd>
+                    <dt>{tu_string!(i18n, registry.size)}</dt><dd>{size}</dd>
+                    <dt>{tu_string!(i18n, registry.contact_label)}</dt>
                     <dd>{match contact {
-                        Some(v) => view! { <span class="badge badge-success">"present"</span> " " <code>{v}</code> }.into_any(),
-                        None => view! { <span class="badge badge-warning">{format!("missing: {}", data.contact_label)}</span> }.into_any(),
+                        Some(v) => view! { <span class="badge badge-success">{tu_string!(i18n, registry.present)}</span> " " <code>{v}</code> }.into_any(),
+                        None => view! { <span class="badge badge-warning">{tu_string!(i18n, registry.missing, label = data.contact_label.clone())}</span> }.into_any(),
                     }}</dd>
-                    <dt>"Team label"</dt>
+                    <dt>{tu_string!(i18n, registry.team_label)}</dt>
                     <dd>{match team {
-                        Some(v) => view! { <span class="badge badge-success">"present"</span> " " <code>{v}</code> }.into_any(),
-                        None => view! { <span class="badge badge-warning">{format!("missing: {}", data.team_label)}</span> }.into_any(),
+                        Some(v) => view! { <span class="badge badge-success">{tu_string!(i18n, registry.present)}</span> " " <code>{v}</code> }.into_any(),
+                        None => view! { <span class="badge badge-warning">{tu_string!(i18n, registry.missing, label = data.team_label.clone())}</span> }.into_any(),
                     }}</dd>
-                    <dt>"Labels"</dt>
-                    <dd>{if f.labels.is_empty() { "none".to_owned() } else { format!("{} labels", f.labels.len()) }}</dd>
+                    <dt>{tu_string!(i18n, registry.labels)}</dt>
+                    <dd>{if f.labels.is_empty() { tu_string!(i18n, registry.no_labels).to_owned() } else { tu_string!(i18n, registry.label_count, n = f.labels.len()).to_string() }}</dd>
                 </dl>
             }
             .into_any()
         }
         Err(reason) => view! {
             <div class="alert alert-warning" role="status">
-                <p>{format!("No facts about {}: {reason}.", data.reference)}</p>
-                <p>"The review can go on without them."</p>
+                <p>{tu_string!(i18n, registry.no_facts, reference = data.reference.clone())} " " <span lang="en">{reason}</span></p>
+                <p>{tu_string!(i18n, registry.go_on)}</p>
             </div>
         }
         .into_any(),
     };
     let tag_count = match &data.tags {
-        Ok(tags) => format!("{} tags upstream.", tags.len()),
-        Err(e) => format!("The tags could not be read: {e}."),
+        Ok(tags) => tu_string!(i18n, registry.tag_count, n = tags.len()).into_any(),
+        Err(e) => view! { {tu_string!(i18n, registry.tags_unreadable)} " " <span lang="en">{e.to_string()}</span> }.into_any(),
     };
     let (mode, pattern) = data
         .preview
@@ -84,11 +87,11 @@ fn UpstreamFacts(data: crate::registry::UpstreamView, id: i64) -> impl IntoView 
         .unwrap_or_else(|| ("regex".into(), String::new()));
     let matched = data.preview.map(|p| match p.matched {
         Ok(tags) if tags.is_empty() => {
-            view! { <p class="preview-result">"No upstream tag matches today."</p> }.into_any()
+            view! { <p class="preview-result" role="status">{tu_string!(i18n, registry.no_match)}</p> }.into_any()
         }
         Ok(tags) => view! {
-            <div class="preview-result">
-                <p>{format!("{} tags match today:", tags.len())}</p>
+            <div class="preview-result" role="status">
+                <p>{tu_string!(i18n, registry.matches, n = tags.len())}</p>
                 <p class="mono tag-list">{tags.join("  ")}</p>
             </div>
         }
@@ -100,15 +103,15 @@ fn UpstreamFacts(data: crate::registry::UpstreamView, id: i64) -> impl IntoView 
         <p class="muted small">{tag_count}</p>
         <form method="get" action=format!("/requests/{id}") class="preview-form">
             <div class="field field-inline">
-                <label for="preview_tags">"Which tags does a rule match today?"</label>
+                <label for="preview_tags">{tu_string!(i18n, registry.preview_label)}</label>
                 <div class="inline-inputs">
-                    <select name="preview_mode" aria-label="Rule">
-                        <option value="exact" selected=mode == "exact">"Exact tags"</option>
-                        <option value="regex" selected=mode == "regex">"Regular expression"</option>
-                        <option value="semver" selected=mode == "semver">"Version range"</option>
+                    <select name="preview_mode" aria-label=tu_string!(i18n, registry.rule)>
+                        <option value="exact" selected=mode == "exact">{tu_string!(i18n, review.approve.exact)}</option>
+                        <option value="regex" selected=mode == "regex">{tu_string!(i18n, registry.regex)}</option>
+                        <option value="semver" selected=mode == "semver">{tu_string!(i18n, registry.semver)}</option>
                     </select>
                     <input id="preview_tags" name="preview_tags" type="text" value=pattern placeholder="1\\.25\\..*" />
-                    <button type="submit" class="button">"Show matches"</button>
+                    <button type="submit" class="button">{tu_string!(i18n, registry.show_matches)}</button>
                 </div>
             </div>
         </form>

@@ -31,7 +31,10 @@ pub async fn upstream(
     let preview = preview
         .filter(|(_, pattern)| !pattern.trim().is_empty())
         .map(|(mode, pattern)| {
-            let matched = match (TagRule::parse(&mode, &pattern), &tags) {
+            let matched = match (
+                TagRule::parse(&mode, &pattern, crate::i18n::request_locale()),
+                &tags,
+            ) {
                 (Err((_, message)), _) => Err(message),
                 (Ok(_), Err(e)) => Err(format!("The tags could not be read: {e}")),
                 (Ok(rule), Ok(tags)) => {

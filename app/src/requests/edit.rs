@@ -9,6 +9,7 @@ use crate::components::{
 };
 use crate::domain::{ActionKind, EventKind};
 use crate::error::AppError;
+use crate::i18n::{tu_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,25 +17,28 @@ use leptos_meta::Title;
 /// `/requests/:id/edit`: the requester changes what the security team asked for and resubmits.
 #[component]
 pub fn ResubmitPage() -> impl IntoView {
+    let i18n = use_i18n();
     let id = super::pages::request_id_in_route();
-    let page = Resource::new(id, |id| async move {
+    let page = Resource::new(id, move |id| async move {
         match id {
             Some(id) => get_request(id).await,
-            None => Err(AppError::NotFound("That request".into())),
+            None => Err(AppError::NotFound(
+                tu_string!(i18n, requests.detail.that_request).to_owned(),
+            )),
         }
     });
     view! {
-        <Title text="Edit and resubmit" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
+        <Title text=tu_string!(i18n, requests.edit.title) />
+        <Suspense fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) if page.actions.contains(&ActionKind::Resubmit) => view! { <ResubmitForm page /> }.into_any(),
                     Ok(page) => view! {
                         <div class="alert alert-warning" role="alert">
-                            <p>{format!("Request #{} is {}; only a request the security team sent back can be edited.", page.request.id, page.request.state.label().to_lowercase())}</p>
+                            <p>{tu_string!(i18n, requests.edit.not_editable, id = page.request.id.0, state = page.request.state.label(i18n.get_locale_untracked()).to_lowercase())}</p>
                         </div>
                     }.into_any(),
-                    Err(error) => view! { <ErrorNotice error purpose="edit this request" /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose=tu_string!(i18n, requests.edit.sign_in_purpose) /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -43,6 +47,7 @@ pub fn ResubmitPage() -> impl IntoView {
 
 #[component]
 fn ResubmitForm(page: RequestPage) -> impl IntoView {
+    let i18n = use_i18n();
     let r = page.request;
     let action = ServerAction::<ResubmitRequest>::new();
     let errors = field_errors(action);
@@ -63,12 +68,12 @@ fn ResubmitForm(page: RequestPage) -> impl IntoView {
         .and_then(|e| e.body.clone());
     view! {
         <div class="page-header">
-            <p class="eyebrow"><a href=format!("/requests/{}", r.id)>{format!("Request #{}", r.id)}</a> " / Edit"</p>
+            <p class="eyebrow"><a href=format!("/requests/{}", r.id)>{tu_string!(i18n, requests.detail.title, id = r.id.0)}</a> " / " {tu_string!(i18n, requests.edit.crumb)}</p>
             <h1 class="mono title-image">{r.image.clone()}</h1>
         </div>
         {asked.map(|text| view! {
             <div class="alert alert-warning" role="note">
-                <p><strong>"The security team asked:"</strong></p>
+                <p><strong>{tu_string!(i18n, requests.edit.asked)}</strong></p>
                 <p class="prose">{text}</p>
             </div>
         })}
@@ -78,11 +83,11 @@ fn ResubmitForm(page: RequestPage) -> impl IntoView {
             <ActionForm action=action>
                 <input type="hidden" name="id" value=r.id.0 />
                 <input type="hidden" name="version" value=r.version />
-                <TextField name="team" label="Team / application" value=initial("team", &r.team) required=true errors />
-                <TextField name="contact" label="Contact address" input_type="email" value=initial("contact", &r.contact) required=true errors />
-                <TextArea name="justification" label="Justification" value=initial("justification", &r.justification) rows=6 required=true errors />
-                <TextArea name="note" label="What did you change?" hint="The reviewer sees this in the timeline." value=initial("note", "") rows=3 required=true errors />
-                <button type="submit" class="button button-primary">"Resubmit"</button>
+                <TextField name="team" label=tu_string!(i18n, requests.field.team) value=initial("team", &r.team) required=true errors />
+                <TextField name="contact" label=tu_string!(i18n, requests.field.contact) input_type="email" value=initial("contact", &r.contact) required=true errors />
+                <TextArea name="justification" label=tu_string!(i18n, requests.field.justification) value=initial("justification", &r.justification) rows=6 required=true errors />
+                <TextArea name="note" label=tu_string!(i18n, requests.edit.note) hint=tu_string!(i18n, requests.edit.note_hint) value=initial("note", "") rows=3 required=true errors />
+                <button type="submit" class="button button-primary">{tu_string!(i18n, common.action.resubmit)}</button>
             </ActionForm>
         </div>
     }

@@ -9,6 +9,7 @@ use crate::components::{
 };
 use crate::domain::{ActionKind, CatalogOutcome, EntryActionKind, EventKind, ImageReference};
 use crate::error::FieldErrors;
+use crate::i18n::{tu_string, use_i18n};
 use crate::images::pages::LocalCheck;
 use crate::registry::pages::UpstreamPanel;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
@@ -26,21 +27,19 @@ use leptos_router::hooks::use_params_map;
 /// everything that was typed.
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
     let auth = use_auth();
     view! {
-        <Title text="New request" />
+        <Title text=tu_string!(i18n, requests.new.title) />
         <div class="page-header">
-            <h1>"Request an image"</h1>
-            <p class="lead">
-                "Tell the security team which image you need in production and why. "
-                "You can follow the request and answer questions on its page."
-            </p>
+            <h1>{tu_string!(i18n, requests.new.heading)}</h1>
+            <p class="lead">{tu_string!(i18n, requests.new.lead)}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match auth.user.await {
                     Ok(Some(_)) => view! { <NewRequestForm /> }.into_any(),
-                    Ok(None) => view! { <SignInPrompt purpose="request an image" /> }.into_any(),
+                    Ok(None) => view! { <SignInPrompt purpose=tu_string!(i18n, requests.new.sign_in_purpose) /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -50,6 +49,7 @@ pub fn NewRequestPage() -> impl IntoView {
 
 #[component]
 fn NewRequestForm() -> impl IntoView {
+    let i18n = use_i18n();
     let submit = ServerAction::<SubmitRequest>::new();
     let errors: Signal<Option<FieldErrors>> = Signal::derive(move || {
         submit
@@ -86,12 +86,12 @@ fn NewRequestForm() -> impl IntoView {
     view! {
         <div class="panel form-panel">
             <ErrorSummary errors />
-            {move || other_error().map(|error| view! { <ErrorNotice error purpose="submit the request" /> })}
+            {move || other_error().map(|error| view! { <ErrorNotice error purpose=tu_string!(i18n, requests.new.submit_purpose) /> })}
             <ActionForm action=submit>
                 <TextField
                     name="image"
-                    label="Image reference"
-                    hint="As you would pull it: nginx:1.25, ghcr.io/org/tool:2.0 or name@sha256:…"
+                    label=tu_string!(i18n, requests.field.image)
+                    hint=tu_string!(i18n, requests.field.image_hint)
                     placeholder="nginx:1.25"
                     value=initial("image")
                     required=true
@@ -108,7 +108,7 @@ fn NewRequestForm() -> impl IntoView {
                             formmethod="get"
                             formnovalidate=true
                         >
-                            "Check the Red Hat catalog"
+                            {tu_string!(i18n, requests.new.check_catalog)}
                         </button>
                     </Show>
                 </TextField>
@@ -120,8 +120,8 @@ fn NewRequestForm() -> impl IntoView {
                 />
                 <TextField
                     name="team"
-                    label="Team / application"
-                    hint="Who owns and runs the image, e.g. “Web platform / course portal”."
+                    label=tu_string!(i18n, requests.field.team)
+                    hint=tu_string!(i18n, requests.field.team_hint)
                     value=initial("team")
                     autocomplete="organization"
                     required=true
@@ -129,8 +129,8 @@ fn NewRequestForm() -> impl IntoView {
                 />
                 <TextField
                     name="contact"
-                    label="Contact address"
-                    hint="A team mailbox is best. It becomes the image's contact label."
+                    label=tu_string!(i18n, requests.field.contact)
+                    hint=tu_string!(i18n, requests.field.contact_hint)
                     value=initial("contact")
                     input_type="email"
                     autocomplete="email"
@@ -139,8 +139,8 @@ fn NewRequestForm() -> impl IntoView {
                 />
                 <TextArea
                     name="justification"
-                    label="Justification"
-                    hint="What will run it, where, and why it is needed in production."
+                    label=tu_string!(i18n, requests.field.justification)
+                    hint=tu_string!(i18n, requests.field.justification_hint)
                     value=initial("justification")
                     rows=6
                     required=true
@@ -148,10 +148,10 @@ fn NewRequestForm() -> impl IntoView {
                 />
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Submitting…" } else { "Submit request" }}
+                        {move || if pending.get() { tu_string!(i18n, requests.new.submitting) } else { tu_string!(i18n, requests.new.submit) }}
                     </button>
                     <a class="button button-quiet" href="/requests">
-                        "Cancel"
+                        {tu_string!(i18n, common.cancel)}
                     </a>
                 </div>
             </ActionForm>
@@ -162,17 +162,18 @@ fn NewRequestForm() -> impl IntoView {
 /// What the typed reference means, shown as it is typed (in the browser only).
 #[component]
 fn ImagePreview(text: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         let text = text.get();
         let reference = ImageReference::parse(&text).ok()?;
         let latest = reference.is_floating_latest();
         Some(view! {
             <p class="preview" aria-live="polite">
-                "Will be requested as " <code>{reference.to_string()}</code>
+                {tu_string!(i18n, requests.new.will_be_requested_as)} " " <code>{reference.to_string()}</code>
             </p>
             {latest.then(|| view! {
                 <p class="preview preview-warning">
-                    "“latest” changes without notice. Name a version tag or a digest if you can."
+                    {tu_string!(i18n, requests.new.latest_warning)}
                 </p>
             })}
         })
@@ -182,33 +183,31 @@ fn ImagePreview(text: Signal<String>) -> impl IntoView {
 /// `/requests`: the signed-in user's requests, newest first.
 #[component]
 pub fn MyRequestsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let requests = Resource::new(|| (), |_| list_my_requests());
     view! {
-        <Title text="My requests" />
+        <Title text=tu_string!(i18n, common.nav.my_requests) />
         <div class="page-header page-header-row">
-            <h1>"My requests"</h1>
+            <h1>{tu_string!(i18n, common.nav.my_requests)}</h1>
             <a class="button button-primary" href="/requests/new">
-                "New request"
+                {tu_string!(i18n, common.nav.new_request)}
             </a>
         </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading your requests…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
                     Ok(list) if list.is_empty() => view! {
                         <section class="panel empty-state">
-                            <h2>"No requests yet"</h2>
-                            <p>
-                                "When you need an image in production that is not on the mirror, "
-                                "request it here."
-                            </p>
+                            <h2>{tu_string!(i18n, requests.mine.empty_title)}</h2>
+                            <p>{tu_string!(i18n, requests.mine.empty_body)}</p>
                             <a class="button button-primary" href="/requests/new">
-                                "Request an image"
+                                {tu_string!(i18n, common.home.request_image)}
                             </a>
                         </section>
                     }
                     .into_any(),
                     Ok(list) => view! { <RequestTable requests=list /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error purpose="see your requests" /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose=tu_string!(i18n, requests.mine.sign_in_purpose) /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -217,8 +216,15 @@ pub fn MyRequestsPage() -> impl IntoView {
 
 #[component]
 fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (image, team, state, submitted) = (
+        tu_string!(i18n, requests.column.image),
+        tu_string!(i18n, requests.column.team),
+        tu_string!(i18n, requests.column.state),
+        tu_string!(i18n, requests.column.submitted),
+    );
     view! {
-        <DataTable caption="Your image requests, newest first" columns=&["#", "Image", "Team", "State", "Submitted"]>
+        <DataTable caption=tu_string!(i18n, requests.mine.caption) columns=vec!["#", image, team, state, submitted]>
                     {requests
                         .into_iter()
                         .map(|r| {
@@ -228,14 +234,14 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                                     <td data-label="#">
                                         <a href=href.clone()>{format!("#{}", r.id)}</a>
                                     </td>
-                                    <td data-label="Image">
+                                    <td data-label=image>
                                         <a href=href class="mono">{r.image}</a>
                                     </td>
-                                    <td data-label="Team">{r.team}</td>
-                                    <td data-label="State">
+                                    <td data-label=team>{r.team}</td>
+                                    <td data-label=state>
                                         <RequestBadges state=r.state catalog_checked=r.catalog_checked />
                                     </td>
-                                    <td data-label="Submitted">
+                                    <td data-label=submitted>
                                         <Timestamp at=r.created_at />
                                     </td>
                                 </tr>
@@ -263,27 +269,61 @@ pub fn RequestDetailPage() -> impl IntoView {
     let id = request_id_in_route();
     // The review's actions live as long as the page, so the request is read again after each
     // one and a form's errors survive that.
+    let i18n = use_i18n();
     let actions = ReviewActions::new();
     let entry_actions = EntryActions::new();
     provide_context(actions);
     provide_context(entry_actions);
+    // After a review or entry action the page is read again; focus goes to its content (the
+    // button that was pressed may be gone), as after a page load.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |previous: Option<([usize; 2], [usize; 2])>| {
+        let now = (actions.versions(), entry_actions.versions());
+        let refused = actions
+            .simple
+            .value()
+            .with_untracked(|v| matches!(v, Some(Err(_))))
+            || actions
+                .approve
+                .value()
+                .with_untracked(|v| matches!(v, Some(Err(_))))
+            || entry_actions
+                .revoke
+                .value()
+                .with_untracked(|v| matches!(v, Some(Err(_))))
+            || entry_actions
+                .renew
+                .value()
+                .with_untracked(|v| matches!(v, Some(Err(_))));
+        if previous.is_some_and(|before| before != now) && !refused {
+            if let Some(main) = document().get_element_by_id("main") {
+                use wasm_bindgen::JsCast;
+                if let Ok(main) = main.dyn_into::<leptos::web_sys::HtmlElement>() {
+                    let _ = main.focus();
+                }
+            }
+        }
+        now
+    });
     let page = Resource::new(
         move || (id(), actions.versions(), entry_actions.versions()),
-        |(id, _, _)| async move {
+        move |(id, _, _)| async move {
             match id {
                 Some(id) => get_request(id).await,
-                None => Err(crate::error::AppError::NotFound("That request".into())),
+                None => Err(crate::error::AppError::NotFound(
+                    tu_string!(i18n, requests.detail.that_request).to_owned(),
+                )),
             }
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <RequestView page /> }.into_any(),
                     Err(error) => view! {
-                        <Title text="Request" />
-                        <ErrorNotice error purpose="see this request" />
+                        <Title text=tu_string!(i18n, requests.detail.title_plain) />
+                        <ErrorNotice error purpose=tu_string!(i18n, requests.detail.sign_in_purpose) />
                     }
                     .into_any(),
                 }
@@ -294,6 +334,7 @@ pub fn RequestDetailPage() -> impl IntoView {
 
 #[component]
 fn RequestView(page: RequestPage) -> impl IntoView {
+    let i18n = use_i18n();
     let review = page.clone();
     let entry = page.entry.clone().map(|entry| {
         view! {
@@ -309,27 +350,24 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             .map(|i| i.is_floating_latest())
             .unwrap_or(false);
     view! {
-        <Title text=format!("Request #{}", r.id) />
+        <Title text=tu_string!(i18n, requests.detail.title, id = r.id.0) />
         <div class="page-header">
             <p class="eyebrow">
-                <a href="/requests">"My requests"</a>
+                <a href="/requests">{tu_string!(i18n, common.nav.my_requests)}</a>
                 " / "
-                {format!("Request #{}", r.id)}
+                {tu_string!(i18n, requests.detail.title, id = r.id.0)}
             </p>
             <div class="title-row">
                 <h1 class="mono title-image">{r.image.clone()}</h1>
                 <StateBadge state=r.state />
             </div>
             <p class="muted">
-                "Requested by " {r.requester_name.clone()} " · " <Timestamp at=r.created_at.clone() />
+                {tu_string!(i18n, requests.detail.requested_by, name = r.requester_name.clone())} " · " <Timestamp at=r.created_at.clone() />
             </p>
         </div>
         {floating.then(|| view! {
             <div class="alert alert-warning" role="note">
-                <p>
-                    "This request names the “latest” tag, which changes without notice. "
-                    "Reviewers usually approve a version tag or a digest instead."
-                </p>
+                <p>{tu_string!(i18n, requests.detail.latest_warning)}</p>
             </div>
         })}
         <div class="detail-grid">
@@ -354,36 +392,37 @@ fn RequestFacts(
     request: crate::requests::model::RequestDetail,
     contact_label: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let r = request;
     let typed_differently = r.image_input != r.image;
     view! {
             <section class="panel">
-                <h2>"Details"</h2>
+                <h2>{tu_string!(i18n, requests.detail.details)}</h2>
                 <dl class="facts">
-                    <dt>"Image"</dt>
+                    <dt>{tu_string!(i18n, requests.column.image)}</dt>
                     <dd class="mono">{r.image.clone()}</dd>
                     {typed_differently.then(|| view! {
-                        <dt>"As typed"</dt>
+                        <dt>{tu_string!(i18n, requests.detail.as_typed)}</dt>
                         <dd class="mono">{r.image_input.clone()}</dd>
                     })}
-                    <dt>"Team / application"</dt>
+                    <dt>{tu_string!(i18n, requests.field.team)}</dt>
                     <dd>{r.team.clone()}</dd>
-                    <dt>"Contact"</dt>
+                    <dt>{tu_string!(i18n, requests.detail.contact)}</dt>
                     <dd>
                         <a href=format!("mailto:{}", r.contact)>{r.contact.clone()}</a>
-                        <span class="muted">" (label " <code>{contact_label}</code> ")"</span>
+                        <span class="muted">" (" {tu_string!(i18n, requests.detail.label)} " " <code>{contact_label}</code> ")"</span>
                     </dd>
                     {r.submitted_beside.map(|beside| {
                         let (text, id) = match beside {
-                            SubmittedBeside::Approved(id) => ("Already approved in request ", id),
-                            SubmittedBeside::Open(id) => ("Asked for in the open request ", id),
+                            SubmittedBeside::Approved(id) => (tu_string!(i18n, requests.detail.beside_approved), id),
+                            SubmittedBeside::Open(id) => (tu_string!(i18n, requests.detail.beside_open), id),
                         };
                         view! {
-                            <dt>"Local registry"</dt>
-                            <dd>{text} <a href=format!("/requests/{id}")>{format!("#{id}")}</a> " when this was submitted."</dd>
+                            <dt>{tu_string!(i18n, requests.detail.local_registry)}</dt>
+                            <dd>{text} " " <a href=format!("/requests/{id}")>{format!("#{id}")}</a> " " {tu_string!(i18n, requests.detail.beside_when)}</dd>
                         }
                     })}
-                    <dt>"Justification"</dt>
+                    <dt>{tu_string!(i18n, requests.field.justification)}</dt>
                     <dd class="prose">{r.justification.clone()}</dd>
                 </dl>
             </section>
@@ -394,9 +433,10 @@ fn RequestFacts(
 /// The request's timeline, oldest first.
 #[component]
 fn Timeline(events: Vec<RequestEvent>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="panel">
-            <h2>"Timeline"</h2>
+            <h2>{tu_string!(i18n, requests.timeline.title)}</h2>
             <ol class="timeline">
                 {events.into_iter().map(|e| view! { <TimelineEntry event=e /> }).collect_view()}
             </ol>
@@ -408,38 +448,43 @@ fn Timeline(events: Vec<RequestEvent>) -> impl IntoView {
 /// What the catalog check showed and what the requester decided, for requester and reviewers.
 #[component]
 fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let decision = match check.decision {
-        CatalogOutcome::Chosen => format!(
-            "Chose the Red Hat image {} instead of {typed}.",
-            check.choice.clone().unwrap_or_default()
-        ),
-        CatalogOutcome::NoneFits => "Said none of the Red Hat images fits:".to_owned(),
-        CatalogOutcome::NoEquivalent => "The catalog had no equivalent.".to_owned(),
+        CatalogOutcome::Chosen => tu_string!(
+            i18n,
+            requests.catalog.chosen,
+            choice = check.choice.clone().unwrap_or_default(),
+            typed = typed
+        )
+        .to_string(),
+        CatalogOutcome::NoneFits => tu_string!(i18n, requests.catalog.none_fits).to_owned(),
+        CatalogOutcome::NoEquivalent => tu_string!(i18n, requests.catalog.no_equivalent).to_owned(),
     };
     view! {
         <section class="panel catalog-panel">
-            <h2>"Red Hat catalog check"</h2>
+            <h2>{tu_string!(i18n, requests.catalog.title)}</h2>
             {(!check.checked).then(|| view! {
                 <div class="alert alert-warning catalog-not-checked" role="status">
-                    <p><strong>"Catalog not checked."</strong></p>
-                    <p>{not_checked_reason(check.mirror_at.as_deref())}</p>
+                    <p><strong>{tu_string!(i18n, requests.catalog.not_checked)}</strong></p>
+                    <p>{not_checked_reason(locale, check.mirror_at.as_deref())}</p>
                 </div>
             })}
             <p>{decision}</p>
             {check.reason.map(|reason| view! { <blockquote class="prose">{reason}</blockquote> })}
             {(!check.candidates.is_empty()).then(|| view! {
-                <p class="small muted">"Shown to the requester, best first:"</p>
+                <p class="small muted">{tu_string!(i18n, requests.catalog.shown)}</p>
                 <ol class="shown-candidates">
                     {check.candidates.into_iter().map(|c| {
                         let chosen = check.choice.as_deref() == Some(c.repository.as_str());
-                        let grade = c.grade.clone().map(|g| format!("grade {g}")).unwrap_or_else(|| "grade unknown".into());
+                        let grade = c.grade.clone().map(|g| tu_string!(i18n, requests.catalog.grade, grade = g).to_string()).unwrap_or_else(|| tu_string!(i18n, requests.catalog.grade_unknown).to_owned());
                         view! {
                             <li class:chosen=chosen>
                                 <a href=c.catalog_url.clone() target="_blank" rel="noopener noreferrer">
                                     <code>{c.repository.clone()}</code>
                                 </a>
                                 {format!(" {grade}, {}", c.status)}
-                                {chosen.then(|| view! { <strong>" — chosen"</strong> })}
+                                {chosen.then(|| view! { <strong>" — " {tu_string!(i18n, requests.catalog.chosen_mark)}</strong> })}
                             </li>
                         }
                     }).collect_view()}
@@ -451,38 +496,40 @@ fn CatalogCheckPanel(check: crate::requests::model::CatalogCheck, typed: String)
 }
 
 /// Why a request's catalog check does not count yet, in words.
-fn not_checked_reason(mirror_at: Option<&str>) -> String {
-    let when = match mirror_at {
-        None => "the offline snapshot shipped with Portcullis".to_owned(),
-        Some(at) => format!(
-            "a copy of the catalog last refreshed {}",
-            &at[..at.len().min(16)].replace('T', " ")
-        ),
+fn not_checked_reason(locale: crate::i18n::Locale, mirror_at: Option<&str>) -> String {
+    use crate::i18n::td_string;
+    let when = match mirror_at.and_then(|at| {
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+    }) {
+        None => td_string!(locale, requests.catalog.from_snapshot).to_owned(),
+        Some(at) => td_string!(
+            locale,
+            requests.catalog.from_copy,
+            when = crate::i18n::format_date_time(locale, at)
+        )
+        .to_string(),
     };
-    format!(
-        "Red Hat's catalog could not be reached when this request was submitted, so the \
-         suggestions came from {when}. Portcullis checks again on its own once the catalog \
-         answers, and notes the result in the timeline."
-    )
+    td_string!(locale, requests.catalog.not_checked_reason, when = when).to_string()
 }
 
 #[component]
 fn TimelineEntry(event: RequestEvent) -> impl IntoView {
+    let i18n = use_i18n();
     let what = match event.kind {
-        EventKind::Submitted => "submitted the request",
-        EventKind::CatalogRechecked => "checked the Red Hat catalog again",
+        EventKind::Submitted => tu_string!(i18n, requests.timeline.submitted),
+        EventKind::CatalogRechecked => tu_string!(i18n, requests.timeline.catalog_rechecked),
         EventKind::Action(action) => match action {
-            ActionKind::Comment => "commented",
-            ActionKind::Claim => "claimed the request",
-            ActionKind::Release => "released the request",
-            ActionKind::RequestChanges => "asked for changes",
-            ActionKind::Approve => "approved the request",
-            ActionKind::Reject => "rejected the request",
-            ActionKind::Withdraw => "withdrew the request",
-            ActionKind::Resubmit => "resubmitted the request",
+            ActionKind::Comment => tu_string!(i18n, requests.timeline.comment),
+            ActionKind::Claim => tu_string!(i18n, requests.timeline.claim),
+            ActionKind::Release => tu_string!(i18n, requests.timeline.release),
+            ActionKind::RequestChanges => tu_string!(i18n, requests.timeline.request_changes),
+            ActionKind::Approve => tu_string!(i18n, requests.timeline.approve),
+            ActionKind::Reject => tu_string!(i18n, requests.timeline.reject),
+            ActionKind::Withdraw => tu_string!(i18n, requests.timeline.withdraw),
+            ActionKind::Resubmit => tu_string!(i18n, requests.timeline.resubmit),
         },
-        EventKind::Entry(EntryActionKind::Revoke) => "revoked the approval",
-        EventKind::Entry(EntryActionKind::Renew) => "renewed the approval",
+        EventKind::Entry(EntryActionKind::Revoke) => tu_string!(i18n, requests.timeline.revoke),
+        EventKind::Entry(EntryActionKind::Renew) => tu_string!(i18n, requests.timeline.renew),
     };
     view! {
         <li>

@@ -29,8 +29,12 @@ pub async fn submit(
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
     let view = state.catalog.current();
-    let request = NewImageRequest::validate(form, candidates_for(state, &form.image).await)
-        .map_err(AppError::Invalid)?;
+    let request = NewImageRequest::validate(
+        form,
+        candidates_for(state, &form.image).await,
+        crate::i18n::request_locale(),
+    )
+    .map_err(AppError::Invalid)?;
     let freshness = state
         .catalog
         .freshness(&view, time::OffsetDateTime::now_utc());
@@ -204,7 +208,16 @@ pub async fn visible(
     viewer: &SessionUser,
     id: RequestId,
 ) -> Result<RequestDetail, AppError> {
-    let not_found = || AppError::NotFound(format!("Request #{id}"));
+    let not_found = || {
+        AppError::NotFound(
+            crate::i18n::td_string!(
+                crate::i18n::request_locale(),
+                requests.detail.title,
+                id = id
+            )
+            .to_string(),
+        )
+    };
     let request = crate::requests::store::find(state.db.pool(), id)
         .await?
         .ok_or_else(not_found)?;

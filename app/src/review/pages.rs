@@ -10,6 +10,7 @@ use crate::components::{
 };
 use crate::domain::{ActionKind, RequestState};
 use crate::error::AppError;
+use crate::i18n::{tu_string, use_i18n, Locale};
 use crate::requests::model::RequestPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -47,6 +48,7 @@ impl Default for ReviewActions {
 /// `/review`: the open requests, oldest first, with filters, counts and paging.
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
+    let i18n = use_i18n();
     let auth = use_auth();
     let query = use_query_map();
     let filter = move || {
@@ -64,23 +66,23 @@ pub fn ReviewQueuePage() -> impl IntoView {
         review_queue(f.state, f.team, f.mine, f.unchecked, f.after).await
     });
     view! {
-        <Title text="Review queue" />
+        <Title text=tu_string!(i18n, common.nav.review_queue) />
         <div class="page-header">
-            <h1>"Review queue"</h1>
-            <p class="lead">"Open requests, oldest first. Claim one to review it."</p>
+            <h1>{tu_string!(i18n, common.nav.review_queue)}</h1>
+            <p class="lead">{tu_string!(i18n, review.queue.lead)}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading the queue…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match (auth.user.await, page.await) {
-                    (Ok(None), _) => view! { <SignInPrompt purpose="review requests" /> }.into_any(),
+                    (Ok(None), _) => view! { <SignInPrompt purpose=tu_string!(i18n, review.queue.sign_in_purpose) /> }.into_any(),
                     (_, Ok(page)) => view! { <Queue page /> }.into_any(),
                     (_, Err(AppError::Forbidden)) => view! {
                         <div class="alert alert-warning" role="alert">
-                            <p>"The review queue is for the security team."</p>
+                            <p>{tu_string!(i18n, review.queue.forbidden)}</p>
                         </div>
                     }
                     .into_any(),
-                    (_, Err(error)) => view! { <ErrorNotice error purpose="review requests" /> }.into_any(),
+                    (_, Err(error)) => view! { <ErrorNotice error purpose=tu_string!(i18n, review.queue.sign_in_purpose) /> }.into_any(),
                 }
             })}
         </Transition>
@@ -88,18 +90,19 @@ pub fn ReviewQueuePage() -> impl IntoView {
 }
 
 /// How long ago `at` was, from `now`, in words ("3 days", "5 hours").
-fn age(at: &str, now: &str) -> String {
+fn age(locale: Locale, at: &str, now: &str) -> String {
+    use crate::i18n::td_string;
     use time::format_description::well_known::Rfc3339;
     let parse = |t: &str| time::OffsetDateTime::parse(t, &Rfc3339).ok();
     match (parse(at), parse(now)) {
         (Some(at), Some(now)) => {
             let d = now - at;
             if d.whole_days() >= 2 {
-                format!("{} days", d.whole_days())
+                td_string!(locale, review.queue.days, n = d.whole_days()).to_string()
             } else if d.whole_hours() >= 2 {
-                format!("{} hours", d.whole_hours())
+                td_string!(locale, review.queue.hours, n = d.whole_hours()).to_string()
             } else {
-                format!("{} min", d.whole_minutes().max(0))
+                td_string!(locale, review.queue.minutes, n = d.whole_minutes().max(0)).to_string()
             }
         }
         _ => String::new(),
@@ -108,6 +111,8 @@ fn age(at: &str, now: &str) -> String {
 
 #[component]
 fn Queue(page: QueuePage) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let f = page.filter.clone();
     let state_link = {
         let f = f.clone();
@@ -131,9 +136,17 @@ fn Queue(page: QueuePage) -> impl IntoView {
     } else {
         f.state.clone()
     };
-    let mut tabs = vec![("open".to_owned(), "Open".to_owned(), open_count)];
+    let mut tabs = vec![(
+        "open".to_owned(),
+        tu_string!(i18n, review.queue.open).to_owned(),
+        open_count,
+    )];
     for (state, count) in &page.counts {
-        tabs.push((state.as_str().to_owned(), state.label().to_owned(), *count));
+        tabs.push((
+            state.as_str().to_owned(),
+            state.label(locale).to_owned(),
+            *count,
+        ));
     }
     let next = page.next.clone().map(|cursor| {
         format!(
@@ -147,7 +160,7 @@ fn Queue(page: QueuePage) -> impl IntoView {
     });
     let now = page.now.clone();
     view! {
-        <nav class="tabs" aria-label="Requests by state">
+        <nav class="tabs" aria-label=tu_string!(i18n, review.queue.tabs_label)>
             {tabs
                 .into_iter()
                 .map(|(key, label, count)| {
@@ -165,32 +178,40 @@ fn Queue(page: QueuePage) -> impl IntoView {
         <form class="filters panel" method="get" action="/review">
             <input type="hidden" name="state" value=f.state.clone() />
             <div class="field field-inline">
-                <label for="team">"Team"</label>
-                <input id="team" name="team" type="text" value=f.team.clone() placeholder="Any team" />
+                <label for="team">{tu_string!(i18n, requests.column.team)}</label>
+                <input id="team" name="team" type="text" value=f.team.clone() placeholder=tu_string!(i18n, review.queue.any_team) />
             </div>
             <label class="check">
                 <input type="checkbox" name="mine" value="true" checked=f.mine />
-                " Claimed by me"
+                " " {tu_string!(i18n, review.queue.claimed_by_me)}
             </label>
             <label class="check">
                 <input type="checkbox" name="unchecked" value="true" checked=f.unchecked />
-                " Catalog not checked"
+                " " {tu_string!(i18n, common.catalog_not_checked)}
             </label>
-            <button type="submit" class="button">"Filter"</button>
-            <a class="button button-quiet" href="/review">"Clear"</a>
+            <button type="submit" class="button">{tu_string!(i18n, review.queue.filter)}</button>
+            <a class="button button-quiet" href="/review">{tu_string!(i18n, review.queue.clear)}</a>
         </form>
-        <p class="muted small">{format!("{} matching", page.matching)}</p>
+        <p class="muted small" role="status">{tu_string!(i18n, review.queue.matching, n = crate::i18n::format_count(locale, page.matching as u64))}</p>
         {if page.rows.is_empty() {
             view! {
                 <section class="panel empty-state">
-                    <h2>"Nothing here"</h2>
-                    <p>"No request matches these filters."</p>
+                    <h2>{tu_string!(i18n, review.queue.empty_title)}</h2>
+                    <p>{tu_string!(i18n, review.queue.empty_body)}</p>
                 </section>
             }
             .into_any()
         } else {
+            let (image, team, requester, state, claimed_by, waiting) = (
+                tu_string!(i18n, requests.column.image),
+                tu_string!(i18n, requests.column.team),
+                tu_string!(i18n, review.queue.requester),
+                tu_string!(i18n, requests.column.state),
+                tu_string!(i18n, review.queue.claimed_by),
+                tu_string!(i18n, review.queue.waiting),
+            );
             view! {
-                <DataTable class="queue" columns=&["#", "Image", "Team", "Requester", "State", "Claimed by", "Waiting"]>
+                <DataTable class="queue" caption=tu_string!(i18n, review.queue.caption) columns=vec!["#", image, team, requester, state, claimed_by, waiting]>
                             {page
                                 .rows
                                 .into_iter()
@@ -199,14 +220,14 @@ fn Queue(page: QueuePage) -> impl IntoView {
                                     view! {
                                         <tr>
                                             <td data-label="#"><a href=href.clone()>{format!("#{}", r.id)}</a></td>
-                                            <td data-label="Image"><a href=href class="mono">{r.image}</a></td>
-                                            <td data-label="Team">{r.team}</td>
-                                            <td data-label="Requester">{r.requester_name}</td>
-                                            <td data-label="State">
+                                            <td data-label=image><a href=href class="mono">{r.image}</a></td>
+                                            <td data-label=team>{r.team}</td>
+                                            <td data-label=requester>{r.requester_name}</td>
+                                            <td data-label=state>
                                                 <RequestBadges state=r.state catalog_checked=r.catalog_checked />
                                             </td>
-                                            <td data-label="Claimed by">{r.claimed_by_name.unwrap_or_else(|| "—".into())}</td>
-                                            <td data-label="Waiting">{age(&r.created_at, &now)}</td>
+                                            <td data-label=claimed_by>{r.claimed_by_name.unwrap_or_else(|| "—".into())}</td>
+                                            <td data-label=waiting>{age(locale, &r.created_at, &now)}</td>
                                         </tr>
                                     }
                                 })
@@ -216,7 +237,7 @@ fn Queue(page: QueuePage) -> impl IntoView {
             .into_any()
         }}
         {next.map(|href| view! {
-            <p class="pager"><a class="button" href=href>"Next page"</a></p>
+            <p class="pager"><a class="button" href=href>{tu_string!(i18n, common.next_page)}</a></p>
         })}
     }
     .into_any()
@@ -225,6 +246,8 @@ fn Queue(page: QueuePage) -> impl IntoView {
 /// What the viewer can do with the request now: the workflow's actions as forms.
 #[component]
 pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let r = &page.request;
     let id = r.id.0;
     let version = r.version;
@@ -243,8 +266,8 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
     view! {
         {(reviewing || !claim_or_release.is_empty()).then(|| view! {
             <section class="panel review-panel" aria-labelledby="review-heading">
-                <h2 id="review-heading">"Review"</h2>
-                {holder.map(|name| view! { <p class="muted">{format!("Claimed by {name}.")}</p> })}
+                <h2 id="review-heading">{tu_string!(i18n, review.panel.title)}</h2>
+                {holder.map(|name| view! { <p class="muted">{tu_string!(i18n, review.panel.claimed_by, name = name)}</p> })}
                 {other_error(simple)}
                 <div class="button-row">
                     {claim_or_release.into_iter().map(|kind| view! {
@@ -252,7 +275,7 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="version" value=version />
                             <input type="hidden" name="action" value=kind.as_str() />
-                            <button type="submit" class="button">{kind.label()}</button>
+                            <button type="submit" class="button">{kind.label(locale)}</button>
                         </ActionForm>
                     }).collect_view()}
                 </div>
@@ -261,26 +284,26 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
                 })}
                 {has(ActionKind::RequestChanges).then(|| view! {
                     <details class="decision" open=opened(simple, ActionKind::RequestChanges)>
-                        <summary>"Request changes"</summary>
+                        <summary>{ActionKind::RequestChanges.label(locale)}</summary>
                         <ReasonForm action=simple id version kind=ActionKind::RequestChanges
-                            label="What should the requester change?" field_id="changes-text" />
+                            label=tu_string!(i18n, review.panel.changes_label) field_id="changes-text" />
                     </details>
                 })}
                 {has(ActionKind::Reject).then(|| view! {
                     <details class="decision" open=opened(simple, ActionKind::Reject)>
-                        <summary>"Reject"</summary>
+                        <summary>{ActionKind::Reject.label(locale)}</summary>
                         <ReasonForm action=simple id version kind=ActionKind::Reject
-                            label="Why is the request rejected?" field_id="reject-text" />
+                            label=tu_string!(i18n, review.panel.reject_label) field_id="reject-text" />
                     </details>
                 })}
             </section>
         })}
         {(has(ActionKind::Withdraw) || has(ActionKind::Resubmit)).then(|| view! {
             <section class="panel" aria-labelledby="requester-heading">
-                <h2 id="requester-heading">"Your request"</h2>
+                <h2 id="requester-heading">{tu_string!(i18n, review.panel.yours)}</h2>
                 {has(ActionKind::Resubmit).then(|| view! {
-                    <p>"The security team asked for changes (see the timeline)."</p>
-                    <p><a class="button button-primary" href=format!("/requests/{id}/edit")>"Edit and resubmit"</a></p>
+                    <p>{tu_string!(i18n, review.panel.changes_asked)}</p>
+                    <p><a class="button button-primary" href=format!("/requests/{id}/edit")>{tu_string!(i18n, requests.edit.title)}</a></p>
                 })}
                 {other_error(simple)}
                 {has(ActionKind::Withdraw).then(|| view! {
@@ -288,16 +311,16 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
                         <input type="hidden" name="id" value=id />
                         <input type="hidden" name="version" value=version />
                         <input type="hidden" name="action" value="withdraw" />
-                        <button type="submit" class="button">"Withdraw the request"</button>
+                        <button type="submit" class="button">{tu_string!(i18n, review.panel.withdraw)}</button>
                     </ActionForm>
                 })}
             </section>
         })}
         {has(ActionKind::Comment).then(|| view! {
             <section class="panel" aria-labelledby="comment-heading">
-                <h2 id="comment-heading">"Comment"</h2>
+                <h2 id="comment-heading">{ActionKind::Comment.label(locale)}</h2>
                 <ReasonForm action=simple id version kind=ActionKind::Comment
-                    label="Add to the timeline" field_id="comment-text" />
+                    label=tu_string!(i18n, review.panel.comment_label) field_id="comment-text" />
             </section>
         })}
     }
@@ -323,6 +346,7 @@ fn ReasonForm(
     label: &'static str,
     field_id: &'static str,
 ) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     // Each form shows only its own errors: the action's last input says which form posted.
     let errors = Signal::derive(move || {
         let mine = action
@@ -351,11 +375,12 @@ fn ReasonForm(
             <div class="field" class:field-invalid=move || error.get().is_some()>
                 <label for=field_id>{label}</label>
                 <textarea id=field_id name="text" rows="3"
-                    aria-invalid=move || error.get().is_some().to_string()>{kept}</textarea>
-                <p class="field-error" aria-live="polite">{move || error.get()}</p>
+                    aria-invalid=move || error.get().is_some().to_string()
+                    aria-describedby=move || error.get().map(|_| format!("{field_id}-error"))>{kept}</textarea>
+                <p class="field-error" id=format!("{field_id}-error") aria-live="polite">{move || error.get()}</p>
             </div>
             <button type="submit" class=if kind == ActionKind::Reject { "button button-danger" } else { "button" }>
-                {kind.label()}
+                {kind.label(locale)}
             </button>
         </ActionForm>
     }
@@ -370,6 +395,7 @@ fn ApproveForm(
     max_expiry: String,
     today: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let errors = field_errors(action);
     let kept = errors.get_untracked();
     let initial = move |field: &str, default: &str| {
@@ -381,31 +407,31 @@ fn ApproveForm(
     let mode = initial("tag_mode", "exact");
     view! {
         <details class="decision" open=true>
-            <summary>"Approve with a scope"</summary>
+            <summary>{tu_string!(i18n, review.approve.title)}</summary>
             <ErrorSummary errors />
             {other_error(action)}
             <ActionForm action=action>
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="version" value=version />
                 <fieldset class="field">
-                    <legend>"Which tags"</legend>
-                    <label class="check"><input type="radio" name="tag_mode" value="exact" checked=mode == "exact" />" Exact tags"</label>
-                    <label class="check"><input type="radio" name="tag_mode" value="regex" checked=mode == "regex" />" Regular expression (must match the whole tag)"</label>
-                    <label class="check"><input type="radio" name="tag_mode" value="semver" checked=mode == "semver" />" Version range (semver, e.g. >=1.25, <1.26)"</label>
+                    <legend>{tu_string!(i18n, review.approve.which_tags)}</legend>
+                    <label class="check"><input type="radio" name="tag_mode" value="exact" checked=mode == "exact" />" " {tu_string!(i18n, review.approve.exact)}</label>
+                    <label class="check"><input type="radio" name="tag_mode" value="regex" checked=mode == "regex" />" " {tu_string!(i18n, review.approve.regex)}</label>
+                    <label class="check"><input type="radio" name="tag_mode" value="semver" checked=mode == "semver" />" " {tu_string!(i18n, review.approve.semver)}</label>
                 </fieldset>
-                <TextField name="tags" label="Tags or pattern"
-                    hint="Exact tags separated by commas; or the pattern / range chosen above."
+                <TextField name="tags" label=tu_string!(i18n, review.approve.tags)
+                    hint=tu_string!(i18n, review.approve.tags_hint)
                     value=Some(initial("tags", "")) required=true errors />
-                <TextArea name="digests" label="Digest pins (optional)"
-                    hint="sha256:… digests, one per line. With pins, only these manifests are allowed."
+                <TextArea name="digests" label=tu_string!(i18n, review.approve.digests)
+                    hint=tu_string!(i18n, review.approve.digests_hint)
                     value=Some(initial("digests", "")) rows=2 errors />
-                <TextField name="architectures" label="Architectures"
-                    hint="Separated by commas: amd64, arm64, ppc64le, s390x."
+                <TextField name="architectures" label=tu_string!(i18n, review.approve.architectures)
+                    hint=tu_string!(i18n, review.approve.architectures_hint)
                     value=Some(initial("architectures", "amd64")) required=true errors />
-                <DateField name="expires_on" label="Last day of the approval"
-                    hint=format!("At most {max_expiry}.") min=today max=max_expiry.clone()
+                <DateField name="expires_on" label=tu_string!(i18n, review.approve.expires_on)
+                    hint=tu_string!(i18n, review.approve.expires_hint, max = crate::components::readable_date(i18n.get_locale_untracked(), &max_expiry)) min=today max=max_expiry.clone()
                     value=Some(initial("expires_on", &default_expiry)) required=true errors />
-                <button type="submit" class="button button-primary">"Approve"</button>
+                <button type="submit" class="button button-primary">{ActionKind::Approve.label(i18n.get_locale_untracked())}</button>
             </ActionForm>
         </details>
     }

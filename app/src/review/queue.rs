@@ -23,8 +23,7 @@ pub async fn page(
         let mut errors = FieldErrors::default();
         errors.add(
             "state",
-            "Choose open, all or one state (submitted, in_review, changes_requested, approved, \
-             rejected, withdrawn).",
+            crate::i18n::td_string!(crate::i18n::request_locale(), validation.queue_state),
         );
         return Err(AppError::Invalid(errors));
     }

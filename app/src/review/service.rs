@@ -20,7 +20,7 @@ use serde_json::json;
 
 /// A reason, note or comment ([`text::written`]), as the error a form shows.
 fn reason(field: &str, raw: &str, min: usize, what: &str) -> Result<String, AppError> {
-    text::written(field, raw, min, what).map_err(AppError::Invalid)
+    text::written(field, raw, min, what, crate::i18n::request_locale()).map_err(AppError::Invalid)
 }
 
 /// An action on a request, with what it carries.
@@ -81,32 +81,43 @@ fn check_input(
             "text",
             text,
             REASON_MIN,
-            "what the requester should change",
+            crate::i18n::td_string!(crate::i18n::request_locale(), validation.what.changes),
         )?),
         ReviewAction::Reject { reason: text } => Checked::Text(reason(
             "text",
             text,
             REASON_MIN,
-            "why the request is rejected",
+            crate::i18n::td_string!(crate::i18n::request_locale(), validation.what.reject),
         )?),
-        ReviewAction::Comment { body } => Checked::Text(reason("text", body, 1, "a comment")?),
+        ReviewAction::Comment { body } => Checked::Text(reason(
+            "text",
+            body,
+            1,
+            crate::i18n::td_string!(crate::i18n::request_locale(), validation.what.comment),
+        )?),
         ReviewAction::Approve(form) => Checked::Approve(
             ApprovalScope::validate(
                 form,
                 &crate::persistence::today(),
                 settings.approval_max_days,
+                crate::i18n::request_locale(),
             )
             .map_err(AppError::Invalid)?,
         ),
         ReviewAction::Resubmit(form) => {
             let mut errors = FieldErrors::default();
-            let details =
-                RequestDetails::parse(&form.team, &form.contact, &form.justification, &mut errors);
+            let details = RequestDetails::parse(
+                &form.team,
+                &form.contact,
+                &form.justification,
+                &mut errors,
+                crate::i18n::request_locale(),
+            );
             let note = match reason(
                 "note",
                 &form.note,
                 REASON_MIN,
-                "what you changed for the reviewer",
+                crate::i18n::td_string!(crate::i18n::request_locale(), validation.what.note),
             ) {
                 Ok(note) => Some(note),
                 Err(AppError::Invalid(note_errors)) => {
@@ -135,17 +146,22 @@ fn check_input(
 
 /// "Request #42 changed while you were looking at it …"
 fn changed(request: &RequestDetail) -> AppError {
+    let locale = crate::i18n::request_locale();
     let holder = request
         .claimed_by_name
         .as_deref()
-        .map(|name| format!(", claimed by {name}"))
+        .map(|name| crate::i18n::td_string!(locale, review.claimed_holder, name = name).to_string())
         .unwrap_or_default();
-    AppError::Conflict(format!(
-        "Request #{} changed while you were looking at it: it is now {}{holder}. Reload the page \
-         to see what changed, then try again.",
-        request.id,
-        request.state.label().to_lowercase()
-    ))
+    AppError::Conflict(
+        crate::i18n::td_string!(
+            locale,
+            review.conflict,
+            id = request.id,
+            state = request.state.label(locale).to_lowercase(),
+            holder = holder
+        )
+        .to_string(),
+    )
 }
 
 fn snapshot(request: &RequestDetail) -> serde_json::Value {
@@ -254,18 +270,29 @@ pub async fn act(
             )
             .await?;
             after["allowlist_entry"] = json!({ "id": entry, "scope": scope });
-            Some(format!(
-                "Approved {} for {}, {}{}, until {}.",
-                image.repository(),
-                scope.tags.describe(),
-                scope.architectures.join(", "),
-                if scope.digests.is_empty() {
-                    String::new()
-                } else {
-                    format!(", pinned to {}", scope.digests.join(", "))
-                },
-                scope.expires_on
-            ))
+            // Written in the reviewer's language, as what they write themselves is.
+            let locale = crate::i18n::request_locale();
+            Some(
+                crate::i18n::td_string!(
+                    locale,
+                    validation.summary.approved,
+                    repository = image.repository(),
+                    tags = scope.tags.describe(locale),
+                    architectures = scope.architectures.join(", "),
+                    pins = if scope.digests.is_empty() {
+                        String::new()
+                    } else {
+                        crate::i18n::td_string!(
+                            locale,
+                            validation.summary.pinned,
+                            digests = scope.digests.join(", ")
+                        )
+                        .to_string()
+                    },
+                    until = scope.expires_on.clone()
+                )
+                .to_string(),
+            )
         }
     };
     if let Some(text) = &body {

@@ -5,12 +5,14 @@ use super::model::TokenAdminPage;
 use crate::components::{DataTable, ErrorNotice, ErrorSummary, Gate, TextField, Timestamp};
 use crate::domain::SessionUser;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::{tu_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
     let page = Resource::new(
@@ -34,43 +36,39 @@ pub fn TokensPage() -> impl IntoView {
             .map(|error| view! { <ErrorNotice error /> })
     };
     view! {
-        <Title text="API tokens" />
+        <Title text=tu_string!(i18n, tokens.title) />
         <div class="page-header">
-            <h1>"API tokens"</h1>
-            <p class="lead">
-                "Tokens let machines call the API: the mirror job reads the allowlist "
-                "(allowlist:read), CI pipelines check the catalog (catalog:read), monitoring "
-                "watches the mirror's drift (mirror:read)."
-            </p>
+            <h1>{tu_string!(i18n, tokens.title)}</h1>
+            <p class="lead">{tu_string!(i18n, tokens.lead)}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(data) => view! { <TokenList data revoke /> }.into_any(),
                     Err(AppError::Forbidden) => view! {
-                        <div class="alert alert-warning" role="alert"><p>"API tokens are managed by admins."</p></div>
+                        <div class="alert alert-warning" role="alert"><p>{tu_string!(i18n, tokens.forbidden)}</p></div>
                     }
                     .into_any(),
-                    Err(error) => view! { <ErrorNotice error purpose="manage API tokens" /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error purpose=tu_string!(i18n, tokens.sign_in_purpose) /> }.into_any(),
                 }
             })}
         </Transition>
         <Gate allow=SessionUser::is_admin>
             <section class="panel form-panel" aria-labelledby="new-token">
-                <h2 id="new-token">"New token"</h2>
+                <h2 id="new-token">{tu_string!(i18n, tokens.new)}</h2>
                 <ErrorSummary errors />
                 {other}
                 <ActionForm action=create>
-                    <TextField name="name" label="Name" hint="Who uses it, e.g. mirror-job." required=true errors />
-                    <fieldset class="field">
-                        <legend>"Scopes"</legend>
-                        <label class="check"><input type="checkbox" name="scope_allowlist" value="on" />" allowlist:read — read the allowlist"</label>
-                        <label class="check"><input type="checkbox" name="scope_catalog" value="on" />" catalog:read — catalog equivalents"</label>
-                        <label class="check"><input type="checkbox" name="scope_mirror" value="on" />" mirror:read — the mirror's drift"</label>
-                        <p class="field-error">{move || errors.get().and_then(|e| e.get("scope").map(str::to_owned))}</p>
+                    <TextField name="name" label=tu_string!(i18n, tokens.name) hint=tu_string!(i18n, tokens.name_hint) required=true errors />
+                    <fieldset class="field" id="scope" aria-describedby="scope-error">
+                        <legend>{tu_string!(i18n, tokens.scopes)}</legend>
+                        <label class="check"><input type="checkbox" name="scope_allowlist" value="on" />" allowlist:read — " {tu_string!(i18n, tokens.scope_allowlist)}</label>
+                        <label class="check"><input type="checkbox" name="scope_catalog" value="on" />" catalog:read — " {tu_string!(i18n, tokens.scope_catalog)}</label>
+                        <label class="check"><input type="checkbox" name="scope_mirror" value="on" />" mirror:read — " {tu_string!(i18n, tokens.scope_mirror)}</label>
+                        <p class="field-error" id="scope-error" aria-live="polite">{move || errors.get().and_then(|e| e.get("scope").map(str::to_owned))}</p>
                     </fieldset>
-                    <TextField name="expires_in" label="Valid for (days)" input_type="number" value=Some("365".to_owned()) errors />
-                    <button type="submit" class="button button-primary">"Create token"</button>
+                    <TextField name="expires_in" label=tu_string!(i18n, tokens.valid_days) input_type="number" value=Some("365".to_owned()) errors />
+                    <button type="submit" class="button button-primary">{tu_string!(i18n, tokens.create)}</button>
                 </ActionForm>
             </section>
         </Gate>
@@ -79,35 +77,44 @@ pub fn TokensPage() -> impl IntoView {
 
 #[component]
 fn TokenList(data: TokenAdminPage, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let now = data.today.clone();
     view! {
         {data.created.map(|(name, token)| view! {
             <div class="alert alert-warning created-token" role="status">
-                <p><strong>{format!("Token “{name}” created.")}</strong>" Copy it now: it is shown only once."</p>
+                <p><strong>{tu_string!(i18n, tokens.created, name = name)}</strong>" " {tu_string!(i18n, tokens.copy_now)}</p>
                 <p class="mono token-secret">{token}</p>
             </div>
         })}
         {if data.tokens.is_empty() {
-            view! { <p class="muted">"No tokens yet."</p> }.into_any()
+            view! { <p class="muted">{tu_string!(i18n, tokens.none)}</p> }.into_any()
         } else {
+            let (name, scopes, state, expires, last_used, never) = (
+                tu_string!(i18n, tokens.name),
+                tu_string!(i18n, tokens.scopes),
+                tu_string!(i18n, requests.column.state),
+                tu_string!(i18n, tokens.expires),
+                tu_string!(i18n, tokens.last_used),
+                tu_string!(i18n, tokens.never),
+            );
             view! {
-                <DataTable columns=&["Name", "Scopes", "State", "Expires", "Last used", ""]>
+                <DataTable caption=tu_string!(i18n, tokens.title) columns=vec![name, scopes, state, expires, last_used, ""]>
                             {data.tokens.into_iter().map(|t| {
-                                let state = t.status(&now);
-                                let active = state == crate::domain::Lifecycle::Active;
-                                let scopes = t.scope_names();
+                                let token_state = t.status(&now);
+                                let active = token_state == crate::domain::Lifecycle::Active;
                                 view! {
                                     <tr>
-                                        <td data-label="Name">{t.name.clone()} <span class="muted small mono">{format!(" {}", t.id)}</span></td>
-                                        <td data-label="Scopes" class="mono">{scopes}</td>
-                                        <td data-label="State">{state.as_str()}</td>
-                                        <td data-label="Expires">{t.expires_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { "never" }.into_any())}</td>
-                                        <td data-label="Last used">{t.last_used_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { "never" }.into_any())}</td>
+                                        <td data-label=name>{t.name.clone()} <span class="muted small mono">{format!(" {}", t.id)}</span></td>
+                                        <td data-label=scopes class="mono">{t.scope_names()}</td>
+                                        <td data-label=state>{crate::allowlist::pages::lifecycle_label(locale, token_state)}</td>
+                                        <td data-label=expires>{t.expires_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { {never} }.into_any())}</td>
+                                        <td data-label=last_used>{t.last_used_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { {never} }.into_any())}</td>
                                         <td>
                                             {active.then(|| view! {
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="id" value=t.id.clone() />
-                                                    <button type="submit" class="button button-danger button-small">{format!("Revoke {}", t.name)}</button>
+                                                    <button type="submit" class="button button-danger button-small">{tu_string!(i18n, tokens.revoke, name = t.name.clone())}</button>
                                                 </ActionForm>
                                             })}
                                         </td>

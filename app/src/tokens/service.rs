@@ -57,7 +57,7 @@ pub async fn create(
     if name.is_empty() || name.chars().count() > 64 {
         errors.add(
             "name",
-            "Give the token a name of 1 to 64 characters, e.g. mirror-job.",
+            crate::i18n::td_string!(crate::i18n::request_locale(), validation.token.name_length),
         );
     } else if !name
         .chars()
@@ -65,23 +65,33 @@ pub async fn create(
     {
         errors.add(
             "name",
-            "Use letters, digits, spaces, dots, dashes and underscores in the name.",
+            crate::i18n::td_string!(
+                crate::i18n::request_locale(),
+                validation.token.name_characters
+            ),
         );
     }
     if scopes.is_empty() {
         errors.add(
             "scope",
-            format!(
-                "Choose at least one scope: {}.",
-                Scope::ALL.map(Scope::as_str).join(", ")
-            ),
+            crate::i18n::td_string!(
+                crate::i18n::request_locale(),
+                validation.token.scope,
+                scopes = Scope::ALL.map(Scope::as_str).join(", ")
+            )
+            .to_string(),
         );
     }
     let days = expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
     if !(1..=MAX_EXPIRY_DAYS).contains(&days) {
         errors.add(
             "expires_in",
-            format!("Choose a lifetime from 1 to {MAX_EXPIRY_DAYS} days."),
+            crate::i18n::td_string!(
+                crate::i18n::request_locale(),
+                validation.token.lifetime,
+                max = MAX_EXPIRY_DAYS
+            )
+            .to_string(),
         );
     }
     if !errors.is_empty() {
@@ -245,7 +255,16 @@ pub async fn revoke(
     let name_or_id = name_or_id.trim();
     let token = store::find_by_name_or_id(db.pool(), name_or_id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("The token {name_or_id:?}")))?;
+        .ok_or_else(|| {
+            AppError::NotFound(
+                crate::i18n::td_string!(
+                    crate::i18n::request_locale(),
+                    tokens.numbered,
+                    name = format!("{name_or_id:?}")
+                )
+                .to_string(),
+            )
+        })?;
     if token.revoked_at.is_some() {
         return Err(AppError::Conflict(format!(
             "The token {:?} was revoked already.",

@@ -5,6 +5,7 @@ mod admin;
 pub mod api_v1;
 pub mod extract;
 mod health;
+mod language;
 mod middleware;
 mod sign_in;
 
@@ -53,6 +54,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/auth/login", get(sign_in::login))
         .route("/auth/callback", get(sign_in::callback))
+        .route("/language", axum::routing::post(language::choose))
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/admin/audit.json", get(admin::audit_json))
         .route("/api/v1/allowlist", get(api_v1::allowlist))

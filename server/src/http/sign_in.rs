@@ -19,27 +19,32 @@ fn failed(failure: SignInFailure) -> Response {
 /// The most of `next` kept, in bytes: it rides in the pending sign-in's cookie.
 const NEXT_MAX: usize = 512;
 
-/// Where to go after sign-in: `next` resolved against the public URL with a URL parser, kept
-/// only when it stays on the portal's own origin and outside `/auth/`; else "My requests".
-/// (A parser, not string checks: browsers read `/\t/evil.example` or `/\\evil.example` as
-/// another host, and so does the parser.)
+/// Where to go after sign-in: `next` when [`same_origin_path`] keeps it and it is outside
+/// `/auth/`; else "My requests".
 fn return_path(public_url: &str, next: Option<&str>) -> String {
-    const HOME: &str = "/requests";
-    let (Some(next), Ok(base)) = (next, url::Url::parse(public_url)) else {
-        return HOME.to_owned();
-    };
+    same_origin_path(public_url, next)
+        .filter(|path| !path.starts_with("/auth/"))
+        .unwrap_or_else(|| "/requests".to_owned())
+}
+
+/// `next` as a path on the portal (with query and fragment), resolved against the public URL
+/// with a URL parser and kept only when it stays on the portal's own origin and is at most
+/// [`NEXT_MAX`] bytes. (A parser, not string checks: browsers read `/\t/evil.example` or
+/// `/\\evil.example` as another host, and so does the parser.) Who may call: any handler that
+/// redirects to an address a visitor supplied.
+pub(super) fn same_origin_path(public_url: &str, next: Option<&str>) -> Option<String> {
+    let (next, base) = (next?, url::Url::parse(public_url).ok()?);
     match base.join(next) {
         // A path starting `//` (`/.//evil.example` normalises to it) would be read as another
         // host once written as a relative Location.
         Ok(url)
             if url.origin() == base.origin()
-                && !url.path().starts_with("/auth/")
                 && !url.path().starts_with("//")
                 && next.len() <= NEXT_MAX =>
         {
-            url[url::Position::BeforePath..].to_owned()
+            Some(url[url::Position::BeforePath..].to_owned())
         }
-        _ => HOME.to_owned(),
+        _ => None,
     }
 }
 
@@ -136,7 +141,8 @@ pub async fn callback(
     let pending = state.oidc.as_ref().and_then(|oidc| {
         read_cookie(&headers, pending_cookie_name(&state)).and_then(|v| oidc.open_pending(v))
     });
-    let mut response = match complete_sign_in(&state, &session, pending, params).await {
+    let language = app::i18n::locale_of(&headers, state.settings.default_locale);
+    let mut response = match complete_sign_in(&state, &session, pending, params, language).await {
         Ok(return_to) => Redirect::to(&return_to).into_response(),
         Err(failure) => {
             if let Err(e) = session.flush().await {
@@ -156,6 +162,7 @@ async fn complete_sign_in(
     session: &Session,
     pending: Option<app::auth::oidc::PendingSignIn>,
     params: CallbackParams,
+    language: app::i18n::Locale,
 ) -> Result<String, SignInFailure> {
     let oidc = state.oidc.as_ref().ok_or(SignInFailure::NotConfigured)?;
     if let Some(error) = params.error {
@@ -176,7 +183,7 @@ async fn complete_sign_in(
             e.failure
         })?;
     let user = &signed_in.user;
-    app::auth::store::upsert(state.db.pool(), user, &app::persistence::now())
+    app::auth::store::upsert(state.db.pool(), user, language, &app::persistence::now())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "cannot record the signed-in user");

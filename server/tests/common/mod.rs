@@ -145,6 +145,8 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
         ("PORTCULLIS_DATABASE_MAX_CONNECTIONS".into(), "5".into()),
         // No internet here: tests that need the catalog point at the stand-in (common::pyxis).
         ("PORTCULLIS_CATALOG_URL".into(), "off".into()),
+        // The tests read the English texts; `platform::the_language_*` tests the default `nb`.
+        ("PORTCULLIS_DEFAULT_LANGUAGE".into(), "en".into()),
     ];
     // Development sign-in only runs beside no provider and behind a loopback public URL.
     let real_deployment = extra.iter().any(|(k, v)| {

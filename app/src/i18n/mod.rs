@@ -1,0 +1,152 @@
+//! Translations: Norwegian bokmål (`nb`, the default) and English (`en`).
+//!
+//! The texts live in `app/locales/{nb,en}/<namespace>.json`; the build script turns them into
+//! the generated module re-exported here (leptos_i18n), so `t!(i18n, requests.title)` names a key
+//! the compiler checks, and `tests::both_languages_have_every_key` fails when a key is missing
+//! in one language. Pages use `t!` / `t_string!` with [`use_i18n`]; server code without a page
+//! (e-mails, messages made on the server) uses `td_string!(locale, key)` with the request's
+//! ([`request_locale`]) or the recipient's locale.
+//!
+//! Which language a page is in: an explicit choice (the header's switch, kept in the
+//! [`COOKIE`]), else the browser's `Accept-Language`, else `PORTCULLIS_DEFAULT_LANGUAGE`
+//! ([`resolve`]). The server decides; the browser reads the answer from `<html lang>`.
+
+mod generated {
+    #![allow(missing_docs, clippy::all)]
+    include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+}
+pub use generated::i18n::*;
+
+mod format;
+pub use format::{format_count, format_date, format_date_time, format_megabytes};
+
+/// The cookie that keeps a visitor's explicit language choice (`nb` or `en`).
+pub const COOKIE: &str = "portcullis-lang";
+
+/// Every language the portal speaks, in the order the switch shows them.
+pub const ALL: [Locale; 2] = [Locale::nb, Locale::en];
+
+/// The locale a stored or submitted code names: `nb` or `en`, nothing else. Who may call: anyone;
+/// unknown codes are `None`, never an error.
+pub fn parse_code(code: &str) -> Option<Locale> {
+    match code.trim() {
+        "nb" => Some(Locale::nb),
+        "en" => Some(Locale::en),
+        _ => None,
+    }
+}
+
+/// The code stored and sent for `locale` (`"nb"`, `"en"`).
+pub fn code(locale: Locale) -> &'static str {
+    match locale {
+        Locale::nb => "nb",
+        Locale::en => "en",
+    }
+}
+
+/// The language an `Accept-Language` language range asks for. Norwegian in any form (`nb`,
+/// `no`, `nn`, `nb-NO`) is served in bokmål, any English as English; `*` and others are `None`.
+fn from_language_range(range: &str) -> Option<Locale> {
+    let primary = range.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+    match primary.as_str() {
+        "nb" | "no" | "nn" => Some(Locale::nb),
+        "en" => Some(Locale::en),
+        _ => None,
+    }
+}
+
+/// The best language an `Accept-Language` header asks for, by quality (ties in the order given).
+/// Malformed parts are skipped; `q=0` means "not this one". Header values are the browser's
+/// (and an attacker's): the header is read at most 4 KiB and 32 entries deep.
+pub fn negotiate(accept_language: &str) -> Option<Locale> {
+    let mut best: Option<(u16, Locale)> = None;
+    for part in accept_language
+        .get(..accept_language.len().min(4096))
+        .unwrap_or("")
+        .split(',')
+        .take(32)
+    {
+        let mut pieces = part.split(';');
+        let Some(locale) = pieces.next().and_then(from_language_range) else {
+            continue;
+        };
+        let quality = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1000), parse_quality);
+        let Some(quality) = quality.filter(|q| *q > 0) else {
+            continue;
+        };
+        if best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, locale));
+        }
+    }
+    best.map(|(_, locale)| locale)
+}
+
+/// A quality value (`0`, `0.8`, `1.000`) in thousandths; `None` when it is not one.
+fn parse_quality(text: &str) -> Option<u16> {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u16 = match whole {
+        "0" => 0,
+        "1" => 1,
+        _ => return None,
+    };
+    let fraction: u16 = format!("{fraction:0<3}").parse().ok()?;
+    let value = whole * 1000 + fraction;
+    (value <= 1000).then_some(value)
+}
+
+/// The page language: the choice in the cookie, else the browser's preference, else `default`.
+pub fn resolve(cookie: Option<&str>, accept_language: Option<&str>, default: Locale) -> Locale {
+    cookie
+        .and_then(parse_code)
+        .or_else(|| accept_language.and_then(negotiate))
+        .unwrap_or(default)
+}
+
+/// The value of the language cookie in a `Cookie` header, if any.
+#[cfg(feature = "ssr")]
+pub fn cookie_choice(headers: &http::HeaderMap) -> Option<Locale> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .and_then(|(_, value)| parse_code(value))
+}
+
+/// The language of a request with these headers, for an installation whose default is
+/// `default`.
+#[cfg(feature = "ssr")]
+pub fn locale_of(headers: &http::HeaderMap, default: Locale) -> Locale {
+    let accept = headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    cookie_choice(headers)
+        .or_else(|| accept.and_then(negotiate))
+        .unwrap_or(default)
+}
+
+/// The language of the page or server function being served, by [`resolve`]. Off a Leptos
+/// request (the machine API, jobs, the command line) it is English: what machines and logs
+/// read. Mail picks its recipient's language itself.
+#[cfg(feature = "ssr")]
+pub fn request_locale() -> Locale {
+    use leptos::prelude::use_context;
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Locale::en;
+    };
+    let default = use_context::<crate::state::AppState>()
+        .map(|state| state.settings.default_locale)
+        .unwrap_or_default();
+    locale_of(&parts.headers, default)
+}
+
+#[cfg(test)]
+mod tests;
