@@ -95,6 +95,10 @@ function portal(
       PORTCULLIS_MIRROR_REGISTRY: 'registry.example.org/mirror',
       PORTCULLIS_MIRROR_JOB_SECONDS: '3600',
       PORTCULLIS_LOG: 'warn',
+      // The journeys read the security team's mail in English; pages follow each browser's
+      // language or the switch (accessibility.spec.ts covers both), and the default nb is
+      // covered by server/tests/platform.rs.
+      PORTCULLIS_DEFAULT_LANGUAGE: 'en',
       ...signIn,
     },
   };

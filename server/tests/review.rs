@@ -729,3 +729,55 @@ async fn admins_export_the_audit_trail_as_csv_and_json() {
     let page = app.call("audit_trail", &[], Some(&adam)).await.json();
     assert_eq!(page["rows"][0]["action"], "request.comment", "newest first");
 }
+
+/// Mail goes out in the recipient's language: the requester chose Norwegian in the header's
+/// switch, so the approval mail to them is Norwegian; the security team gets the installation's
+/// default (English in these tests).
+#[tokio::test]
+async fn mail_is_written_in_the_recipients_language() {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(&smtp, &[]).await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let chose = app
+        .send(
+            axum::http::Request::builder()
+                .method(axum::http::Method::POST)
+                .uri("/language")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header(axum::http::header::COOKIE, &alice)
+                .body(axum::body::Body::from("lang=nb&return_to=/requests"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(chose.status, axum::http::StatusCode::SEE_OTHER);
+    let id = app.submit(&alice, "nginx:1.25").await.to_string();
+    app.act(
+        "act_on_request",
+        &[("id", &id), ("version", "1"), ("action", "claim")],
+        &rita,
+    )
+    .await;
+    let expires = in_days(30);
+    app.act("approve_request", &approve_args(&id, "2", &expires), &rita)
+        .await;
+    let subjects: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipients, subject FROM mail_outbox ORDER BY mail_id")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    assert!(
+        subjects
+            .iter()
+            .any(|(to, s)| to.contains("security@") && s.starts_with(&format!("New request #{id}"))),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.iter().any(|(to, s)| to.contains("alice@")
+            && s.starts_with(&format!("Forespørsel #{id} er godkjent"))),
+        "{subjects:?}"
+    );
+}

@@ -5,6 +5,7 @@ use crate::audit::chain::{Actor, AuditEvent};
 use crate::domain::text::{self, REASON_MIN};
 use crate::domain::{workflow, EntryActionKind, EventKind, SessionUser};
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::td_string;
 use crate::mail::{messages, outbox};
 use crate::persistence;
 use crate::requests::store::NewEvent;
@@ -86,6 +87,10 @@ pub async fn act_on_entry(
     if entry.version != expected_version {
         return Err(stale());
     }
+    let requester_language =
+        crate::auth::store::language_of(state.db.pool(), &request.requester_id.0)
+            .await?
+            .unwrap_or(state.settings.default_locale);
     let (action_name, body, after, mail) = match &action {
         EntryAction::Revoke { reason: text } => {
             let locale = crate::i18n::request_locale();
@@ -104,21 +109,17 @@ pub async fn act_on_entry(
             {
                 return Err(stale());
             }
+            let l = requester_language;
+            let (id, image) = (request.id, request.image.as_str());
             let mail = messages::compose(
                 vec![request.requester_email.clone(), request.contact.clone()],
-                format!(
-                    "Approval revoked: request #{} for {}",
-                    request.id, request.image
-                ),
+                td_string!(l, mail.revoked.subject, id = id, image = image).to_string(),
                 &[
-                    format!(
-                        "The approval of request #{} for {} is revoked; the mirror stops \
-                         copying it at its next sync.",
-                        request.id, request.image
-                    ),
-                    format!("Why:\n\n{text}"),
+                    td_string!(l, mail.revoked.body, id = id, image = image).to_string(),
+                    format!("{}\n\n{text}", td_string!(l, mail.revoked.why)),
                 ],
                 &format!("{}/requests/{}", state.settings.public_url, request.id),
+                l,
             );
             (
                 "allowlist.revoke",

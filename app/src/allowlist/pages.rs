@@ -62,7 +62,7 @@ pub fn EntryPanel(
     let active = status == Lifecycle::Active;
     view! {
         <section class="panel entry-panel" aria-labelledby="entry-heading">
-            <h2 id="entry-heading">{tu_string!(i18n, allowlist.entry)} " " <span class=format!("badge badge-{tone}")>{lifecycle_label(locale, status)}</span></h2>
+            <h2 id="entry-heading">{tu_string!(i18n, allowlist.entry)} " " <span class=format!("badge badge-{tone}")>{crate::components::lifecycle_label(locale, status)}</span></h2>
             <dl class="facts">
                 <dt>{tu_string!(i18n, allowlist.repository)}</dt><dd class="mono">{format!("{}/{}", entry.registry, entry.repository)}</dd>
                 <dt>{tu_string!(i18n, allowlist.tags, mode = tag_mode_label(locale, &entry.tags))}</dt><dd class="mono">{tags}</dd>
@@ -105,15 +105,6 @@ pub fn EntryPanel(
         </section>
     }
     .into_any()
-}
-
-/// An entry's state on its badge, in `locale`.
-pub fn lifecycle_label(locale: Locale, status: Lifecycle) -> &'static str {
-    match status {
-        Lifecycle::Active => td_string!(locale, allowlist.lifecycle.active),
-        Lifecycle::Revoked => td_string!(locale, allowlist.lifecycle.revoked),
-        Lifecycle::Expired => td_string!(locale, allowlist.lifecycle.expired),
-    }
 }
 
 /// How a tag rule matches, in `locale`.

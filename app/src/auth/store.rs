@@ -50,6 +50,19 @@ pub async fn set_language(
     Ok(())
 }
 
+/// The language `user_id` last chose (or signed in with), if any: their mail is written in it.
+///
+/// # Errors
+/// The database fails.
+pub async fn language_of(db: impl Conn<'_>, user_id: &str) -> Result<Option<Locale>, DbError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT language FROM app_user WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.and_then(|(code,)| code.as_deref().and_then(i18n::parse_code)))
+}
+
 /// The mail language of the user with this address, if they have one (a shared team address
 /// belongs to no user: it gets the installation's default).
 ///

@@ -1,5 +1,5 @@
-use crate::domain::{RequestState, Role};
-use crate::i18n::{tu_string, use_i18n};
+use crate::domain::{Lifecycle, RequestState, Role};
+use crate::i18n::{td_string, tu_string, use_i18n, Locale};
 use leptos::prelude::*;
 
 /// A request state as a coloured badge that also says the state in words.
@@ -37,4 +37,13 @@ pub fn RequestBadges(state: RequestState, catalog_checked: bool) -> impl IntoVie
 pub fn RoleBadge(role: Role) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     view! { <span class="badge badge-neutral badge-small">{role.label(locale)}</span> }
+}
+
+/// An entry's state on its badge, in `locale`.
+pub fn lifecycle_label(locale: Locale, status: Lifecycle) -> &'static str {
+    match status {
+        Lifecycle::Active => td_string!(locale, allowlist.lifecycle.active),
+        Lifecycle::Revoked => td_string!(locale, allowlist.lifecycle.revoked),
+        Lifecycle::Expired => td_string!(locale, allowlist.lifecycle.expired),
+    }
 }

@@ -10,6 +10,7 @@ mod table;
 mod timestamp;
 
 pub use alerts::{ErrorNotice, SignInPrompt};
+pub use badges::lifecycle_label;
 pub use badges::{RequestBadges, RoleBadge, StateBadge};
 pub use debounce::debounced;
 pub use fields::{DateField, ErrorSummary, TextArea, TextField};

@@ -20,6 +20,11 @@ pub use generated::i18n::*;
 mod format;
 pub use format::{format_count, format_date, format_date_time, format_megabytes};
 
+/// The installation's default language (`PORTCULLIS_DEFAULT_LANGUAGE`), in the Leptos context of
+/// every page and server function (the server provides it beside its state).
+#[derive(Clone, Copy, Debug)]
+pub struct DefaultLocale(pub Locale);
+
 /// The cookie that keeps a visitor's explicit language choice (`nb` or `en`).
 pub const COOKIE: &str = "portcullis-lang";
 
@@ -142,9 +147,7 @@ pub fn request_locale() -> Locale {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Locale::en;
     };
-    let default = use_context::<crate::state::AppState>()
-        .map(|state| state.settings.default_locale)
-        .unwrap_or_default();
+    let default = use_context::<DefaultLocale>().map_or(Locale::nb, |d| d.0);
     locale_of(&parts.headers, default)
 }
 

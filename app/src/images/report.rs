@@ -96,5 +96,7 @@ pub fn compose(state: &AppState, report: &TeamReport, month: &str) -> messages::
             state.settings.public_url,
             super::model::url_encode(&report.owner)
         ),
+        // Not translated yet: the monthly report is written in English.
+        crate::i18n::Locale::en,
     )
 }

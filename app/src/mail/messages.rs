@@ -11,18 +11,18 @@ pub struct Mail {
     pub dedupe_key: Option<String>,
 }
 
-/// Builds a message from a headline, paragraphs and a link; the HTML body says the same as the
-/// text, escaped.
+/// Builds a message from a headline, paragraphs and a link, signed in `locale`; the HTML body
+/// says the same as the text, escaped.
 pub fn compose(
     recipients: Vec<String>,
     subject: String,
     paragraphs: &[String],
     link: &str,
+    locale: crate::i18n::Locale,
 ) -> Mail {
+    let signature = crate::i18n::td_string!(locale, mail.signature);
     let mut text = paragraphs.join("\n\n");
-    text.push_str(&format!(
-        "\n\n{link}\n\n-- \nPortcullis, the image approval portal\n"
-    ));
+    text.push_str(&format!("\n\n{link}\n\n-- \n{signature}\n"));
     let mut html = String::from("<!doctype html><html><body style=\"font-family:sans-serif\">");
     for paragraph in paragraphs {
         html.push_str(&format!(
@@ -31,8 +31,9 @@ pub fn compose(
         ));
     }
     html.push_str(&format!(
-        "<p><a href=\"{0}\">{0}</a></p><p style=\"color:#666\">Portcullis, the image approval portal</p></body></html>",
-        escape(link)
+        "<p><a href=\"{0}\">{0}</a></p><p style=\"color:#666\">{1}</p></body></html>",
+        escape(link),
+        escape(signature)
     ));
     let mut recipients = recipients;
     recipients.retain(|r| !r.trim().is_empty());
@@ -78,6 +79,7 @@ mod tests {
             "Request #1 approved".into(),
             &["Approved <script>alert(1)</script> & done".into()],
             "http://127.0.0.1:3000/requests/1",
+            crate::i18n::Locale::en,
         );
         assert_eq!(mail.recipients, vec!["a@example.org", "b@example.org"]);
         assert!(mail

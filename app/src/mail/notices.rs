@@ -2,75 +2,102 @@
 
 use super::messages;
 use crate::domain::{ActionKind, RequestId, SessionUser};
+use crate::i18n::{td_string, Locale};
 use crate::requests::model::RequestDetail;
 use crate::state::AppState;
 
-/// The e-mail an action sends: new and resubmitted requests to the security team; changes
-/// requested, approved and rejected to the requester and the contact address.
+/// The e-mail an action sends: new and resubmitted requests to the security team (in the
+/// installation's default language); changes requested, approved and rejected to the requester
+/// and the contact address, in `requester_language` (the requester's last choice).
 pub fn for_action(
     state: &AppState,
     request: &RequestDetail,
     kind: ActionKind,
     body: Option<&str>,
+    requester_language: Locale,
 ) -> Vec<messages::Mail> {
     let link = format!("{}/requests/{}", state.settings.public_url, request.id);
     let requester_and_contact = vec![request.requester_email.clone(), request.contact.clone()];
     let team = state.settings.security_team_email.clone();
     let said = |what: &str| body.map(|b| format!("{what}\n\n{b}")).unwrap_or_default();
-    let (to, subject, paragraphs) = match kind {
+    let (id, image, team_name) = (request.id, request.image.as_str(), request.team.as_str());
+    let (to, locale, subject, paragraphs) = match kind {
         ActionKind::Resubmit => match team {
-            Some(team) => (
-                vec![team],
-                format!("Request #{} resubmitted: {}", request.id, request.image),
-                vec![
-                    format!(
-                        "{} resubmitted request #{} for {} (team {}) after changes were requested.",
-                        request.requester_name, request.id, request.image, request.team
-                    ),
-                    said("What changed:"),
-                ],
-            ),
+            Some(team) => {
+                let l = state.settings.default_locale;
+                (
+                    vec![team],
+                    l,
+                    td_string!(l, mail.resubmitted.subject, id = id, image = image).to_string(),
+                    vec![
+                        td_string!(
+                            l,
+                            mail.resubmitted.body,
+                            name = request.requester_name.as_str(),
+                            id = id,
+                            image = image,
+                            team = team_name
+                        )
+                        .to_string(),
+                        said(td_string!(l, mail.resubmitted.what_changed)),
+                    ],
+                )
+            }
             None => return Vec::new(),
         },
-        ActionKind::RequestChanges => (
-            requester_and_contact,
-            format!("Request #{} needs changes: {}", request.id, request.image),
-            vec![
-                format!(
-                    "The security team asks for changes to request #{} for {}.",
-                    request.id, request.image
-                ),
-                said("What to change:"),
-                "Edit the request and resubmit it from its page.".to_owned(),
-            ],
-        ),
-        ActionKind::Approve => (
-            requester_and_contact,
-            format!("Request #{} approved: {}", request.id, request.image),
-            vec![
-                format!(
-                    "Request #{} for {} (team {}) is approved.",
-                    request.id, request.image, request.team
-                ),
-                body.unwrap_or_default().to_owned(),
-                "The mirror copies the approved tags at its next sync.".to_owned(),
-            ],
-        ),
-        ActionKind::Reject => (
-            requester_and_contact,
-            format!("Request #{} rejected: {}", request.id, request.image),
-            vec![
-                format!("Request #{} for {} is rejected.", request.id, request.image),
-                said("Why:"),
-            ],
-        ),
+        ActionKind::RequestChanges => {
+            let l = requester_language;
+            (
+                requester_and_contact,
+                l,
+                td_string!(l, mail.changes.subject, id = id, image = image).to_string(),
+                vec![
+                    td_string!(l, mail.changes.body, id = id, image = image).to_string(),
+                    said(td_string!(l, mail.changes.what_to_change)),
+                    td_string!(l, mail.changes.next).to_owned(),
+                ],
+            )
+        }
+        ActionKind::Approve => {
+            let l = requester_language;
+            (
+                requester_and_contact,
+                l,
+                td_string!(l, mail.approved.subject, id = id, image = image).to_string(),
+                vec![
+                    td_string!(
+                        l,
+                        mail.approved.body,
+                        id = id,
+                        image = image,
+                        team = team_name
+                    )
+                    .to_string(),
+                    body.unwrap_or_default().to_owned(),
+                    td_string!(l, mail.approved.next).to_owned(),
+                ],
+            )
+        }
+        ActionKind::Reject => {
+            let l = requester_language;
+            (
+                requester_and_contact,
+                l,
+                td_string!(l, mail.rejected.subject, id = id, image = image).to_string(),
+                vec![
+                    td_string!(l, mail.rejected.body, id = id, image = image).to_string(),
+                    said(td_string!(l, mail.rejected.why)),
+                ],
+            )
+        }
         _ => return Vec::new(),
     };
     let paragraphs: Vec<String> = paragraphs.into_iter().filter(|p| !p.is_empty()).collect();
-    vec![messages::compose(to, subject, &paragraphs, &link)]
+    vec![messages::compose(to, subject, &paragraphs, &link, locale)]
 }
 
-/// The e-mail a new request sends to the security team (none when no address is configured).
+/// The e-mail a new request sends to the security team, in the installation's default language
+/// (none when no address is configured).
 pub fn new_request_notice(
     state: &AppState,
     id: RequestId,
@@ -80,22 +107,25 @@ pub fn new_request_notice(
     catalog_checked: bool,
 ) -> Option<messages::Mail> {
     let to = state.settings.security_team_email.clone()?;
+    let l = state.settings.default_locale;
     let link = format!("{}/requests/{id}", state.settings.public_url);
-    let mut paragraphs = vec![format!(
-        "{} asks for {image} (team {team}) as request #{id}.",
-        requester.display_name
-    )];
+    let mut paragraphs = vec![td_string!(
+        l,
+        mail.new_request.body,
+        name = requester.display_name.as_str(),
+        image = image,
+        team = team,
+        id = id
+    )
+    .to_string()];
     if !catalog_checked {
-        paragraphs.push(
-            "The Red Hat catalog could not be checked when it was submitted; Portcullis checks \
-             again on its own."
-                .to_owned(),
-        );
+        paragraphs.push(td_string!(l, mail.new_request.not_checked).to_owned());
     }
     Some(messages::compose(
         vec![to],
-        format!("New request #{id}: {image}"),
+        td_string!(l, mail.new_request.subject, id = id, image = image).to_string(),
         &paragraphs,
         &link,
+        l,
     ))
 }

@@ -41,6 +41,8 @@ pub async fn queue_reminders(
                     waiting.state.label(crate::i18n::Locale::en).to_lowercase()
                 )],
                 &format!("{}/requests/{}", state.settings.public_url, waiting.id),
+                // Not translated yet: the reminders are written in English.
+                crate::i18n::Locale::en,
             );
             mail.dedupe_key = Some(format!("reminder:{}:{}", waiting.id, waiting.version));
             let mut tx = state.db.begin().await?;
@@ -80,6 +82,7 @@ pub async fn queue_reminders(
                     .to_owned(),
             ],
             &format!("{}/requests/{}", state.settings.public_url, request.id),
+            crate::i18n::Locale::en,
         );
         mail.dedupe_key = Some(format!("expiry:{}:{}", entry.id, entry.expires_on));
         let mut tx = state.db.begin().await?;

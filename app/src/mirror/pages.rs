@@ -90,7 +90,7 @@ fn DriftTable(health: MirrorHealth, findings: Vec<Drift>) -> impl IntoView {
                             <td data-label=last_entry><div>{match d.last_entry {
                                 Some(e) => view! {
                                     <a href=format!("/requests/{}", e.request_id)>{tu_string!(i18n, images.request_link, id = e.request_id)}</a>
-                                    {format!(" ({}", crate::domain::Lifecycle::parse(&e.status).map(|l| crate::allowlist::pages::lifecycle_label(locale, l)).unwrap_or(e.status.as_str()))}
+                                    {format!(" ({}", crate::domain::Lifecycle::parse(&e.status).map(|l| crate::components::lifecycle_label(locale, l)).unwrap_or(e.status.as_str()))}
                                     {e.revoked_at.map(|at| view! { " " <Timestamp at /> })}
                                     ")"
                                 }.into_any(),

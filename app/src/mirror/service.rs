@@ -447,6 +447,8 @@ fn available_notice(
             references.join("\n"),
         ],
         &format!("{}/requests/{}", state.settings.public_url, request.id),
+        // Not translated yet: the mirror's mails are written in English.
+        crate::i18n::Locale::en,
     );
     mail.dedupe_key = Some(format!("mirror-available:{}", entry.id));
     mail
@@ -497,6 +499,7 @@ fn drift_notice(
             "Remove it from the mirror, or approve it through a request.".to_owned(),
         ],
         &format!("{}/admin/drift", state.settings.public_url),
+        crate::i18n::Locale::en,
     );
     let first = new.first().map_or(0, |(id, _)| *id);
     mail.dedupe_key = Some(format!("mirror-drift:{first}"));

@@ -325,7 +325,11 @@ pub async fn act(
             &now,
         )
         .await?;
-    for mail in notices::for_action(state, &request, kind, body.as_deref()) {
+    let requester_language =
+        crate::auth::store::language_of(state.db.pool(), &request.requester_id.0)
+            .await?
+            .unwrap_or(state.settings.default_locale);
+    for mail in notices::for_action(state, &request, kind, body.as_deref(), requester_language) {
         outbox::queue(&mut tx, &mail, &now).await?;
     }
     tx.commit().await.map_err(persistence::DbError::from)?;

@@ -107,7 +107,7 @@ fn TokenList(data: TokenAdminPage, revoke: ServerAction<RevokeApiToken>) -> impl
                                     <tr>
                                         <td data-label=name>{t.name.clone()} <span class="muted small mono">{format!(" {}", t.id)}</span></td>
                                         <td data-label=scopes class="mono">{t.scope_names()}</td>
-                                        <td data-label=state>{crate::allowlist::pages::lifecycle_label(locale, token_state)}</td>
+                                        <td data-label=state>{crate::components::lifecycle_label(locale, token_state)}</td>
                                         <td data-label=expires>{t.expires_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { {never} }.into_any())}</td>
                                         <td data-label=last_used>{t.last_used_at.clone().map(|e| view! { <Timestamp at=e /> }.into_any()).unwrap_or_else(|| view! { {never} }.into_any())}</td>
                                         <td>

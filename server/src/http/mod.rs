@@ -25,7 +25,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(app::i18n::DefaultLocale(state.settings.default_locale));
+        }
     };
     let render = {
         let options = leptos::config::LeptosOptions::clone(&state.leptos_options);
