@@ -267,7 +267,10 @@ async function violations(browser: Browser, page: Page, testInfo: TestInfo) {
   }));
 }
 
-/** The visible words of a page that are English only, outside code and marked-up English. */
+/**
+ * The visible words of a page that are English only, outside code, text marked `lang="en"` and
+ * text people typed (marked `translate="no"`).
+ */
 async function englishLeftOnPage(page: Page): Promise<string[]> {
   const html = await page.content();
   const text = html
@@ -276,6 +279,8 @@ async function englishLeftOnPage(page: Page): Promise<string[]> {
     .replace(/<title>[\s\S]*?<\/title>/gi, ' ')
     .replace(/<(code|pre)\b[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<([a-z]+)\b[^>]*\blang="en"[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    // What people typed (team names) is marked translate="no"; it is theirs, not the portal's.
+    .replace(/<([a-z]+)\b[^>]*\btranslate="no"[^>]*>[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&[a-z#0-9]+;/gi, ' ')
     .toLowerCase();

@@ -34,6 +34,8 @@ test.describe('the security review', () => {
   test('submit, request changes, resubmit, approve with a pattern and expiry; the mails arrive', async ({ page }, testInfo) => {
     const tag = uniqueTag('1.25');
     await signIn(page, testInfo, 'Alice Andersen');
+    // Alice's mail follows her language; other journeys may have left it Norwegian.
+    await page.request.post('/language', { form: { lang: 'en', return_to: '/requests' } });
     const id = await submit(page, testInfo, `nginx:${tag}`);
 
     // Rita finds it in the queue, claims it and asks for changes.
@@ -78,7 +80,14 @@ test.describe('the security review', () => {
     const entry = page.locator('.entry-panel');
     await expect(entry.getByText('active')).toBeVisible();
     await expect(entry.getByText('/^(?:1\\.25\\..*)$/')).toBeVisible();
-    await expect(entry.getByText(expiry)).toBeVisible();
+    // The last day, written out in the page's language (English here).
+    const writtenOut = new Date(`${expiry}T00:00:00Z`).toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    await expect(entry.getByText(writtenOut)).toBeVisible();
     await expect(page.getByText('Rita Reviewer approved the request')).toBeVisible();
 
     // The mails reached the SMTP server.

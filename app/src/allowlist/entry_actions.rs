@@ -88,7 +88,9 @@ pub async fn act_on_entry(
         return Err(stale());
     }
     let requester_language =
-        crate::auth::store::language_of(state.db.pool(), &request.requester_id.0)
+        // Read in the transaction: a second connection here could wait for a pool that this
+        // transaction (and others like it) already holds.
+        crate::auth::store::language_of(&mut *tx, &request.requester_id.0)
             .await?
             .unwrap_or(state.settings.default_locale);
     let (action_name, body, after, mail) = match &action {

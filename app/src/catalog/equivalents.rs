@@ -4,6 +4,7 @@
 
 use super::model::{Candidate, CatalogRepository, Equivalents, ReleaseStatus};
 use crate::domain::ImageReference;
+use crate::i18n::{td_string, Locale};
 use std::collections::HashMap;
 
 /// How many candidates an answer lists at most.
@@ -255,7 +256,12 @@ fn wanted(image: &ImageReference) -> Option<Wanted> {
 /// Ranks the catalog's repositories as equivalents of `image`, best first, each with its
 /// reasons. `today` (`YYYY-MM-DD`) decides what is past its end of life. An empty list means
 /// no equivalent.
-pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &str) -> Equivalents {
+pub fn find_equivalents(
+    index: &CatalogIndex,
+    image: &ImageReference,
+    today: &str,
+    locale: Locale,
+) -> Equivalents {
     let mut candidates = Vec::new();
     if let Some(wanted) = wanted(image) {
         let matches = index
@@ -272,7 +278,15 @@ pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &st
         let mut seen = std::collections::HashSet::new();
         for &i in matches {
             let entry = &index.entries[i];
-            candidates.push(score(entry, &wanted, newest_major, today, None, upgrade));
+            candidates.push(score(
+                entry,
+                &wanted,
+                newest_major,
+                today,
+                None,
+                upgrade,
+                locale,
+            ));
             seen.insert(entry.repo.repository.clone());
             // A retired repository points to its successor: offer that too.
             if entry.repo.is_retired(today) {
@@ -291,6 +305,7 @@ pub fn find_equivalents(index: &CatalogIndex, image: &ImageReference, today: &st
                             today,
                             Some(&entry.repo.repository),
                             upgrade,
+                            locale,
                         ));
                     }
                 }
@@ -329,12 +344,20 @@ fn version_number(parts: &[String], digits: usize) -> Option<u64> {
 /// When the asked-for version is not supported any more (past end of life, deprecated, or gone
 /// from the catalog), the nearest supported newer version: the smallest step up, not the
 /// newest (`node:18` → Node.js 20, not 22), and why.
+/// Why an upgrade is suggested: the asked-for version is past its end of life, or the catalog
+/// does not offer it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Upgrade {
+    PastEndOfLife,
+    NotOffered,
+}
+
 fn nearest_upgrade(
     index: &CatalogIndex,
     matches: &[usize],
     wanted: &Wanted,
     today: &str,
-) -> Option<(u64, &'static str)> {
+) -> Option<(u64, Upgrade)> {
     if wanted.version_parts.is_empty() {
         return None;
     }
@@ -351,9 +374,9 @@ fn nearest_upgrade(
         return None;
     }
     let why = if versioned().any(|(_, v, n)| exact(v, n)) {
-        "which is past its end of life"
+        Upgrade::PastEndOfLife
     } else {
-        "which the catalog does not offer"
+        Upgrade::NotOffered
     };
     versioned()
         .filter(|(e, v, n)| !e.repo.is_retired(today) && asked(v).is_some_and(|a| *n > a))
@@ -369,7 +392,8 @@ fn score(
     newest_major: u32,
     today: &str,
     replaces: Option<&str>,
-    upgrade: Option<(u64, &'static str)>,
+    upgrade: Option<(u64, Upgrade)>,
+    locale: Locale,
 ) -> (Candidate, u64) {
     let repo = &entry.repo;
     let retired = repo.is_retired(today);
@@ -378,22 +402,39 @@ fn score(
 
     if wanted.exact_repository.as_deref() == Some(repo.repository.as_str()) {
         score += 1000;
-        reasons.push("This is the catalog image itself".to_owned());
+        reasons.push(td_string!(locale, catalog.reason.itself).to_owned());
     } else if wanted.stem == "ubi" {
-        reasons.push(format!(
-            "Universal Base Image in place of {} ({})",
-            wanted.asked_as, wanted.product_words
-        ));
+        reasons.push(
+            td_string!(
+                locale,
+                catalog.reason.ubi,
+                asked = wanted.asked_as.as_str(),
+                product = wanted.product_words
+            )
+            .to_string(),
+        );
     } else if wanted.asked_as == entry.stem {
-        reasons.push(format!("Same product: {}", wanted.product_words));
+        reasons.push(
+            td_string!(
+                locale,
+                catalog.reason.same_product,
+                product = wanted.product_words
+            )
+            .to_string(),
+        );
     } else {
-        reasons.push(format!(
-            "Same product: {} (asked for as “{}”)",
-            wanted.product_words, wanted.asked_as
-        ));
+        reasons.push(
+            td_string!(
+                locale,
+                catalog.reason.same_product_as,
+                product = wanted.product_words,
+                asked = wanted.asked_as.as_str()
+            )
+            .to_string(),
+        );
     }
     if let Some(replaced) = replaces {
-        reasons.push(format!("Replaces {replaced}, which is retired"));
+        reasons.push(td_string!(locale, catalog.reason.replaces, replaced = replaced).to_string());
     }
 
     match (&entry.version, wanted.version_parts.is_empty()) {
@@ -402,35 +443,62 @@ fn score(
                 .any(|k| wanted.version_parts[..k].concat() == *version);
             if exact {
                 score += 60;
-                reasons.push(format!("Same version ({})", wanted.version_parts.join(".")));
+                reasons.push(
+                    td_string!(
+                        locale,
+                        catalog.reason.same_version,
+                        version = wanted.version_parts.join(".")
+                    )
+                    .to_string(),
+                );
             } else if version.starts_with(&wanted.version_parts[0]) {
                 score += 20;
-                reasons.push(format!("Same major version ({})", wanted.version_parts[0]));
+                reasons.push(
+                    td_string!(
+                        locale,
+                        catalog.reason.same_major,
+                        version = wanted.version_parts[0].as_str()
+                    )
+                    .to_string(),
+                );
             } else if upgrade.is_some_and(|(n, _)| version.parse::<u64>().ok() == Some(n)) {
                 score += 40;
-                let why = upgrade.map(|(_, why)| why).unwrap_or_default();
-                reasons.push(format!(
-                    "Nearest supported upgrade from {}, {why}",
-                    wanted.version_parts.join(".")
-                ));
+                let from = wanted.version_parts.join(".");
+                reasons.push(match upgrade.map(|(_, why)| why) {
+                    Some(Upgrade::PastEndOfLife) => {
+                        td_string!(locale, catalog.reason.upgrade_eol, from = from).to_string()
+                    }
+                    _ => {
+                        td_string!(locale, catalog.reason.upgrade_missing, from = from).to_string()
+                    }
+                });
             } else {
                 score -= 10;
-                reasons.push(format!(
-                    "Other version than {} asked for",
-                    wanted.version_parts.join(".")
-                ));
+                reasons.push(
+                    td_string!(
+                        locale,
+                        catalog.reason.other_version,
+                        version = wanted.version_parts.join(".")
+                    )
+                    .to_string(),
+                );
             }
         }
-        (Some(_), true) => reasons.push("Newest version first".to_owned()),
+        (Some(_), true) => reasons.push(td_string!(locale, catalog.reason.newest_first).to_owned()),
         (None, _) => {}
     }
 
     score += entry.rhel_major as i32 * 5;
     if entry.rhel_major > 0 {
         if entry.rhel_major == newest_major {
-            reasons.push(format!("Newest RHEL major ({})", entry.rhel_major));
+            reasons.push(
+                td_string!(locale, catalog.reason.newest_rhel, major = entry.rhel_major)
+                    .to_string(),
+            );
         } else {
-            reasons.push(format!("Older RHEL major ({})", entry.rhel_major));
+            reasons.push(
+                td_string!(locale, catalog.reason.older_rhel, major = entry.rhel_major).to_string(),
+            );
         }
     }
 
@@ -439,10 +507,10 @@ fn score(
             score += 25;
             reasons.push(
                 match have {
-                    Variant::Minimal => "Minimal variant, as asked for (-slim / -alpine)",
-                    Variant::Micro => "Micro variant: the smallest base, like busybox",
-                    Variant::Runtime => "Runtime-only variant, as asked for",
-                    _ => "Same variant",
+                    Variant::Minimal => td_string!(locale, catalog.reason.minimal),
+                    Variant::Micro => td_string!(locale, catalog.reason.micro),
+                    Variant::Runtime => td_string!(locale, catalog.reason.runtime),
+                    _ => td_string!(locale, catalog.reason.same_variant),
                 }
                 .to_owned(),
             );
@@ -456,27 +524,36 @@ fn score(
     if retired {
         score -= 80;
         let mut reason = match &repo.eol_date {
-            Some(eol) if repo.status != ReleaseStatus::Deprecated => {
-                format!("Past end of life ({})", eol.get(..10).unwrap_or(eol))
-            }
-            _ => "Deprecated".to_owned(),
+            Some(eol) if repo.status != ReleaseStatus::Deprecated => td_string!(
+                locale,
+                catalog.reason.past_eol,
+                date = eol.get(..10).unwrap_or(eol)
+            )
+            .to_string(),
+            _ => ReleaseStatus::Deprecated.label(locale).to_owned(),
         };
         if let Some(successor) = &repo.replaced_by {
-            reason.push_str(&format!("; replaced by {successor}"));
+            reason.push_str(
+                &td_string!(locale, catalog.reason.replaced_by, successor = successor).to_string(),
+            );
         }
         reasons.push(reason);
     } else {
         match repo.status {
             ReleaseStatus::GenerallyAvailable => {
                 score += 10;
-                reasons.push("Generally Available".to_owned());
+                reasons.push(ReleaseStatus::GenerallyAvailable.label(locale).to_owned());
             }
             ReleaseStatus::TechPreview | ReleaseStatus::Beta => {
                 score -= 20;
-                reasons.push(format!(
-                    "{}: not supported in production",
-                    repo.status.label(crate::i18n::Locale::en)
-                ));
+                reasons.push(
+                    td_string!(
+                        locale,
+                        catalog.reason.not_supported,
+                        status = repo.status.label(locale)
+                    )
+                    .to_string(),
+                );
             }
             _ => {}
         }
@@ -488,9 +565,9 @@ fn score(
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let status = if retired && repo.status != ReleaseStatus::Deprecated {
-        "Past end of life".to_owned()
+        td_string!(locale, catalog.reason.past_eol_status).to_owned()
     } else {
-        repo.status.label(crate::i18n::Locale::en).to_owned()
+        repo.status.label(locale).to_owned()
     };
     (
         Candidate {
@@ -517,7 +594,7 @@ mod tests {
 
     fn top(index: &CatalogIndex, reference: &str) -> Option<String> {
         let image = ImageReference::parse(reference).unwrap();
-        find_equivalents(index, &image, TODAY)
+        find_equivalents(index, &image, TODAY, Locale::en)
             .candidates
             .first()
             .map(|c| c.repository.clone())
@@ -585,7 +662,7 @@ mod tests {
     fn every_candidate_says_why_and_where_to_pull_it() {
         let index = CatalogIndex::new(snapshot());
         let image = ImageReference::parse("postgres:16").unwrap();
-        let answer = find_equivalents(&index, &image, TODAY);
+        let answer = find_equivalents(&index, &image, TODAY, Locale::en);
         assert_eq!(answer.image, "docker.io/library/postgres:16");
         let best = &answer.candidates[0];
         assert_eq!(
@@ -603,7 +680,12 @@ mod tests {
             best.image_reference(),
             "registry.redhat.io/rhel9/postgresql-16:latest"
         );
-        let ubi = find_equivalents(&index, &ImageReference::parse("ubuntu").unwrap(), TODAY);
+        let ubi = find_equivalents(
+            &index,
+            &ImageReference::parse("ubuntu").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         assert_eq!(ubi.candidates[0].registry, "registry.access.redhat.com");
         assert_eq!(ubi.candidates[0].grade.as_deref(), Some("A"));
         assert!(answer.candidates.len() <= MAX_CANDIDATES);
@@ -643,7 +725,12 @@ mod tests {
             repository("ubi9/nginx-124", GenerallyAvailable, None, None),
             repository("ubi9/nginx-126", TechPreview, None, None),
         ]);
-        let answer = find_equivalents(&index, &ImageReference::parse("nginx:1.20").unwrap(), TODAY);
+        let answer = find_equivalents(
+            &index,
+            &ImageReference::parse("nginx:1.20").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         let names: Vec<_> = answer
             .candidates
             .iter()
@@ -692,7 +779,12 @@ mod tests {
             repository("rhel8/redis-5", Deprecated, None, Some("rhel9/valkey-8")),
             repository("rhel9/valkey-8", GenerallyAvailable, None, None),
         ]);
-        let answer = find_equivalents(&index, &ImageReference::parse("redis:5").unwrap(), TODAY);
+        let answer = find_equivalents(
+            &index,
+            &ImageReference::parse("redis:5").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         let valkey = answer
             .candidates
             .iter()
@@ -707,7 +799,12 @@ mod tests {
     #[test]
     fn an_unsupported_version_gets_the_nearest_supported_upgrade_first() {
         let index = CatalogIndex::new(snapshot());
-        let node = find_equivalents(&index, &ImageReference::parse("node:18").unwrap(), TODAY);
+        let node = find_equivalents(
+            &index,
+            &ImageReference::parse("node:18").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         assert_eq!(node.candidates[0].repository, "ubi9/nodejs-20", "{node:?}");
         assert!(
             node.candidates[0].reasons.iter().any(|r| r
@@ -716,7 +813,12 @@ mod tests {
             node.candidates[0].reasons
         );
         // A supported version asked for is itself first, and no upgrade is claimed.
-        let node = find_equivalents(&index, &ImageReference::parse("node:22").unwrap(), TODAY);
+        let node = find_equivalents(
+            &index,
+            &ImageReference::parse("node:22").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         assert_eq!(node.candidates[0].repository, "ubi9/nodejs-22");
         assert!(node
             .candidates
@@ -746,7 +848,12 @@ mod tests {
                 None,
             ),
         ]);
-        let node = find_equivalents(&index, &ImageReference::parse("node:18.19").unwrap(), TODAY);
+        let node = find_equivalents(
+            &index,
+            &ImageReference::parse("node:18.19").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         let order: Vec<&str> = node
             .candidates
             .iter()
@@ -779,7 +886,12 @@ mod tests {
             ),
             other,
         ]);
-        let node = find_equivalents(&index, &ImageReference::parse("node:20").unwrap(), TODAY);
+        let node = find_equivalents(
+            &index,
+            &ImageReference::parse("node:20").unwrap(),
+            TODAY,
+            Locale::en,
+        );
         assert_eq!(node.candidates.len(), 1, "{node:?}");
     }
 
@@ -790,6 +902,7 @@ mod tests {
             &index,
             &ImageReference::parse("grafana/grafana").unwrap(),
             TODAY,
+            Locale::en,
         );
         assert!(answer.candidates.is_empty());
     }

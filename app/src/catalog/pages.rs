@@ -141,7 +141,8 @@ fn CandidateOption(candidate: Candidate, checked: bool) -> impl IntoView {
                     <span class="visually-hidden">{format!(" {} ", candidate.name)} {tu_string!(i18n, common.new_window)}</span>
                 </a>
             </p>
-            <p class="candidate-description">{candidate.description.clone()}</p>
+            // Red Hat's own words, in English.
+            <p class="candidate-description" lang="en">{candidate.description.clone()}</p>
             <p class="candidate-reasons small muted">{candidate.reasons.join(" · ")}</p>
         </li>
     }

@@ -33,7 +33,12 @@ pub async fn equivalents(state: &AppState, reference: &str) -> Result<Equivalent
 
 async fn equivalents_of(state: &AppState, image: &ImageReference) -> Equivalents {
     let view = state.catalog.current();
-    let mut answer = find_equivalents(&view.index, image, &crate::persistence::today());
+    let mut answer = find_equivalents(
+        &view.index,
+        image,
+        &crate::persistence::today(),
+        crate::i18n::request_locale(),
+    );
     state
         .catalog
         .apply_grades(&state.db, &view, &mut answer.candidates)

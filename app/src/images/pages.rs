@@ -141,7 +141,7 @@ fn CatalogRow(item: CatalogItem) -> impl IntoView {
                 </div>
             </div></td>
             <td data-label=tu_string!(i18n, images.tags) class="small">{item.tags.clone()}</td>
-            <td data-label=tu_string!(i18n, requests.column.team)><div>{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></div></td>
+            <td data-label=tu_string!(i18n, requests.column.team) translate="no"><div>{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></div></td>
             <td data-label=tu_string!(i18n, images.mirror)><div>{mirror}</div></td>
             <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::components::readable_date(locale, &item.expires_on)}</td>
         </tr>

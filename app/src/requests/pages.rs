@@ -237,7 +237,7 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                                     <td data-label=image>
                                         <a href=href class="mono">{r.image}</a>
                                     </td>
-                                    <td data-label=team>{r.team}</td>
+                                    <td data-label=team translate="no">{r.team}</td>
                                     <td data-label=state>
                                         <RequestBadges state=r.state catalog_checked=r.catalog_checked />
                                     </td>
@@ -279,22 +279,15 @@ pub fn RequestDetailPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |previous: Option<([usize; 2], [usize; 2])>| {
         let now = (actions.versions(), entry_actions.versions());
-        let refused = actions
-            .simple
-            .value()
-            .with_untracked(|v| matches!(v, Some(Err(_))))
-            || actions
-                .approve
-                .value()
-                .with_untracked(|v| matches!(v, Some(Err(_))))
-            || entry_actions
-                .revoke
-                .value()
-                .with_untracked(|v| matches!(v, Some(Err(_))))
-            || entry_actions
-                .renew
-                .value()
-                .with_untracked(|v| matches!(v, Some(Err(_))));
+        // Only the action that just finished counts: an older refusal must not keep focus put.
+        let failed =
+            |value: Option<Result<(), crate::error::AppError>>| matches!(value, Some(Err(_)));
+        let refused = previous.is_some_and(|(review, entry)| {
+            (review[0] != now.0[0] && failed(actions.simple.value().get_untracked()))
+                || (review[1] != now.0[1] && failed(actions.approve.value().get_untracked()))
+                || (entry[0] != now.1[0] && failed(entry_actions.revoke.value().get_untracked()))
+                || (entry[1] != now.1[1] && failed(entry_actions.renew.value().get_untracked()))
+        });
         if previous.is_some_and(|before| before != now) && !refused {
             if let Some(main) = document().get_element_by_id("main") {
                 use wasm_bindgen::JsCast;
@@ -406,7 +399,7 @@ fn RequestFacts(
                         <dd class="mono">{r.image_input.clone()}</dd>
                     })}
                     <dt>{tu_string!(i18n, requests.field.team)}</dt>
-                    <dd>{r.team.clone()}</dd>
+                    <dd translate="no">{r.team.clone()}</dd>
                     <dt>{tu_string!(i18n, requests.detail.contact)}</dt>
                     <dd>
                         <a href=format!("mailto:{}", r.contact)>{r.contact.clone()}</a>

@@ -221,8 +221,8 @@ fn Queue(page: QueuePage) -> impl IntoView {
                                         <tr>
                                             <td data-label="#"><a href=href.clone()>{format!("#{}", r.id)}</a></td>
                                             <td data-label=image><a href=href class="mono">{r.image}</a></td>
-                                            <td data-label=team>{r.team}</td>
-                                            <td data-label=requester>{r.requester_name}</td>
+                                            <td data-label=team translate="no">{r.team}</td>
+                                            <td data-label=requester translate="no">{r.requester_name}</td>
                                             <td data-label=state>
                                                 <RequestBadges state=r.state catalog_checked=r.catalog_checked />
                                             </td>

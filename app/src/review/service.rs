@@ -157,7 +157,7 @@ fn changed(request: &RequestDetail) -> AppError {
             locale,
             review.conflict,
             id = request.id,
-            state = request.state.label(locale).to_lowercase(),
+            state = request.state.label(locale),
             holder = holder
         )
         .to_string(),
@@ -326,7 +326,9 @@ pub async fn act(
         )
         .await?;
     let requester_language =
-        crate::auth::store::language_of(state.db.pool(), &request.requester_id.0)
+        // Read in the transaction: a second connection here could wait for a pool that this
+        // transaction (and others like it) already holds.
+        crate::auth::store::language_of(&mut *tx, &request.requester_id.0)
             .await?
             .unwrap_or(state.settings.default_locale);
     for mail in notices::for_action(state, &request, kind, body.as_deref(), requester_language) {
