@@ -3,7 +3,7 @@
 use crate::audit::pages::AuditPage;
 use crate::auth::context::provide_auth;
 use crate::auth::pages::{DevSignInPage, SignInFailedPage, UserMenu};
-use crate::i18n::{t, t_string, use_i18n, Locale};
+use crate::i18n::{tu_string, use_i18n, Locale};
 use crate::images::pages::{ImagesPage, ReportPage};
 use crate::mirror::pages::DriftPage;
 use crate::requests::edit::ResubmitPage;
@@ -74,22 +74,17 @@ fn content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The page's language, fixed for its life (the switch reloads the page): on the server the
+    // request's, in the browser what the server wrote into `<html lang>`.
     #[cfg(feature = "ssr")]
-    let languages = {
-        let chosen = crate::i18n::code(crate::i18n::request_locale()).to_owned();
-        leptos_i18n::context::UseLocalesOptions::default()
-            .ssr_lang_header_getter(move || Some(chosen.clone()))
-    };
+    let locale = crate::i18n::request_locale();
     #[cfg(not(feature = "ssr"))]
-    let languages = leptos_i18n::context::UseLocalesOptions::default();
-    // Provided by hand rather than with `<I18nContextProvider>`, which also renders an empty
-    // inline `<script>` (for translations loaded later) that carries no CSP nonce.
-    let i18n = leptos_i18n::context::init_i18n_context_with_options::<Locale>(
-        leptos_i18n::context::I18nContextOptions::default()
-            .enable_cookie(false)
-            .ssr_lang_header_getter(languages),
-    );
-    provide_context(i18n);
+    let locale = document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|code| crate::i18n::parse_code(&code))
+        .unwrap_or_default();
+    crate::i18n::provide_i18n(locale);
     // Tells end-to-end tests (and curious people) that the WASM has taken over the page.
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
@@ -148,7 +143,7 @@ fn Frame() -> impl IntoView {
     });
     view! {
         <a class="skip-link" href="#main">
-            {t!(i18n, common.skip_to_content)}
+            {tu_string!(i18n, common.skip_to_content)}
         </a>
         <header class="topbar">
             <div class="topbar-inner">
@@ -158,23 +153,23 @@ fn Frame() -> impl IntoView {
                 </a>
                 <Transition fallback=|| ()>
                     <Show when=signed_in>
-                        <nav class="main-nav" aria-label=move || t_string!(i18n, common.nav.label)>
+                        <nav class="main-nav" aria-label=tu_string!(i18n, common.nav.label)>
                             <A href="/requests/new" exact=true>
-                                {t!(i18n, common.nav.new_request)}
+                                {tu_string!(i18n, common.nav.new_request)}
                             </A>
                             <A href="/requests" exact=true>
-                                {t!(i18n, common.nav.my_requests)}
+                                {tu_string!(i18n, common.nav.my_requests)}
                             </A>
                             <A href="/images" exact=true>
-                                {t!(i18n, common.nav.images)}
+                                {tu_string!(i18n, common.nav.images)}
                             </A>
                             <Show when=staff>
-                                <A href="/review">{t!(i18n, common.nav.review_queue)}</A>
-                                <A href="/admin/drift">{t!(i18n, common.nav.drift)}</A>
+                                <A href="/review">{tu_string!(i18n, common.nav.review_queue)}</A>
+                                <A href="/admin/drift">{tu_string!(i18n, common.nav.drift)}</A>
                             </Show>
                             <Show when=admin>
-                                <A href="/admin/tokens">{t!(i18n, common.nav.tokens)}</A>
-                                <A href="/admin/audit">{t!(i18n, common.nav.audit)}</A>
+                                <A href="/admin/tokens">{tu_string!(i18n, common.nav.tokens)}</A>
+                                <A href="/admin/audit">{tu_string!(i18n, common.nav.audit)}</A>
                             </Show>
                         </nav>
                     </Show>
@@ -187,7 +182,7 @@ fn Frame() -> impl IntoView {
             <Outlet />
         </main>
         <footer class="footer">
-            <p>{t!(i18n, common.footer)}</p>
+            <p>{tu_string!(i18n, common.footer)}</p>
         </footer>
     }
 }
@@ -221,7 +216,7 @@ fn LanguageSwitch() -> impl IntoView {
                 name="lang"
                 value=move || other().0
                 lang=move || other().0
-                aria-label=move || t_string!(i18n, common.language_switch)
+                aria-label=tu_string!(i18n, common.language_switch)
             >
                 {move || other().1}
             </button>
@@ -236,29 +231,29 @@ fn HomePage() -> impl IntoView {
     view! {
         <Title text="" />
         <section class="hero">
-            <h1>{t!(i18n, common.home.title)}</h1>
-            <p class="lead">{t!(i18n, common.home.lead)}</p>
+            <h1>{tu_string!(i18n, common.home.title)}</h1>
+            <p class="lead">{tu_string!(i18n, common.home.lead)}</p>
             <div class="actions">
                 <a class="button button-primary" href="/requests/new">
-                    {t!(i18n, common.home.request_image)}
+                    {tu_string!(i18n, common.home.request_image)}
                 </a>
                 <a class="button" href="/requests">
-                    {t!(i18n, common.nav.my_requests)}
+                    {tu_string!(i18n, common.nav.my_requests)}
                 </a>
             </div>
         </section>
         <ol class="steps">
             <li>
-                <h2>{t!(i18n, common.home.ask_title)}</h2>
-                <p>{t!(i18n, common.home.ask)}</p>
+                <h2>{tu_string!(i18n, common.home.ask_title)}</h2>
+                <p>{tu_string!(i18n, common.home.ask)}</p>
             </li>
             <li>
-                <h2>{t!(i18n, common.home.review_title)}</h2>
-                <p>{t!(i18n, common.home.review)}</p>
+                <h2>{tu_string!(i18n, common.home.review_title)}</h2>
+                <p>{tu_string!(i18n, common.home.review)}</p>
             </li>
             <li>
-                <h2>{t!(i18n, common.home.mirror_title)}</h2>
-                <p>{t!(i18n, common.home.mirror)}</p>
+                <h2>{tu_string!(i18n, common.home.mirror_title)}</h2>
+                <p>{tu_string!(i18n, common.home.mirror)}</p>
             </li>
         </ol>
     }
@@ -273,13 +268,13 @@ fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=move || t_string!(i18n, common.not_found.title) />
+        <Title text=tu_string!(i18n, common.not_found.title) />
         <main id="main" class="page">
             <section class="panel empty-state">
-                <h1>{t!(i18n, common.not_found.title)}</h1>
-                <p>{t!(i18n, common.not_found.body)}</p>
+                <h1>{tu_string!(i18n, common.not_found.title)}</h1>
+                <p>{tu_string!(i18n, common.not_found.body)}</p>
                 <a class="button button-primary" href="/">
-                    {t!(i18n, common.not_found.home)}
+                    {tu_string!(i18n, common.not_found.home)}
                 </a>
             </section>
         </main>

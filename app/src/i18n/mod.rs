@@ -12,10 +12,49 @@
 //! ([`resolve`]). The server decides; the browser reads the answer from `<html lang>`.
 
 mod generated {
-    #![allow(missing_docs, clippy::all)]
+    #![allow(missing_docs, unused_imports, dead_code, clippy::all)]
     include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 }
-pub use generated::i18n::*;
+// The generated keys and `td_string!`; the rest is defined below: the page's language is
+// a plain value in the Leptos context, not leptos_i18n's reactive context, whose browser side
+// brings Accept-Language negotiation (leptos-use, ICU locale matching) into the WASM and whose
+// server side leaves an effect that can outlive its page.
+pub use generated::i18n::{td_string, Locale};
+
+/// The language of the page being rendered. Who may call: any component ([`use_i18n`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct I18n(Locale);
+
+impl I18n {
+    /// The page's language (it never changes while the page lives: the switch reloads it).
+    pub fn get_locale(self) -> Locale {
+        self.0
+    }
+
+    /// The same as [`I18n::get_locale`]; kept for the `tu_string!` macro.
+    pub fn get_locale_untracked(self) -> Locale {
+        self.0
+    }
+}
+
+/// Makes `locale` the language of the page being rendered (the app's root does this once).
+pub fn provide_i18n(locale: Locale) {
+    leptos::prelude::provide_context(I18n(locale));
+}
+
+/// The language of the page being rendered; the default language outside one.
+pub fn use_i18n() -> I18n {
+    leptos::prelude::use_context::<I18n>().unwrap_or(I18n(Locale::nb))
+}
+
+/// `tu_string!(i18n, namespace.key, name = value, …)`: the text of a key in the page's language,
+/// as `&'static str` (plain texts) or a displayable value (texts with `{{ values }}`).
+macro_rules! tu_string {
+    ($i18n:expr, $($rest:tt)*) => {
+        $crate::i18n::td_string!($i18n.get_locale_untracked(), $($rest)*)
+    };
+}
+pub(crate) use tu_string;
 
 mod format;
 pub use format::{format_count, format_date, format_date_time, format_megabytes};
