@@ -62,19 +62,3 @@ pub async fn language_of(db: impl Conn<'_>, user_id: &str) -> Result<Option<Loca
             .await?;
     Ok(row.and_then(|(code,)| code.as_deref().and_then(i18n::parse_code)))
 }
-
-/// The mail language of the user with this address, if they have one (a shared team address
-/// belongs to no user: it gets the installation's default).
-///
-/// # Errors
-/// The database fails.
-pub async fn language_of_email(db: impl Conn<'_>, email: &str) -> Result<Option<Locale>, DbError> {
-    let row: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT language FROM app_user WHERE LOWER(email) = LOWER($1) AND language IS NOT NULL \
-         ORDER BY updated_at DESC LIMIT 1",
-    )
-    .bind(email)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.and_then(|(code,)| code.as_deref().and_then(i18n::parse_code)))
-}

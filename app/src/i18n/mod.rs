@@ -1,11 +1,12 @@
 //! Translations: Norwegian bokmål (`nb`, the default) and English (`en`).
 //!
 //! The texts live in `app/locales/{nb,en}/<namespace>.json`; the build script turns them into
-//! the generated module re-exported here (leptos_i18n), so `t!(i18n, requests.title)` names a key
-//! the compiler checks, and `tests::both_languages_have_every_key` fails when a key is missing
-//! in one language. Pages use `t!` / `t_string!` with [`use_i18n`]; server code without a page
-//! (e-mails, messages made on the server) uses `td_string!(locale, key)` with the request's
-//! ([`request_locale`]) or the recipient's locale.
+//! the generated module (leptos_i18n), so `td_string!(locale, requests.field.image)` names a key
+//! the compiler checks, and `tests::both_languages_have_every_key_with_the_same_placeholders`
+//! fails when a key is missing in one language. Pages write `tu_string!(i18n, key, …)` with
+//! [`use_i18n`] (the page's language); server code without a page (e-mails, messages made on the
+//! server) writes `td_string!(locale, key, …)` with the request's ([`request_locale`]) or the
+//! recipient's locale.
 //!
 //! Which language a page is in: an explicit choice (the header's switch, kept in the
 //! [`COOKIE`]), else the browser's `Accept-Language`, else `PORTCULLIS_DEFAULT_LANGUAGE`
