@@ -173,9 +173,8 @@ pub fn locale_of(headers: &http::HeaderMap, default: Locale) -> Locale {
     let accept = headers
         .get(http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    cookie_choice(headers)
-        .or_else(|| accept.and_then(negotiate))
-        .unwrap_or(default)
+    // One order of precedence, [`resolve`]'s.
+    resolve(cookie_choice(headers).map(code), accept, default)
 }
 
 /// The language of the page or server function being served, by [`resolve`]. Off a Leptos
