@@ -260,6 +260,8 @@ async fn requests_submitted_while_the_catalog_is_down_are_marked_and_checked_aga
     let down = app_on(&pyxis.api("fail"), &[("PORTCULLIS_CATALOG_ATTEMPTS", "1")]).await;
     portcullis::jobs::catalog_turn(&down.state).await; // the refresh fails
     let alice = down.sign_in("alice").await;
+    // The job writes its note in the requester's language, though it runs with no request.
+    down.choose_language(&alice, "nb").await;
     let id = down.submit(&alice, "docker.io/library/postgres:16").await;
 
     let page = down
@@ -306,10 +308,18 @@ async fn requests_submitted_while_the_catalog_is_down_are_marked_and_checked_aga
         .collect();
     assert_eq!(rechecks.len(), 1, "{json}");
     assert_eq!(rechecks[0]["actor_name"], "Portcullis");
-    assert!(rechecks[0]["body"]
-        .as_str()
-        .unwrap()
-        .contains("best rhel9/postgresql-16"));
+    let note = rechecks[0]["body"].as_str().unwrap();
+    assert!(
+        note.starts_with("Sjekket Red Hat-katalogen på nytt")
+            && note.contains("det beste er rhel9/postgresql-16"),
+        "{note}"
+    );
+    // So are the reasons of the candidates it found.
+    let reason = json["request"]["catalog"]["candidates"][0]["reasons"].to_string();
+    assert!(
+        reason.contains("Samme") && !reason.contains("Same"),
+        "{reason}"
+    );
 }
 
 #[tokio::test]

@@ -853,7 +853,7 @@ async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
     .fetch_one(app.state.db.pool())
     .await
     .unwrap();
-    assert!(text.0.contains("1 stale"), "{}", text.0);
+    assert!(text.0.contains("stale: 1"), "{}", text.0);
     assert!(
         text.1.contains(&format!(
             "{}/base (tags 9), request #{base_id} [STALE",

@@ -535,9 +535,10 @@ async fn reminders_and_expiry_warnings_go_out_once() {
         .iter()
         .filter(|s| s.starts_with(&format!("Waiting for review: request #{waiting}")))
         .count();
+    let last_day = app::i18n::readable_date(app::i18n::Locale::en, &soon);
     let warnings = subjects
         .iter()
-        .filter(|s| s.starts_with(&format!("Approval ends {soon}: request #{approved}")))
+        .filter(|s| s.starts_with(&format!("Approval ends {last_day}: request #{approved}")))
         .count();
     assert_eq!((reminders, warnings), (1, 1), "{subjects:?}");
 }
@@ -739,21 +740,7 @@ async fn mail_is_written_in_the_recipients_language() {
     let app = app_with_mail(&smtp, &[]).await;
     let alice = app.sign_in("alice").await;
     let rita = app.sign_in("rita").await;
-    let chose = app
-        .send(
-            axum::http::Request::builder()
-                .method(axum::http::Method::POST)
-                .uri("/language")
-                .header(
-                    axum::http::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .header(axum::http::header::COOKIE, &alice)
-                .body(axum::body::Body::from("lang=nb&return_to=/requests"))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(chose.status, axum::http::StatusCode::SEE_OTHER);
+    app.choose_language(&alice, "nb").await;
     let id = app.submit(&alice, "nginx:1.25").await.to_string();
     app.act(
         "act_on_request",
@@ -764,6 +751,11 @@ async fn mail_is_written_in_the_recipients_language() {
     let expires = in_days(30);
     app.act("approve_request", &approve_args(&id, "2", &expires), &rita)
         .await;
+    // The job's own mail too: the approval ends within the warning period, and the request
+    // waited long enough for a reminder to the team before it was decided (none is sent now).
+    app::mail::reminders::queue_reminders(&app.state, std::time::Duration::ZERO)
+        .await
+        .unwrap();
     let subjects: Vec<(String, String)> =
         sqlx::query_as("SELECT recipients, subject FROM mail_outbox ORDER BY mail_id")
             .fetch_all(app.state.db.pool())
@@ -779,5 +771,13 @@ async fn mail_is_written_in_the_recipients_language() {
         subjects.iter().any(|(to, s)| to.contains("alice@")
             && s.starts_with(&format!("Forespørsel #{id} er godkjent"))),
         "{subjects:?}"
+    );
+    let warning = subjects
+        .iter()
+        .find(|(to, s)| to.contains("alice@") && s.starts_with("Godkjenningen utløper"))
+        .unwrap_or_else(|| panic!("no expiry warning in Norwegian: {subjects:?}"));
+    assert!(
+        warning.1.contains(&format!("forespørsel #{id}")),
+        "{warning:?}"
     );
 }

@@ -72,27 +72,34 @@ pub async fn act_on_entry(
     };
     workflow::decide_on_entry(&request.requester_id, user, kind)?;
     let stale = || {
-        AppError::Conflict(format!(
-            "The approval of request #{} changed while you were looking at it. Reload the page \
-             to see what changed, then try again.",
-            entry.request_id
-        ))
+        AppError::Conflict(
+            td_string!(
+                crate::i18n::request_locale(),
+                allowlist.entry_changed,
+                id = entry.request_id
+            )
+            .to_string(),
+        )
     };
     if entry.revoked_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "The approval of request #{} is revoked already.",
-            entry.request_id
-        )));
+        return Err(AppError::Conflict(
+            td_string!(
+                crate::i18n::request_locale(),
+                allowlist.entry_revoked_already,
+                id = entry.request_id
+            )
+            .to_string(),
+        ));
     }
     if entry.version != expected_version {
         return Err(stale());
     }
-    let requester_language =
-        // Read in the transaction: a second connection here could wait for a pool that this
-        // transaction (and others like it) already holds.
-        crate::auth::store::language_of(&mut *tx, &request.requester_id.0)
-            .await?
-            .unwrap_or(state.settings.default_locale);
+    let requester_language = crate::auth::store::mail_language(
+        &mut *tx,
+        &request.requester_id.0,
+        state.settings.default_locale,
+    )
+    .await?;
     let (action_name, body, after, mail) = match &action {
         EntryAction::Revoke { reason: text } => {
             let locale = crate::i18n::request_locale();

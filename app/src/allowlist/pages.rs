@@ -70,7 +70,7 @@ pub fn EntryPanel(
                 <dt>{tu_string!(i18n, review.approve.architectures)}</dt><dd>{entry.architectures.join(", ")}</dd>
                 <crate::mirror::pages::MirrorFacts status=mirror />
                 <dt>{tu_string!(i18n, allowlist.approved_by)}</dt><dd>{entry.approved_by_name.clone()} " · " <Timestamp at=entry.approved_at.clone() /></dd>
-                <dt>{tu_string!(i18n, allowlist.last_day)}</dt><dd>{crate::components::readable_date(locale, &entry.expires_on)}</dd>
+                <dt>{tu_string!(i18n, allowlist.last_day)}</dt><dd>{crate::i18n::readable_date(locale, &entry.expires_on)}</dd>
                 {entry.revoke_reason.clone().map(|reason| view! {
                     <dt>{tu_string!(i18n, allowlist.revoked)}</dt><dd>{tu_string!(i18n, allowlist.revoked_by, name = entry.revoked_by_name.clone().unwrap_or_default(), reason = reason)}</dd>
                 })}

@@ -50,6 +50,43 @@ pub async fn set_language(
     Ok(())
 }
 
+/// The language mail to `user_id` is written in: their last choice (or the language they signed
+/// in with), else `default` (`PORTCULLIS_DEFAULT_LANGUAGE`). Call it with the transaction that
+/// queues the mail: a second pool connection could wait on a pool that transactions hold.
+///
+/// # Errors
+/// The database fails.
+pub async fn mail_language(
+    db: impl Conn<'_>,
+    user_id: &str,
+    default: Locale,
+) -> Result<Locale, DbError> {
+    Ok(language_of(db, user_id).await?.unwrap_or(default))
+}
+
+/// The language mail to `address` is written in when it is not known to be a user's: the
+/// language of the user who last signed in with that address, else `default`. For contact
+/// addresses, which are often a team's list rather than a person.
+///
+/// # Errors
+/// The database fails.
+pub async fn mail_language_of_address(
+    db: impl Conn<'_>,
+    address: &str,
+    default: Locale,
+) -> Result<Locale, DbError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT language FROM app_user WHERE lower(email) = lower($1) AND language IS NOT NULL \
+         ORDER BY updated_at DESC LIMIT 1",
+    )
+    .bind(address.trim())
+    .fetch_optional(db)
+    .await?;
+    Ok(row
+        .and_then(|(code,)| code.as_deref().and_then(i18n::parse_code))
+        .unwrap_or(default))
+}
+
 /// The language `user_id` last chose (or signed in with), if any: their mail is written in it.
 ///
 /// # Errors

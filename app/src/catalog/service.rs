@@ -5,13 +5,14 @@ use super::equivalents::find_equivalents;
 use super::model::{Candidate, Equivalents};
 use crate::domain::ImageReference;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Locale;
 use crate::state::AppState;
 
-/// The candidates for the reference as typed; none when it does not parse (the form reports
-/// that on its own field).
-pub async fn candidates_for(state: &AppState, reference: &str) -> Vec<Candidate> {
+/// The candidates for the reference as typed, their reasons written in `locale`; none when it
+/// does not parse (the form reports that on its own field).
+pub async fn candidates_for(state: &AppState, reference: &str, locale: Locale) -> Vec<Candidate> {
     match ImageReference::parse(reference) {
-        Ok(image) => equivalents_of(state, &image).await.candidates,
+        Ok(image) => equivalents_of(state, &image, locale).await.candidates,
         Err(_) => Vec::new(),
     }
 }
@@ -28,17 +29,12 @@ pub async fn equivalents(state: &AppState, reference: &str) -> Result<Equivalent
         errors.keep("image", reference);
         AppError::Invalid(errors)
     })?;
-    Ok(equivalents_of(state, &image).await)
+    Ok(equivalents_of(state, &image, crate::i18n::request_locale()).await)
 }
 
-async fn equivalents_of(state: &AppState, image: &ImageReference) -> Equivalents {
+async fn equivalents_of(state: &AppState, image: &ImageReference, locale: Locale) -> Equivalents {
     let view = state.catalog.current();
-    let mut answer = find_equivalents(
-        &view.index,
-        image,
-        &crate::persistence::today(),
-        crate::i18n::request_locale(),
-    );
+    let mut answer = find_equivalents(&view.index, image, &crate::persistence::today(), locale);
     state
         .catalog
         .apply_grades(&state.db, &view, &mut answer.candidates)

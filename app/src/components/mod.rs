@@ -17,4 +17,4 @@ pub use fields::{DateField, ErrorSummary, TextArea, TextField};
 pub use forms::{field_errors, other_error};
 pub use gate::Gate;
 pub use table::DataTable;
-pub use timestamp::{readable_date, Timestamp};
+pub use timestamp::Timestamp;

@@ -1,4 +1,4 @@
-use crate::i18n::{format_date_time, use_i18n, Locale};
+use crate::i18n::{format_date_time, use_i18n};
 use leptos::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -39,7 +39,7 @@ pub fn Timestamp(#[prop(into)] at: String) -> impl IntoView {
 
 /// The time in the page's language and the browser's time zone, e.g. "28. nov. 2026, 19:06".
 #[cfg(feature = "hydrate")]
-fn local_date_time(locale: Locale, iso: &str) -> Option<String> {
+fn local_date_time(locale: crate::i18n::Locale, iso: &str) -> Option<String> {
     use wasm_bindgen::JsValue;
     let date = js_sys::Date::new(&JsValue::from_str(iso));
     if date.get_time().is_nan() {
@@ -53,13 +53,4 @@ fn local_date_time(locale: Locale, iso: &str) -> Option<String> {
         Locale::en => "en-GB",
     };
     date.to_locale_string(tag, &options).as_string()
-}
-
-/// A stored calendar day (`YYYY-MM-DD`) written for `locale` ("2. desember 2026"); anything
-/// else is shown as it is.
-pub fn readable_date(locale: Locale, day: &str) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(day, &format)
-        .map(|date| crate::i18n::format_date(locale, date))
-        .unwrap_or_else(|_| day.to_owned())
 }

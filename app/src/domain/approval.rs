@@ -160,19 +160,82 @@ pub const PATTERN_MAX: usize = 500;
 /// expression matches as a whole.
 ///
 /// # Errors
-/// What is wrong, in words.
+/// A [`RegexRefusal`] saying what is wrong, in the reviewer's words.
 #[cfg(feature = "ssr")]
-pub fn canonical_regex(pattern: &str) -> Result<String, String> {
+pub fn canonical_regex(pattern: &str) -> Result<String, RegexRefusal> {
     let out = rewrite(pattern)?;
     // The written form must compile as it will be used.
-    anchored(&out).map_err(|e| {
-        let reason = e.to_string();
-        format!(
-            "The pattern does not compile: {}",
-            reason.lines().last().unwrap_or("invalid").trim()
-        )
+    anchored(&out).map_err(|e| RegexRefusal::DoesNotCompile {
+        detail: e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or("invalid")
+            .trim()
+            .to_owned(),
     })?;
     Ok(out)
+}
+
+/// Why [`canonical_regex`] refused a pattern. [`RegexRefusal::message`] says it in a language;
+/// `Display` says it in English (logs).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegexRefusal {
+    /// Longer than [`PATTERN_MAX`] characters.
+    TooLong,
+    /// Not one complete expression; `detail` is the parser's own (English) words.
+    Unreadable { detail: String },
+    /// `[[:alpha:]]`.
+    NamedClass,
+    /// `\p{L}`.
+    UnicodeClass,
+    /// `[[a-z]]`.
+    NestedClass,
+    /// `&&`, `--`, `~~` inside a class.
+    SetOperation,
+    /// `(?i)`, `(?i:…)`.
+    Flags,
+    /// An assertion other than `^ $ \A \z \b \B`.
+    Assertion,
+    /// Counted repetitions whose product exceeds what Go's `regexp` takes.
+    RepeatTooLarge { max: u32 },
+    /// The rewritten form does not compile (e.g. too large); `detail` is the engine's words.
+    DoesNotCompile { detail: String },
+}
+
+#[cfg(feature = "ssr")]
+impl RegexRefusal {
+    /// What is wrong and how to write it instead, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            RegexRefusal::TooLong => {
+                td_string!(locale, validation.regex.too_long, max = PATTERN_MAX).to_string()
+            }
+            RegexRefusal::Unreadable { detail } => {
+                td_string!(locale, validation.regex.unreadable, detail = detail).to_string()
+            }
+            RegexRefusal::NamedClass => td_string!(locale, validation.regex.named_class).into(),
+            RegexRefusal::UnicodeClass => td_string!(locale, validation.regex.unicode_class).into(),
+            RegexRefusal::NestedClass => td_string!(locale, validation.regex.nested_class).into(),
+            RegexRefusal::SetOperation => td_string!(locale, validation.regex.set_operation).into(),
+            RegexRefusal::Flags => td_string!(locale, validation.regex.flags).into(),
+            RegexRefusal::Assertion => td_string!(locale, validation.regex.assertion).into(),
+            RegexRefusal::RepeatTooLarge { max } => {
+                td_string!(locale, validation.regex.repeat_too_large, max = max).to_string()
+            }
+            RegexRefusal::DoesNotCompile { detail } => {
+                td_string!(locale, validation.regex.does_not_compile, detail = detail).to_string()
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl std::fmt::Display for RegexRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
 }
 
 /// Whether a stored pattern is still what [`canonical_regex`] would store: checked on every
@@ -184,17 +247,16 @@ fn is_canonical(pattern: &str) -> bool {
 
 /// The parse and the rewrite of [`canonical_regex`], without the compile check.
 #[cfg(feature = "ssr")]
-fn rewrite(pattern: &str) -> Result<String, String> {
+fn rewrite(pattern: &str) -> Result<String, RegexRefusal> {
     use regex_syntax::ast::parse::Parser;
     if pattern.chars().count() > PATTERN_MAX {
-        return Err(format!("Keep the pattern within {PATTERN_MAX} characters."));
+        return Err(RegexRefusal::TooLong);
     }
-    let ast = Parser::new().parse(pattern).map_err(|e| {
-        format!(
-            "The pattern does not read as one complete expression: {}.",
-            e.kind()
-        )
-    })?;
+    let ast = Parser::new()
+        .parse(pattern)
+        .map_err(|e| RegexRefusal::Unreadable {
+            detail: e.kind().to_string(),
+        })?;
     let mut out = String::with_capacity(pattern.len() + 8);
     write_regex(&ast, 1, &mut out)?;
     Ok(out)
@@ -238,7 +300,7 @@ fn write_perl(class: &regex_syntax::ast::ClassPerl, out: &mut String) {
 fn write_class_item(
     item: &regex_syntax::ast::ClassSetItem,
     out: &mut String,
-) -> Result<(), String> {
+) -> Result<(), RegexRefusal> {
     use regex_syntax::ast::ClassSetItem;
     match item {
         ClassSetItem::Empty(_) => {}
@@ -254,20 +316,9 @@ fn write_class_item(
                 write_class_item(item, out)?;
             }
         }
-        ClassSetItem::Ascii(_) => {
-            return Err(
-                "Named classes like [[:alpha:]] are not allowed; write ranges such as [a-z]."
-                    .into(),
-            )
-        }
-        ClassSetItem::Unicode(_) => {
-            return Err("Unicode classes like \\p{L} are not allowed: tags are ASCII.".into())
-        }
-        ClassSetItem::Bracketed(_) => {
-            return Err(
-                "Classes inside classes are not allowed; write one class such as [a-z0-9].".into(),
-            )
-        }
+        ClassSetItem::Ascii(_) => return Err(RegexRefusal::NamedClass),
+        ClassSetItem::Unicode(_) => return Err(RegexRefusal::UnicodeClass),
+        ClassSetItem::Bracketed(_) => return Err(RegexRefusal::NestedClass),
     }
     Ok(())
 }
@@ -280,7 +331,7 @@ fn write_regex(
     ast: &regex_syntax::ast::Ast,
     repeated: u32,
     out: &mut String,
-) -> Result<(), String> {
+) -> Result<(), RegexRefusal> {
     use regex_syntax::ast::{
         AssertionKind, Ast, ClassSet, GroupKind, RepetitionKind, RepetitionRange,
     };
@@ -288,12 +339,7 @@ fn write_regex(
     const REPEAT_MAX: u32 = 1000;
     match ast {
         Ast::Empty(_) => {}
-        Ast::Flags(_) => {
-            return Err(
-                "Inline flags such as (?i) are not allowed; write the letters out, e.g. [Ll]atest."
-                    .into(),
-            )
-        }
+        Ast::Flags(_) => return Err(RegexRefusal::Flags),
         Ast::Literal(literal) => write_literal(literal.c, false, out),
         Ast::Dot(_) => out.push('.'),
         Ast::Assertion(assertion) => out.push_str(match assertion.kind {
@@ -303,11 +349,9 @@ fn write_regex(
             AssertionKind::EndText => "\\z",
             AssertionKind::WordBoundary => "\\b",
             AssertionKind::NotWordBoundary => "\\B",
-            _ => return Err("Only the assertions ^ $ \\A \\z \\b \\B are allowed.".into()),
+            _ => return Err(RegexRefusal::Assertion),
         }),
-        Ast::ClassUnicode(_) => {
-            return Err("Unicode classes like \\p{L} are not allowed: tags are ASCII.".into())
-        }
+        Ast::ClassUnicode(_) => return Err(RegexRefusal::UnicodeClass),
         Ast::ClassPerl(class) => write_perl(class, out),
         Ast::ClassBracketed(class) => {
             out.push('[');
@@ -316,9 +360,7 @@ fn write_regex(
             }
             match &class.kind {
                 ClassSet::Item(item) => write_class_item(item, out)?,
-                ClassSet::BinaryOp(_) => {
-                    return Err("Class set operations (&&, --, ~~) are not allowed.".into())
-                }
+                ClassSet::BinaryOp(_) => return Err(RegexRefusal::SetOperation),
             }
             out.push(']');
         }
@@ -335,12 +377,7 @@ fn write_regex(
                 Some(n) => repeated
                     .checked_mul(n.max(1))
                     .filter(|total| *total <= REPEAT_MAX)
-                    .ok_or_else(|| {
-                        format!(
-                            "Repeat counts (nested ones multiplied) above {REPEAT_MAX} are not \
-                             allowed."
-                        )
-                    })?,
+                    .ok_or(RegexRefusal::RepeatTooLarge { max: REPEAT_MAX })?,
                 None => repeated,
             };
             let grouped = matches!(*repetition.ast, Ast::Repetition(_));
@@ -372,7 +409,7 @@ fn write_regex(
         Ast::Group(group) => {
             if let GroupKind::NonCapturing(flags) = &group.kind {
                 if !flags.items.is_empty() {
-                    return Err("Inline flags such as (?i:…) are not allowed; write the letters out, e.g. [Ll]atest.".into());
+                    return Err(RegexRefusal::Flags);
                 }
             }
             out.push_str("(?:");
@@ -432,7 +469,7 @@ impl TagRule {
             )),
             "regex" => canonical_regex(text)
                 .map(TagRule::Regex)
-                .map_err(|message| ("tags", message)),
+                .map_err(|refusal| ("tags", refusal.message(locale))),
             "semver" if text.is_empty() => Err((
                 "tags",
                 td_string!(locale, validation.approval.no_range).into(),
@@ -740,9 +777,13 @@ mod tests {
             ("((a{10}){10}){11}", "multiplied"),
             (r"\<1", "assertions"),
         ] {
-            let error = canonical_regex(pattern).unwrap_err();
+            let error = canonical_regex(pattern).unwrap_err().to_string();
             assert!(error.contains(reason), "{pattern}: {error}");
         }
+        // The reviewer reads the refusal in their language, through the approve form.
+        let (field, message) = TagRule::parse("regex", "(?i)latest", Locale::nb).unwrap_err();
+        assert_eq!(field, "tags");
+        assert!(message.starts_with("Innebygde flagg"), "{message}");
     }
 
     #[test]

@@ -50,6 +50,25 @@ pub fn format_date(locale: Locale, date: Date) -> String {
     }
 }
 
+/// A stored calendar day (`YYYY-MM-DD`) written for `locale` ("2. desember 2026"); anything
+/// else is shown as it is.
+pub fn readable_date(locale: Locale, day: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(day, &format)
+        .map(|date| format_date(locale, date))
+        .unwrap_or_else(|_| day.to_owned())
+}
+
+/// A stored month (`YYYY-MM`) written for `locale`: "desember 2026" / "December 2026"; anything
+/// else is shown as it is.
+pub fn format_month(locale: Locale, month: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match Date::parse(&format!("{month}-01"), &format) {
+        Ok(first) => format!("{} {}", month_name(locale, first.month()), first.year()),
+        Err(_) => month.to_owned(),
+    }
+}
+
 /// A moment in UTC: "2. desember 2026 kl. 09:05 UTC" / "2 December 2026, 09:05 UTC".
 pub fn format_date_time(locale: Locale, at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);

@@ -58,7 +58,9 @@ macro_rules! tu_string {
 pub(crate) use tu_string;
 
 mod format;
-pub use format::{format_count, format_date, format_date_time, format_megabytes};
+pub use format::{
+    format_count, format_date, format_date_time, format_megabytes, format_month, readable_date,
+};
 
 /// The installation's default language (`PORTCULLIS_DEFAULT_LANGUAGE`), in the Leptos context of
 /// every page and server function (the server provides it beside its state).

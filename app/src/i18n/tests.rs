@@ -67,6 +67,11 @@ fn dates_and_numbers_are_written_for_the_language() {
     assert_eq!(format_count(Locale::en, 999), "999");
     assert_eq!(format_megabytes(Locale::nb, 12_345_678), "12,3 MB");
     assert_eq!(format_megabytes(Locale::en, 12_345_678), "12.3 MB");
+    assert_eq!(readable_date(Locale::nb, "2026-12-02"), "2. desember 2026");
+    assert_eq!(readable_date(Locale::en, "not a day"), "not a day");
+    assert_eq!(format_month(Locale::nb, "2026-12"), "desember 2026");
+    assert_eq!(format_month(Locale::en, "2026-12"), "December 2026");
+    assert_eq!(format_month(Locale::en, "2026-13"), "2026-13");
 }
 
 /// Every key with its text, `namespace.key.subkey` → text, for one language.

@@ -143,7 +143,7 @@ fn CatalogRow(item: CatalogItem) -> impl IntoView {
             <td data-label=tu_string!(i18n, images.tags) class="small">{item.tags.clone()}</td>
             <td data-label=tu_string!(i18n, requests.column.team) translate="no"><div>{item.team.clone()} <div class="muted small">{item.contact.clone()}</div></div></td>
             <td data-label=tu_string!(i18n, images.mirror)><div>{mirror}</div></td>
-            <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::components::readable_date(locale, &item.expires_on)}</td>
+            <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::i18n::readable_date(locale, &item.expires_on)}</td>
         </tr>
     }
 }
@@ -331,7 +331,7 @@ fn ReportView(report: TeamReport) -> impl IntoView {
                                 {i.ends_soon.then(|| view! { <span class="badge badge-warning">{tu_string!(i18n, images.report.ends_soon)}</span> })}
                                 {(!i.stale && !i.ends_soon).then(|| view! { <span class="badge badge-success">{tu_string!(i18n, images.report.fine)}</span> })}
                             </div></td>
-                            <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::components::readable_date(locale, &i.item.expires_on)}</td>
+                            <td data-label=tu_string!(i18n, allowlist.last_day)>{crate::i18n::readable_date(locale, &i.item.expires_on)}</td>
                             <td data-label=tu_string!(i18n, images.report.todo)>{todo}</td>
                         </tr>
                     }

@@ -4,6 +4,7 @@
 
 use super::model::TeamReport;
 use crate::error::AppError;
+use crate::i18n::{td_string, Locale};
 use crate::mail::{messages, outbox};
 use crate::persistence::{self, DbError};
 use crate::state::AppState;
@@ -24,15 +25,22 @@ pub async fn queue_monthly_reports(state: &AppState) -> Result<usize, AppError> 
         crate::allowlist::store::active_contacts(state.db.pool(), &today, &month_began).await?;
     for contact in contacts {
         let key = format!("report:{contact}:{month}");
-        let mut tx = state.db.begin().await?;
-        if crate::mail::store::has_key(&mut tx, &key).await? {
-            continue;
-        }
+        // Read before the transaction begins: it uses the pool, which open transactions hold.
         let report = super::service::report(state, &contact).await?;
         if report.items.is_empty() {
             continue;
         }
-        let mut mail = compose(state, &report, month);
+        let mut tx = state.db.begin().await?;
+        if crate::mail::store::has_key(&mut tx, &key).await? {
+            continue;
+        }
+        let locale = crate::auth::store::mail_language_of_address(
+            &mut *tx,
+            &contact,
+            state.settings.default_locale,
+        )
+        .await?;
+        let mut mail = compose(state, &report, month, locale);
         mail.dedupe_key = Some(key);
         if outbox::queue(&mut tx, &mail, &now).await? {
             queued += 1;
@@ -42,26 +50,39 @@ pub async fn queue_monthly_reports(state: &AppState) -> Result<usize, AppError> 
     Ok(queued)
 }
 
-/// The report as a message to its owner.
-pub fn compose(state: &AppState, report: &TeamReport, month: &str) -> messages::Mail {
+/// The report as a message to its owner, written in `locale`; `month` is `YYYY-MM`.
+pub fn compose(
+    state: &AppState,
+    report: &TeamReport,
+    month: &str,
+    locale: Locale,
+) -> messages::Mail {
+    let l = locale;
     let stale = report.items.iter().filter(|i| i.stale).count();
     let ending = report.items.iter().filter(|i| i.ends_soon).count();
-    let mut paragraphs = vec![format!(
-        "Your approved container images in {month}: {} in all, {stale} stale (built more than \
-         {} days ago), {ending} ending within 30 days.",
-        report.items.len(),
-        report.max_age_days
-    )];
+    let month = crate::i18n::format_month(l, month);
+    let mut paragraphs = vec![td_string!(
+        l,
+        mail.report.summary,
+        month = month.as_str(),
+        count = report.items.len(),
+        stale = stale,
+        days = report.max_age_days,
+        ending = ending,
+        soon_days = super::service::ENDS_SOON_DAYS
+    )
+    .to_string()];
     let lines: Vec<String> = report
         .items
         .iter()
         .map(|i| {
             let mut flags = Vec::new();
             if i.stale {
-                flags.push("STALE: rebuild it and push the new build upstream".to_owned());
+                flags.push(td_string!(l, mail.report.stale_flag).to_owned());
             }
             if i.ends_soon {
-                flags.push(format!("ENDS {}: renew it or let it go", i.item.expires_on));
+                let last_day = crate::i18n::readable_date(l, &i.item.expires_on);
+                flags.push(td_string!(l, mail.report.ends_flag, date = last_day).to_string());
             }
             let place = i
                 .item
@@ -74,29 +95,35 @@ pub fn compose(state: &AppState, report: &TeamReport, month: &str) -> messages::
             } else {
                 format!(" [{}]", flags.join("; "))
             };
-            format!(
-                "- {place} ({}), request #{}{flags}",
-                i.item.tags, i.item.request_id
+            td_string!(
+                l,
+                mail.report.line,
+                place = place,
+                tags = i.item.tags.as_str(),
+                id = i.item.request_id,
+                flags = flags
             )
+            .to_string()
         })
         .collect();
     paragraphs.push(lines.join("\n"));
-    paragraphs.push(
-        "Policy: production images are rebuilt at least monthly. A stale image needs a new \
-         build upstream (the mirror then copies it); an approval that ends needs a renewal from \
-         the security team, which you can ask for on the request's page."
-            .to_owned(),
-    );
+    paragraphs.push(td_string!(l, mail.report.policy).to_owned());
     messages::compose(
         vec![report.owner.clone()],
-        format!("Your container images, {month}: {stale} stale, {ending} ending soon"),
+        td_string!(
+            l,
+            mail.report.subject,
+            month = month.as_str(),
+            stale = stale,
+            ending = ending
+        )
+        .to_string(),
         &paragraphs,
         &format!(
             "{}/images/report?owner={}",
             state.settings.public_url,
             super::model::url_encode(&report.owner)
         ),
-        // Not translated yet: the monthly report is written in English.
-        crate::i18n::Locale::en,
+        l,
     )
 }

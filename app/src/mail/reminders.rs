@@ -3,6 +3,7 @@
 
 use super::{messages, outbox};
 use crate::error::AppError;
+use crate::i18n::{td_string, Locale};
 use crate::persistence;
 use crate::state::AppState;
 
@@ -25,24 +26,25 @@ pub async fn queue_reminders(
     let mut queued = 0;
     if let Some(team) = &state.settings.security_team_email {
         let cutoff = persistence::format_timestamp(now - waiting);
+        // The security team's mail is written in the installation's language.
+        let l = state.settings.default_locale;
         for waiting in crate::requests::store::waiting_since(state.db.pool(), &cutoff, 200).await? {
-            let hours = waiting_hours(&waiting.updated_at, now);
+            let (id, image) = (waiting.id, waiting.image.as_str());
             let mut mail = messages::compose(
                 vec![team.clone()],
-                format!(
-                    "Waiting for review: request #{} ({})",
-                    waiting.id, waiting.image
-                ),
-                &[format!(
-                    "Request #{} for {} (team {}) has waited {hours} hours in state “{}”.",
-                    waiting.id,
-                    waiting.image,
-                    waiting.team,
-                    waiting.state.label(crate::i18n::Locale::en).to_lowercase()
-                )],
+                td_string!(l, mail.reminder.subject, id = id, image = image).to_string(),
+                &[td_string!(
+                    l,
+                    mail.reminder.body,
+                    id = id,
+                    image = image,
+                    team = waiting.team.as_str(),
+                    since = waiting_since(l, &waiting.updated_at),
+                    state = waiting.state.label(l).to_lowercase()
+                )
+                .to_string()],
                 &format!("{}/requests/{}", state.settings.public_url, waiting.id),
-                // Not translated yet: the reminders are written in English.
-                crate::i18n::Locale::en,
+                l,
             );
             mail.dedupe_key = Some(format!("reminder:{}:{}", waiting.id, waiting.version));
             let mut tx = state.db.begin().await?;
@@ -61,31 +63,43 @@ pub async fn queue_reminders(
     )
     .await?
     {
-        let Some(request) = crate::requests::store::find(state.db.pool(), entry.request_id).await?
-        else {
+        let mut tx = state.db.begin().await?;
+        let Some(request) = crate::requests::store::find(&mut *tx, entry.request_id).await? else {
             continue;
         };
+        let l = crate::auth::store::mail_language(
+            &mut *tx,
+            &request.requester_id.0,
+            state.settings.default_locale,
+        )
+        .await?;
+        let (id, image) = (request.id, request.image.as_str());
+        let last_day = crate::i18n::readable_date(l, &entry.expires_on);
         let mut mail = messages::compose(
             vec![request.requester_email.clone(), request.contact.clone()],
-            format!(
-                "Approval ends {}: request #{} ({})",
-                entry.expires_on, request.id, request.image
-            ),
+            td_string!(
+                l,
+                mail.expiry.subject,
+                date = last_day.as_str(),
+                id = id,
+                image = image
+            )
+            .to_string(),
             &[
-                format!(
-                    "The approval of request #{} for {} ends after {}. After that day the mirror \
-                     stops copying it.",
-                    request.id, request.image, entry.expires_on
-                ),
-                "Ask the security team to renew it, or submit a new request for a newer image \
-                 (policy asks for images rebuilt at least monthly)."
-                    .to_owned(),
+                td_string!(
+                    l,
+                    mail.expiry.body,
+                    id = id,
+                    image = image,
+                    date = last_day.as_str()
+                )
+                .to_string(),
+                td_string!(l, mail.expiry.next).to_owned(),
             ],
             &format!("{}/requests/{}", state.settings.public_url, request.id),
-            crate::i18n::Locale::en,
+            l,
         );
         mail.dedupe_key = Some(format!("expiry:{}:{}", entry.id, entry.expires_on));
-        let mut tx = state.db.begin().await?;
         if outbox::queue(&mut tx, &mail, &now_text).await? {
             queued += 1;
         }
@@ -95,8 +109,10 @@ pub async fn queue_reminders(
     Ok(queued)
 }
 
-fn waiting_hours(since: &str, now: time::OffsetDateTime) -> i64 {
-    time::OffsetDateTime::parse(since, &time::format_description::well_known::Rfc3339)
-        .map(|at| (now - at).whole_hours())
-        .unwrap_or(0)
+/// When a request began to wait (RFC 3339), written for `locale`; anything else as it is.
+fn waiting_since(locale: Locale, since: &str) -> String {
+    time::OffsetDateTime::parse(since, &time::format_description::well_known::Rfc3339).map_or_else(
+        |_| since.to_owned(),
+        |at| crate::i18n::format_date_time(locale, at),
+    )
 }

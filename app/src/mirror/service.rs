@@ -13,6 +13,7 @@ use super::store::{self, DriftFinding, Found, ImageRow};
 use crate::allowlist::AllowlistEntry;
 use crate::domain::SessionUser;
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::mail::{messages, outbox};
 use crate::persistence::{self, DbError};
 use crate::registry::client::RegistryError;
@@ -372,7 +373,13 @@ async fn record(
             if recorded.first_available {
                 let request = crate::requests::store::find(&mut *tx, entry.request_id).await?;
                 if let Some(request) = request {
-                    let mail = available_notice(state, target, entry, &request, found);
+                    let locale = crate::auth::store::mail_language(
+                        &mut *tx,
+                        &request.requester_id.0,
+                        state.settings.default_locale,
+                    )
+                    .await?;
+                    let mail = available_notice(state, target, entry, &request, found, locale);
                     if outbox::queue(&mut tx, &mail, now).await? {
                         newly_available += 1;
                     }
@@ -426,7 +433,9 @@ fn available_notice(
     entry: &AllowlistEntry,
     request: &crate::requests::model::RequestDetail,
     found: &[Found],
+    locale: crate::i18n::Locale,
 ) -> messages::Mail {
+    let l = locale;
     let pull = target.pull_path(&entry.registry, &entry.repository);
     let references: Vec<String> = found
         .iter()
@@ -434,21 +443,19 @@ fn available_notice(
         .collect();
     let mut mail = messages::compose(
         vec![request.requester_email.clone(), entry.contact.clone()],
-        format!(
-            "Available in the mirror: request #{} ({})",
-            request.id, request.image
-        ),
+        td_string!(
+            l,
+            mail.available.subject,
+            id = request.id,
+            image = request.image.as_str()
+        )
+        .to_string(),
         &[
-            format!(
-                "The image you asked for in request #{} is now in the organisation's mirror. \
-                 Pull it from there:",
-                request.id
-            ),
+            td_string!(l, mail.available.body, id = request.id).to_string(),
             references.join("\n"),
         ],
         &format!("{}/requests/{}", state.settings.public_url, request.id),
-        // Not translated yet: the mirror's mails are written in English.
-        crate::i18n::Locale::en,
+        l,
     );
     mail.dedupe_key = Some(format!("mirror-available:{}", entry.id));
     mail
@@ -462,44 +469,38 @@ fn drift_notice(
     team: &str,
     new: &[(i64, DriftFinding)],
 ) -> messages::Mail {
+    // The security team's mail is written in the installation's language.
+    let l = state.settings.default_locale;
+    let image = |f: &DriftFinding| format!("{}/{}:{}", target.host, f.repository, f.tag);
     let subject = match new {
-        [(_, one)] => format!(
-            "Drift in the mirror: {}/{}:{}",
-            target.host, one.repository, one.tag
-        ),
-        many => format!("Drift in the mirror: {} new findings", many.len()),
+        [(_, one)] => td_string!(l, mail.drift.subject_one, image = image(one)).to_string(),
+        many => td_string!(l, mail.drift.subject_many, count = many.len()).to_string(),
     };
     let mut lines: Vec<String> = new
         .iter()
         .take(MAIL_FINDINGS_MAX)
         .map(|(_, f)| {
-            format!(
-                "- {}/{}:{} (digest {})",
-                target.host,
-                f.repository,
-                f.tag,
-                f.digest.as_deref().unwrap_or("unknown")
-            )
+            let digest = f
+                .digest
+                .as_deref()
+                .unwrap_or(td_string!(l, mail.drift.unknown_digest));
+            td_string!(l, mail.drift.line, image = image(f), digest = digest).to_string()
         })
         .collect();
     if new.len() > MAIL_FINDINGS_MAX {
-        lines.push(format!(
-            "… and {} more on the drift page.",
-            new.len() - MAIL_FINDINGS_MAX
-        ));
+        let more = new.len() - MAIL_FINDINGS_MAX;
+        lines.push(td_string!(l, mail.drift.more, count = more).to_string());
     }
     let mut mail = messages::compose(
         vec![team.to_owned()],
         subject,
         &[
-            "The mirror holds what no active allowlist entry allows: revoked, expired, never \
-             approved or pushed by hand."
-                .to_owned(),
+            td_string!(l, mail.drift.body).to_owned(),
             lines.join("\n"),
-            "Remove it from the mirror, or approve it through a request.".to_owned(),
+            td_string!(l, mail.drift.next).to_owned(),
         ],
         &format!("{}/admin/drift", state.settings.public_url),
-        crate::i18n::Locale::en,
+        l,
     );
     let first = new.first().map_or(0, |(id, _)| *id);
     mail.dedupe_key = Some(format!("mirror-drift:{first}"));

@@ -6,6 +6,7 @@ use crate::catalog::mirror::Freshness;
 use crate::catalog::service::candidates_for;
 use crate::domain::{allowed_actions, NewImageRequest, RequestForm, RequestId, SessionUser};
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::mail::notices::new_request_notice;
 use crate::mail::outbox;
 use crate::persistence::{self, Db};
@@ -29,10 +30,11 @@ pub async fn submit(
     form: &RequestForm,
 ) -> Result<RequestId, AppError> {
     let view = state.catalog.current();
+    let locale = crate::i18n::request_locale();
     let request = NewImageRequest::validate(
         form,
-        candidates_for(state, &form.image).await,
-        crate::i18n::request_locale(),
+        candidates_for(state, &form.image, locale).await,
+        locale,
     )
     .map_err(AppError::Invalid)?;
     let freshness = state
@@ -111,15 +113,26 @@ pub async fn recheck_catalog(state: &AppState) -> Result<usize, AppError> {
         return Ok(0);
     };
     let mut recorded = 0;
-    for (id, typed) in crate::requests::store::catalog_unchecked(state.db.pool(), 500).await? {
-        let candidates = candidates_for(state, &typed).await;
+    for (id, typed, requester) in
+        crate::requests::store::catalog_unchecked(state.db.pool(), 500).await?
+    {
+        // The requester reads the note and the reasons: they are written in their language.
+        let l = crate::auth::store::mail_language(
+            state.db.pool(),
+            &requester.0,
+            state.settings.default_locale,
+        )
+        .await?;
+        let candidates = candidates_for(state, &typed, l).await;
         let note = match candidates.first() {
-            Some(best) => format!(
-                "Checked the Red Hat catalog again: {} equivalent(s), best {}.",
-                candidates.len(),
-                best.repository
-            ),
-            None => "Checked the Red Hat catalog again: no equivalent.".to_owned(),
+            Some(best) => td_string!(
+                l,
+                requests.recheck.found,
+                count = candidates.len(),
+                best = best.repository.as_str()
+            )
+            .to_string(),
+            None => td_string!(l, requests.recheck.none).to_owned(),
         };
         if crate::requests::store::record_recheck(
             &state.db,
@@ -131,7 +144,12 @@ pub async fn recheck_catalog(state: &AppState) -> Result<usize, AppError> {
         )
         .await?
         {
-            tracing::info!(target: "audit", request_id = id.0, %note, "catalog re-checked");
+            tracing::info!(
+                target: "audit",
+                request_id = id.0,
+                equivalents = candidates.len(),
+                "catalog re-checked"
+            );
             recorded += 1;
         }
     }

@@ -256,16 +256,16 @@ pub async fn events(db: impl Conn<'_>, id: RequestId) -> Result<Vec<RequestEvent
 }
 
 /// Open requests (not yet decided) whose catalog check did not count, oldest first, with the
-/// reference as typed: the background re-check's work list.
+/// reference as typed and the requester: the background re-check's work list.
 ///
 /// # Errors
 /// The database fails.
 pub async fn catalog_unchecked(
     db: impl Conn<'_>,
     limit: i64,
-) -> Result<Vec<(RequestId, String)>, DbError> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT image_request_id, image_input FROM image_request \
+) -> Result<Vec<(RequestId, String, UserId)>, DbError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT image_request_id, image_input, requester_id FROM image_request \
          WHERE catalog_status = $1 AND state IN ($2, $3, $4) \
          ORDER BY image_request_id LIMIT $5",
     )
@@ -278,7 +278,7 @@ pub async fn catalog_unchecked(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, input)| (RequestId(id), input))
+        .map(|(id, input, requester)| (RequestId(id), input, UserId(requester)))
         .collect())
 }
 

@@ -429,7 +429,7 @@ fn ApproveForm(
                     hint=tu_string!(i18n, review.approve.architectures_hint)
                     value=Some(initial("architectures", "amd64")) required=true errors />
                 <DateField name="expires_on" label=tu_string!(i18n, review.approve.expires_on)
-                    hint=tu_string!(i18n, review.approve.expires_hint, max = crate::components::readable_date(i18n.get_locale_untracked(), &max_expiry)) min=today max=max_expiry.clone()
+                    hint=tu_string!(i18n, review.approve.expires_hint, max = crate::i18n::readable_date(i18n.get_locale_untracked(), &max_expiry)) min=today max=max_expiry.clone()
                     value=Some(initial("expires_on", &default_expiry)) required=true errors />
                 <button type="submit" class="button button-primary">{ActionKind::Approve.label(i18n.get_locale_untracked())}</button>
             </ActionForm>

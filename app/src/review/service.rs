@@ -325,12 +325,12 @@ pub async fn act(
             &now,
         )
         .await?;
-    let requester_language =
-        // Read in the transaction: a second connection here could wait for a pool that this
-        // transaction (and others like it) already holds.
-        crate::auth::store::language_of(&mut *tx, &request.requester_id.0)
-            .await?
-            .unwrap_or(state.settings.default_locale);
+    let requester_language = crate::auth::store::mail_language(
+        &mut *tx,
+        &request.requester_id.0,
+        state.settings.default_locale,
+    )
+    .await?;
     for mail in notices::for_action(state, &request, kind, body.as_deref(), requester_language) {
         outbox::queue(&mut tx, &mail, &now).await?;
     }

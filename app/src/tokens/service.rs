@@ -121,9 +121,14 @@ pub async fn create(
     match store::insert(&mut tx, &summary, &hash(&secret)).await {
         Ok(()) => {}
         Err(DbError::UniqueViolation) => {
-            return Err(AppError::Conflict(format!(
-                "A token named {name:?} exists already; choose another name or revoke that one."
-            )))
+            return Err(AppError::Conflict(
+                crate::i18n::td_string!(
+                    crate::i18n::request_locale(),
+                    tokens.name_taken,
+                    name = format!("{name:?}")
+                )
+                .to_string(),
+            ))
         }
         Err(other) => return Err(other.into()),
     }
@@ -266,10 +271,14 @@ pub async fn revoke(
             )
         })?;
     if token.revoked_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "The token {:?} was revoked already.",
-            token.name
-        )));
+        return Err(AppError::Conflict(
+            crate::i18n::td_string!(
+                crate::i18n::request_locale(),
+                tokens.revoked_already,
+                name = format!("{:?}", token.name)
+            )
+            .to_string(),
+        ));
     }
     let now = persistence::now();
     let mut tx = db.begin().await?;

@@ -280,6 +280,26 @@ impl TestApp {
             .expect("sign-in sets the session cookie")
     }
 
+    /// Chooses `language` (`nb`, `en`) in the header's switch as the holder of `cookie`: their
+    /// mail and the portal's notes to them are written in it from then on.
+    pub async fn choose_language(&self, cookie: &str, language: &str) {
+        let chose = self
+            .send(
+                Request::builder()
+                    .method(axum::http::Method::POST)
+                    .uri("/language")
+                    .header(
+                        axum::http::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .header(axum::http::header::COOKIE, cookie)
+                    .body(Body::from(format!("lang={language}&return_to=/requests")))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(chose.status, StatusCode::SEE_OTHER, "{}", chose.body);
+    }
+
     /// Calls a server function that answers `()` and checks it succeeded.
     pub async fn act(&self, function: &str, args: &[(&str, &str)], cookie: &str) {
         let response = self.call(function, args, Some(cookie)).await;
