@@ -50,7 +50,7 @@ install_build_tools() {
 # What the tests need on top: Chromium, PostgreSQL, registries and skopeo, schemathesis, the
 # end-to-end npm packages.
 install_test_tools() {
-  apt_install chromium postgresql postgresql-client docker-registry skopeo
+  apt_install chromium postgresql postgresql-client docker-registry skopeo prometheus
   install_api_fuzzer
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "Installing cargo-nextest"

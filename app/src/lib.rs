@@ -25,6 +25,8 @@ pub mod images;
 pub mod mail;
 pub mod mirror;
 #[cfg(feature = "ssr")]
+pub mod monitoring;
+#[cfg(feature = "ssr")]
 pub mod outbound;
 #[cfg(feature = "ssr")]
 pub mod persistence;

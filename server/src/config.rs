@@ -53,6 +53,9 @@ pub struct Config {
     pub app: AppSettings,
     /// `LEPTOS_SITE_ADDR`: where the server listens.
     pub site_addr: SocketAddr,
+    /// `PORTCULLIS_METRICS_ADDR`: where `GET /metrics` is served on a listener of its own (kept
+    /// off the public route); unset, it is served on `LEPTOS_SITE_ADDR`.
+    pub metrics_addr: Option<SocketAddr>,
     /// `PORTCULLIS_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
     pub session_idle: Duration,
     /// `PORTCULLIS_OIDC_*` and the group variables: sign-in through the organisation's provider.
@@ -346,6 +349,22 @@ impl Config {
                 )
             })?,
         };
+        let metrics_addr = get("PORTCULLIS_METRICS_ADDR")
+            .map(|text| {
+                text.trim().parse::<SocketAddr>().map_err(|_| {
+                    invalid(
+                        "PORTCULLIS_METRICS_ADDR",
+                        "give an address and port, e.g. 0.0.0.0:9100 or 127.0.0.1:9100",
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_addr == Some(site_addr) {
+            return Err(invalid(
+                "PORTCULLIS_METRICS_ADDR",
+                "it must differ from LEPTOS_SITE_ADDR (leave it unset to serve /metrics there)",
+            ));
+        }
         let audit_key_file = get("PORTCULLIS_AUDIT_KEY_FILE")
             .filter(|p| !p.trim().is_empty())
             .map(std::path::PathBuf::from);
@@ -371,6 +390,7 @@ impl Config {
             mirror_credentials_file,
             mirror_job_interval,
             site_addr,
+            metrics_addr,
             session_idle: Duration::from_secs(session_idle_minutes * 60),
             oidc,
             catalog,

@@ -138,10 +138,23 @@ fn catalog_mirror(config: &Config) -> Result<CatalogMirror, String> {
 pub async fn run(config: Config, state: AppState) -> Result<(), String> {
     jobs::spawn(&state, &config);
 
-    let router = http::router(state, &config);
+    let metrics = http::metrics::Metrics::start();
+    let router = http::router_with(state.clone(), &config, &metrics);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    if let Some(address) = config.metrics_addr {
+        let scrape = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("cannot listen on {address} (PORTCULLIS_METRICS_ADDR): {e}"))?;
+        let metrics_router = http::metrics_router(state, metrics);
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(scrape, metrics_router).await {
+                tracing::error!(%error, "the metrics listener failed");
+            }
+        });
+        tracing::info!(%address, "metrics served");
+    }
     tracing::info!(
         address = %config.site_addr,
         public_url = %config.app.public_url,

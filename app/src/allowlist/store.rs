@@ -194,6 +194,20 @@ pub async fn active(db: impl Conn<'_>, today: &str) -> Result<Vec<AllowlistEntry
     rows.into_iter().map(AllowlistEntry::try_from).collect()
 }
 
+/// How many entries are in force on `today`, for monitoring.
+///
+/// # Errors
+/// The database fails.
+pub async fn count_active(db: impl Conn<'_>, today: &str) -> Result<i64, DbError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM allowlist_entry WHERE revoked_at IS NULL AND expires_on >= $1",
+    )
+    .bind(today)
+    .fetch_one(db)
+    .await?;
+    Ok(count)
+}
+
 /// Revokes an entry still at `expected_version`; false when it changed first.
 ///
 /// # Errors

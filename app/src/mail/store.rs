@@ -61,6 +61,34 @@ pub async fn insert(
     Ok(())
 }
 
+/// The outbox as monitoring sees it: unsent mail, how much of it failed its last attempt, and
+/// when the oldest unsent one was queued.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub failing: i64,
+    /// `created_at` of the oldest unsent mail.
+    pub oldest_pending: Option<String>,
+}
+
+/// Reads [`OutboxStats`].
+///
+/// # Errors
+/// The database fails.
+pub async fn outbox_stats(db: impl Conn<'_>) -> Result<OutboxStats, DbError> {
+    let (pending, failing, oldest_pending): (i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(last_error), MIN(created_at) FROM mail_outbox \
+         WHERE sent_at IS NULL",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(OutboxStats {
+        pending,
+        failing,
+        oldest_pending,
+    })
+}
+
 /// Leases up to `limit` due, unsent messages to `worker` until `lease_until`, and returns them.
 /// A message leased by one worker is not handed to another until the lease runs out, so two
 /// processes on one database do not send the same message.

@@ -445,6 +445,26 @@ pub struct Waiting {
 ///
 /// # Errors
 /// The database fails or holds a state this version does not know.
+/// Open requests by state (those still waiting on someone), each with its oldest `updated_at`:
+/// what monitoring reports.
+///
+/// # Errors
+/// The database fails or holds an unknown state.
+pub async fn open_by_state(db: impl Conn<'_>) -> Result<Vec<(RequestState, i64, String)>, DbError> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT state, COUNT(*), MIN(updated_at) FROM image_request \
+         WHERE state IN ($1, $2, $3) GROUP BY state",
+    )
+    .bind(RequestState::Submitted.as_str())
+    .bind(RequestState::InReview.as_str())
+    .bind(RequestState::ChangesRequested.as_str())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(text, count, oldest)| Ok((state(&text)?, count, oldest)))
+        .collect()
+}
+
 pub async fn waiting_since(
     db: impl Conn<'_>,
     cutoff: &str,

@@ -76,11 +76,20 @@ impl<S: RouteScope> FromRequestParts<AppState> for ApiCaller<S> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let caller = if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
             let authorization = authorization.to_str().unwrap_or_default();
+            let refused = |reason| {
+                if let Some(metrics) = parts.extensions.get::<super::metrics::Metrics>() {
+                    metrics.token_failure(reason);
+                }
+            };
             match app::tokens::service::authenticate(state, authorization, S::SCOPE).await {
                 Ok(token) => Caller::Token(token),
-                Err(BearerRefusal::Unauthenticated) => return Err(AppError::Unauthenticated),
+                Err(BearerRefusal::Unauthenticated) => {
+                    refused("unauthenticated");
+                    return Err(AppError::Unauthenticated);
+                }
                 Err(BearerRefusal::MissingScope(scope)) => {
-                    return Err(AppError::MissingScope(scope.to_string()))
+                    refused("insufficient_scope");
+                    return Err(AppError::MissingScope(scope.to_string()));
                 }
             }
         } else {

@@ -6,6 +6,7 @@ pub mod api_v1;
 pub mod extract;
 mod health;
 mod language;
+pub mod metrics;
 mod middleware;
 mod sign_in;
 
@@ -20,8 +21,23 @@ use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// Builds the whole application router for `state`, configured by `config`.
+/// Builds the whole application router for `state`, configured by `config`, with a recorder
+/// of its own.
 pub fn router(state: AppState, config: &Config) -> Router {
+    router_with(state, config, &metrics::Metrics::start())
+}
+
+/// `GET /metrics` alone, for the listener on `PORTCULLIS_METRICS_ADDR`.
+pub fn metrics_router(state: AppState, metrics: metrics::Metrics) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::scrape))
+        .layer(axum::Extension(metrics))
+        .with_state(state)
+}
+
+/// Builds the application router, counting its requests in `metrics`; it serves `/metrics`
+/// itself unless `PORTCULLIS_METRICS_ADDR` gives it a listener of its own.
+pub fn router_with(state: AppState, config: &Config, metrics: &metrics::Metrics) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -52,7 +68,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
 
     let site = Arc::new(middleware::SiteSecurity::from_config(config));
 
-    Router::new()
+    let mut router = Router::new();
+    if config.metrics_addr.is_none() {
+        router = router.route("/metrics", get(metrics::scrape));
+    }
+    router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/auth/login", get(sign_in::login))
@@ -77,5 +97,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             site,
             middleware::every_request,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            metrics::record_request,
+        ))
+        .layer(axum::Extension(metrics.clone()))
         .with_state(state)
 }
