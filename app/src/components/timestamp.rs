@@ -40,6 +40,7 @@ pub fn Timestamp(#[prop(into)] at: String) -> impl IntoView {
 /// The time in the page's language and the browser's time zone, e.g. "28. nov. 2026, 19:06".
 #[cfg(feature = "hydrate")]
 fn local_date_time(locale: crate::i18n::Locale, iso: &str) -> Option<String> {
+    use crate::i18n::Locale;
     use wasm_bindgen::JsValue;
     let date = js_sys::Date::new(&JsValue::from_str(iso));
     if date.get_time().is_nan() {
