@@ -267,21 +267,26 @@ async function violations(browser: Browser, page: Page, testInfo: TestInfo) {
   }));
 }
 
+/** Attributes whose text people read or hear: labels, tooltips, hints, the phone layout's cell labels. */
+const READ_ATTRIBUTES = /\s(?:aria-label|aria-description|title|placeholder|alt|data-label)="([^"]*)"/gi;
+
 /**
- * The visible words of a page that are English only, outside code, text marked `lang="en"` and
- * text people typed (marked `translate="no"`).
+ * The words of a page that are English only, in its text, its title and the attributes people
+ * read or hear (READ_ATTRIBUTES), outside code, text marked `lang="en"` and text people typed
+ * (marked `translate="no"`).
  */
 async function englishLeftOnPage(page: Page): Promise<string[]> {
-  const html = await page.content();
-  const text = html
+  const html = (await page.content())
     .replace(/<script\b[\s\S]*?<\/script>/gi, ' ')
     .replace(/<style\b[\s\S]*?<\/style>/gi, ' ')
-    .replace(/<title>[\s\S]*?<\/title>/gi, ' ')
     .replace(/<(code|pre)\b[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<([a-z]+)\b[^>]*\blang="en"[^>]*>[\s\S]*?<\/\1>/gi, ' ')
     // What people typed (team names) is marked translate="no"; it is theirs, not the portal's.
     .replace(/<([a-z]+)\b[^>]*\btranslate="no"[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
+    // …and so is the syntax an input's example shows (an element with no closing tag).
+    .replace(/<[a-z]+\b[^>]*\btranslate="no"[^>]*>/gi, ' ');
+  const attributes = [...html.matchAll(READ_ATTRIBUTES)].map((m) => m[1]).join(' ');
+  const text = `${html.replace(/<[^>]+>/g, ' ')} ${attributes}`
     .replace(/&[a-z#0-9]+;/gi, ' ')
     .toLowerCase();
   const words = text.match(/\p{L}{3,}/gu) ?? [];

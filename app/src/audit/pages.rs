@@ -63,7 +63,7 @@ fn AuditTable(page: super::AuditPage) -> impl IntoView {
         <form class="filters panel" method="get" action="/admin/audit">
             <div class="field">
                 <label for="subject">{tu_string!(i18n, audit.subject)}</label>
-                <input id="subject" name="subject" type="text" value=page.subject.clone() placeholder="request:42" />
+                <input id="subject" name="subject" type="text" value=page.subject.clone() placeholder="request:42" translate="no" />
             </div>
             <button type="submit" class="button">{tu_string!(i18n, review.queue.filter)}</button>
             <a class="button" href=export("csv") rel="external">{tu_string!(i18n, audit.export_csv)}</a>
