@@ -9,6 +9,10 @@
 //   OIDC_CLOCK_OFFSET_SECONDS shifts the provider's clock (negative: issues already-expired tokens)
 //   OIDC_WRONG_JWKS=1         publishes a key set that does not match the signing key
 //   OIDC_ID_TOKEN_TTL_SECONDS lifetime of ID tokens (default 3600)
+//   OIDC_GROUPS_API           as Feide does: no groups claim; the groups are served at
+//                             GET /groups/me/groups to the holder of an access token, as
+//                             [{"id": …, "displayName": …}]. `on`, or a fault: `down` (503),
+//                             `slow` (answers after 30 s), `html` (a login page, 200)
 import Provider from 'oidc-provider';
 import { generateKeyPairSync } from 'node:crypto';
 
@@ -21,6 +25,8 @@ if (offset !== 0) {
 const port = Number(process.env.OIDC_PORT ?? 4010);
 const issuer = `http://127.0.0.1:${port}`;
 const list = (value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+const groupsApi = process.env.OIDC_GROUPS_API;
 
 const accounts = {
   alice: { name: 'Alice Andersen', email: 'alice@example.org', groups: ['staff'] },
@@ -71,7 +77,8 @@ const provider = new Provider(issuer, {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, name: account.name, email: account.email, email_verified: true, groups: account.groups };
+        const claims = { sub: id, name: account.name, email: account.email, email_verified: true };
+        return groupsApi ? claims : { ...claims, groups: account.groups };
       },
     };
   },
@@ -85,6 +92,31 @@ if (process.env.OIDC_WRONG_JWKS === '1') {
     if (ctx.path === '/jwks') {
       ctx.body = { keys: [{ ...otherPublic, kid: key.kid }] };
     }
+  });
+}
+
+if (groupsApi) {
+  provider.use(async (ctx, next) => {
+    if (ctx.path !== '/groups/me/groups') return next();
+    if (groupsApi === 'down') {
+      ctx.status = 503;
+      ctx.body = { error: 'unavailable' };
+      return;
+    }
+    if (groupsApi === 'slow') await new Promise((resolve) => setTimeout(resolve, 30_000));
+    if (groupsApi === 'html') {
+      ctx.type = 'html';
+      ctx.body = '<html><body>Please log in</body></html>';
+      return;
+    }
+    const bearer = /^Bearer (.+)$/.exec(ctx.get('authorization') ?? '');
+    const token = bearer ? await provider.AccessToken.find(bearer[1]) : undefined;
+    if (!token) {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_token' };
+      return;
+    }
+    ctx.body = accounts[token.accountId].groups.map((id) => ({ id, displayName: id, type: 'fc:adhoc' }));
   });
 }
 

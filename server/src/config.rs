@@ -524,15 +524,23 @@ fn oidc_settings(
         return Ok(None);
     };
     let issuer = issuer.trim().trim_end_matches('/').to_owned();
-    if !(issuer.starts_with("https://")
-        || issuer.starts_with("http://127.0.0.1")
-        || issuer.starts_with("http://localhost"))
-    {
-        return Err(invalid(
-            "PORTCULLIS_OIDC_ISSUER",
-            "use the provider's https:// issuer URL (plain http only on loopback, for tests)",
-        ));
-    }
+    https_or_loopback(
+        "PORTCULLIS_OIDC_ISSUER",
+        &issuer,
+        "the provider's https:// issuer URL",
+    )?;
+    // Sent the user's access token: https only, like the issuer.
+    let groups_url = get("PORTCULLIS_OIDC_GROUPS_URL")
+        .map(|url| {
+            let url = url.trim().to_owned();
+            https_or_loopback(
+                "PORTCULLIS_OIDC_GROUPS_URL",
+                &url,
+                "the groups API's https:// URL, e.g. https://groups-api.dataporten.no/groups/me/groups",
+            )
+            .map(|()| url)
+        })
+        .transpose()?;
     let client_id = get("PORTCULLIS_OIDC_CLIENT_ID").ok_or_else(|| {
         invalid(
             "PORTCULLIS_OIDC_CLIENT_ID",
@@ -595,6 +603,7 @@ fn oidc_settings(
         post_logout_url: format!("{public_url}/"),
         scopes,
         groups_claim: get("PORTCULLIS_OIDC_GROUPS_CLAIM").unwrap_or_else(|| "groups".to_owned()),
+        groups_url,
         group_roles: GroupRoles {
             requester_groups: list("PORTCULLIS_REQUESTER_GROUPS"),
             reviewer_groups: list("PORTCULLIS_REVIEWER_GROUPS"),
@@ -602,6 +611,29 @@ fn oidc_settings(
         },
         timeout: Duration::from_secs(timeout_seconds),
     }))
+}
+
+/// Refuses a URL that is not `https://`, except plain http to a loopback address (the tests'
+/// provider). Parsed, not prefix-matched: `http://127.0.0.1.example.org` is not loopback.
+fn https_or_loopback(variable: &'static str, text: &str, wanted: &str) -> Result<(), ConfigError> {
+    let refuse = || {
+        invalid(
+            variable,
+            format!("use {wanted} (plain http only on loopback, for tests)"),
+        )
+    };
+    let url = url::Url::parse(text).map_err(|_| refuse())?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(refuse()),
+    }
 }
 
 fn parse_number(

@@ -309,3 +309,88 @@ async fn signing_out_ends_the_session_here_and_at_the_provider() {
     assert!(location.contains("post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2F"));
     assert_eq!(signed_in_user(&app, &cookie).await, serde_json::Value::Null);
 }
+
+/// Feide releases group memberships through its Groups API, called with the user's access
+/// token, not as a claim: with `PORTCULLIS_OIDC_GROUPS_URL` the roles come from there. When the
+/// API is down, slow or answers a page instead of a list, sign-in fails with its own reason
+/// (nobody is signed in with a guessed role), quickly, and nothing is stored.
+#[tokio::test]
+async fn roles_come_from_a_groups_api_and_sign_in_fails_clearly_when_it_does_not_answer() {
+    let provider = TestProvider::start(&[("OIDC_GROUPS_API", "on")]);
+    let groups_url = format!("{}/groups/me/groups", provider.issuer);
+    let app = portal_for(&provider, &[("PORTCULLIS_OIDC_GROUPS_URL", &groups_url)]).await;
+    let (callback, cookie) = through_provider(&app, "rita").await;
+    let done = answer(&app, &callback, &cookie).await;
+    assert_eq!(
+        done.header("location"),
+        Some("/requests/new"),
+        "{}",
+        done.body
+    );
+    let who = signed_in_user(&app, &done.session_cookie().unwrap()).await;
+    assert_eq!(who["roles"], serde_json::json!(["Requester", "Reviewer"]));
+
+    // Without the API the same provider gives no groups, so no role: the claim is not there.
+    let without = portal_for(&provider, &[]).await;
+    let (callback, cookie) = through_provider(&without, "rita").await;
+    assert_eq!(
+        failure_reason(&answer(&without, &callback, &cookie).await),
+        "not-allowed"
+    );
+
+    for fault in ["down", "slow", "html"] {
+        let provider = TestProvider::start(&[("OIDC_GROUPS_API", fault)]);
+        let groups_url = format!("{}/groups/me/groups", provider.issuer);
+        let app = portal_for(&provider, &[("PORTCULLIS_OIDC_GROUPS_URL", &groups_url)]).await;
+        let (callback, cookie) = through_provider(&app, "rita").await;
+        let started = std::time::Instant::now();
+        let refused = answer(&app, &callback, &cookie).await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(6),
+            "{fault}: waited {:?}",
+            started.elapsed()
+        );
+        assert_eq!(failure_reason(&refused), "groups-unavailable", "{fault}");
+        assert_eq!(users(&app).await, 0, "{fault}: nobody stored");
+        assert_eq!(app.count_rows("user_session").await, 0, "{fault}");
+    }
+    let page = app
+        .get("/auth/sign-in-failed?reason=groups-unavailable", None)
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY);
+    assert!(
+        page.body.contains("group memberships could not be read"),
+        "{}",
+        page.body
+    );
+}
+
+/// The groups API is sent the user's access token: only over https (plain http only to
+/// loopback), judged by the parsed host, not a prefix.
+#[tokio::test]
+async fn the_groups_url_must_be_https_or_loopback() {
+    let provider = TestProvider::start(&[]);
+    for bad in [
+        "http://groups.example.org/groups/me/groups",
+        "http://127.0.0.1.example.org/groups",
+        "ftp://127.0.0.1/groups",
+        "not a url",
+    ] {
+        let mut vars = provider.portal_settings();
+        vars.push(("PORTCULLIS_OIDC_GROUPS_URL", bad.to_owned()));
+        vars.push(("PORTCULLIS_DATABASE_URL", "sqlite::memory:".to_owned()));
+        let error = portcullis::config::Config::from_lookup(
+            |k| {
+                vars.iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.clone())
+            },
+            "127.0.0.1:3000".parse().unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.variable, "PORTCULLIS_OIDC_GROUPS_URL",
+            "{bad}: {error:?}"
+        );
+    }
+}

@@ -17,6 +17,10 @@ pub enum SignInFailure {
     /// The provider's answer could not be trusted (bad signature, wrong audience or nonce,
     /// expired token).
     UntrustedAnswer,
+    /// The groups API (`PORTCULLIS_OIDC_GROUPS_URL`) could not be reached, did not answer in
+    /// time or answered with something that is not a list of groups: without the groups, the
+    /// roles are unknown, so nobody is signed in with a guess.
+    GroupsUnavailable,
     /// The account is not in a group that may use the portal.
     NotAllowed,
     /// Sign-in through the organisation is not configured here.
@@ -34,6 +38,7 @@ impl SignInFailure {
             SignInFailure::ProviderUnavailable => "provider-unavailable",
             SignInFailure::ProviderRefused => "provider-refused",
             SignInFailure::UntrustedAnswer => "untrusted-answer",
+            SignInFailure::GroupsUnavailable => "groups-unavailable",
             SignInFailure::NotAllowed => "not-allowed",
             SignInFailure::NotConfigured => "not-configured",
             SignInFailure::Internal => "internal",
@@ -48,6 +53,7 @@ impl SignInFailure {
             SignInFailure::ProviderUnavailable,
             SignInFailure::ProviderRefused,
             SignInFailure::UntrustedAnswer,
+            SignInFailure::GroupsUnavailable,
             SignInFailure::NotAllowed,
             SignInFailure::NotConfigured,
             SignInFailure::Internal,
@@ -59,7 +65,7 @@ impl SignInFailure {
     /// The HTTP status of the error page.
     pub fn status(self) -> u16 {
         match self {
-            SignInFailure::ProviderUnavailable => 502,
+            SignInFailure::ProviderUnavailable | SignInFailure::GroupsUnavailable => 502,
             SignInFailure::NotConfigured | SignInFailure::Internal => 503,
             SignInFailure::NotAllowed => 403,
             _ => 400,
@@ -77,6 +83,9 @@ impl SignInFailure {
             }
             SignInFailure::ProviderRefused => td_string!(locale, auth.failure.provider_refused),
             SignInFailure::UntrustedAnswer => td_string!(locale, auth.failure.untrusted_answer),
+            SignInFailure::GroupsUnavailable => {
+                td_string!(locale, auth.failure.groups_unavailable)
+            }
             SignInFailure::NotAllowed => td_string!(locale, auth.failure.not_allowed),
             SignInFailure::NotConfigured => td_string!(locale, auth.failure.not_configured),
             SignInFailure::Internal => td_string!(locale, auth.failure.internal),

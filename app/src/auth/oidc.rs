@@ -46,6 +46,10 @@ pub struct OidcSettings {
     pub scopes: Vec<String>,
     /// The claim that lists the user's groups (`groups`, `roles`, …).
     pub groups_claim: String,
+    /// `PORTCULLIS_OIDC_GROUPS_URL`: an API that lists the user's groups when called with their
+    /// access token, as Feide's Groups API does (`…/groups/me/groups`); its group ids join the
+    /// claim's.
+    pub groups_url: Option<String>,
     pub group_roles: GroupRoles,
     /// Timeout of every request to the provider.
     pub timeout: Duration,
@@ -60,6 +64,7 @@ impl std::fmt::Debug for OidcSettings {
             .field("redirect_url", &self.redirect_url)
             .field("scopes", &self.scopes)
             .field("groups_claim", &self.groups_claim)
+            .field("groups_url", &self.groups_url)
             .field("group_roles", &self.group_roles)
             .field("timeout", &self.timeout)
             .finish()
@@ -381,7 +386,10 @@ impl OidcClient {
                 });
             }
         }
-        let groups = groups.unwrap_or_default();
+        let mut groups = groups.unwrap_or_default();
+        if let Some(url) = &self.settings.groups_url {
+            groups.extend(self.groups_from_api(url, tokens.access_token()).await?);
+        }
         let roles = self
             .settings
             .group_roles
@@ -422,6 +430,50 @@ impl OidcClient {
         })
     }
 
+    /// The group ids the groups API lists for the holder of `access_token`: a JSON list of
+    /// objects with an `id` (Feide: `[{"id": "fc:org:uio.no", "displayName": …}, …]`) or of
+    /// strings. At most [`GROUPS_BODY_MAX`] bytes and [`GROUPS_MAX`] groups are read.
+    ///
+    /// # Errors
+    /// [`SignInFailure::GroupsUnavailable`] when the API cannot be reached, is slower than the
+    /// provider timeout, answers other than 200, or answers with anything but such a list.
+    async fn groups_from_api(
+        &self,
+        url: &str,
+        access_token: &openidconnect::AccessToken,
+    ) -> Result<Vec<String>, SignInError> {
+        let unavailable = |detail: String| fail(SignInFailure::GroupsUnavailable, detail);
+        let mut response = self
+            .http
+            .get(url)
+            .bearer_auth(access_token.secret())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| unavailable(format!("groups API: {}", error_chain(&e))))?;
+        if response.status() != reqwest::StatusCode::OK {
+            return Err(unavailable(format!(
+                "groups API answered {}",
+                response.status()
+            )));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| unavailable(format!("groups API: {}", error_chain(&e))))?
+        {
+            if body.len() + chunk.len() > GROUPS_BODY_MAX {
+                return Err(unavailable(format!(
+                    "groups API answered more than {GROUPS_BODY_MAX} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        group_ids(&body)
+            .ok_or_else(|| unavailable("groups API did not answer a list of groups".into()))
+    }
+
     /// Where to send the browser to end the session at the provider too, if it offers that.
     pub async fn end_session_url(&self, id_token_hint: Option<&str>) -> Option<String> {
         let metadata = self.discover(false).await.ok()?;
@@ -446,6 +498,35 @@ impl OidcClient {
         let url = reqwest::Url::parse(&self.settings.issuer).ok()?;
         Some(url.origin().ascii_serialization())
     }
+}
+
+/// The most a groups API answer may hold, in bytes.
+const GROUPS_BODY_MAX: usize = 1 << 20;
+/// The most groups read from one answer; the rest are ignored.
+const GROUPS_MAX: usize = 5_000;
+/// The longest group id kept; longer ones match no configured group anyway.
+const GROUP_ID_MAX: usize = 512;
+
+/// The group ids of a groups API answer; `None` when it is not a JSON list of strings or of
+/// objects with a string `id`. Entries of any other shape, and ids that are empty or too long,
+/// are skipped: ids are only compared with the configured groups.
+fn group_ids(body: &[u8]) -> Option<Vec<String>> {
+    let serde_json::Value::Array(items) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    Some(
+        items
+            .iter()
+            .filter_map(|item| match item {
+                serde_json::Value::String(id) => Some(id.as_str()),
+                serde_json::Value::Object(group) => group.get("id")?.as_str(),
+                _ => None,
+            })
+            .filter(|id| !id.is_empty() && id.len() <= GROUP_ID_MAX)
+            .take(GROUPS_MAX)
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 /// A claim that holds a list of strings (or one string).
@@ -474,4 +555,34 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_ids;
+
+    #[test]
+    fn group_ids_are_read_from_feides_shape_and_from_plain_lists() {
+        let feide = br#"[{"id": "fc:org:uio.no", "displayName": "UiO", "type": "fc:org"},
+                         {"id": "fc:adhoc:1234", "displayName": "Security"}]"#;
+        assert_eq!(
+            group_ids(feide).unwrap(),
+            vec!["fc:org:uio.no", "fc:adhoc:1234"]
+        );
+        assert_eq!(
+            group_ids(br#"["staff", "soc"]"#).unwrap(),
+            vec!["staff", "soc"]
+        );
+        // Shapes it cannot use are skipped, not guessed at.
+        let mixed = format!(
+            r#"[{{"id": 7}}, {{"name": "x"}}, null, "", "{}", {{"id": "ok"}}]"#,
+            "a".repeat(600)
+        );
+        assert_eq!(group_ids(mixed.as_bytes()).unwrap(), vec!["ok"]);
+        for not_a_list in [&b"{}"[..], b"\"staff\"", b"<html>", b""] {
+            assert_eq!(group_ids(not_a_list), None);
+        }
+        let many = format!("[{}\"last\"]", "\"g\",".repeat(6_000));
+        assert_eq!(group_ids(many.as_bytes()).unwrap().len(), 5_000);
+    }
 }
