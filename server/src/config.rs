@@ -125,6 +125,38 @@ pub const DEFAULT_CATALOG_URL: &str = "https://catalog.redhat.com/api/containers
 
 /// The default database: a SQLite file in `./data/`, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portcullis.db";
+/// Secret settings that may also be given as a file (`NAME_FILE`: the file's content, without
+/// the final line break), as platforms mount secrets: each with its file variable.
+const FROM_FILE: [(&str, &str); 2] = [
+    ("PORTCULLIS_DATABASE_URL", "PORTCULLIS_DATABASE_URL_FILE"),
+    ("PORTCULLIS_SMTP_URL", "PORTCULLIS_SMTP_URL_FILE"),
+];
+
+/// The values of the [`FROM_FILE`] settings given as files.
+fn read_secret_files(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<std::collections::HashMap<&'static str, String>, ConfigError> {
+    let mut read = std::collections::HashMap::new();
+    let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    for (name, file_name) in FROM_FILE {
+        match (set(name), set(file_name)) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    file_name,
+                    format!("set {name} or {file_name}, not both"),
+                ))
+            }
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path.trim())
+                    .map_err(|e| invalid(file_name, format!("cannot read {path:?}: {e}")))?;
+                read.insert(name, text.trim_end_matches(['\n', '\r']).to_owned());
+            }
+            _ => {}
+        }
+    }
+    Ok(read)
+}
+
 /// The default contact label, from the organisation's image policy.
 pub const DEFAULT_CONTACT_LABEL: &str = "no.uio.contact";
 
@@ -138,7 +170,14 @@ impl Config {
         lookup: impl Fn(&str) -> Option<String>,
         site_addr: SocketAddr,
     ) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let from_files = read_secret_files(&lookup)?;
+        let get = |name: &str| {
+            from_files
+                .get(name)
+                .cloned()
+                .or_else(|| lookup(name))
+                .filter(|v| !v.trim().is_empty())
+        };
 
         let database_url =
             get("PORTCULLIS_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
@@ -737,6 +776,52 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|k| map.get(k).cloned(), addr.parse().unwrap())
+    }
+
+    /// Platforms mount secrets as files: the database and SMTP URLs can come from one.
+    #[test]
+    fn secret_urls_can_be_read_from_mounted_files() {
+        let dir = std::env::temp_dir().join(format!("portcullis-secrets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let database = dir.join("database-url");
+        std::fs::write(
+            &database,
+            "postgres://portcullis:s3cret@db:5432/portcullis\n",
+        )
+        .unwrap();
+        let smtp = dir.join("smtp-url");
+        std::fs::write(&smtp, "smtp://mail.example.org:587?tls=required").unwrap();
+        let (database, smtp) = (database.to_str().unwrap(), smtp.to_str().unwrap());
+        let c = load(
+            &[
+                ("PORTCULLIS_DATABASE_URL_FILE", database),
+                ("PORTCULLIS_SMTP_URL_FILE", smtp),
+            ],
+            "127.0.0.1:3000",
+        )
+        .unwrap();
+        assert_eq!(
+            &*c.database_url,
+            "postgres://portcullis:s3cret@db:5432/portcullis"
+        );
+        assert!(c.mail.smtp_url.is_some());
+        let both = load(
+            &[
+                ("PORTCULLIS_DATABASE_URL", "sqlite://x.db"),
+                ("PORTCULLIS_DATABASE_URL_FILE", database),
+            ],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(both.variable, "PORTCULLIS_DATABASE_URL_FILE");
+        let missing = load(
+            &[("PORTCULLIS_SMTP_URL_FILE", "/nonexistent/smtp-url")],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(missing.variable, "PORTCULLIS_SMTP_URL_FILE");
+        assert!(missing.message.contains("cannot read"), "{missing:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
