@@ -77,17 +77,14 @@ async fn database_readings(
         .map(|wanted| {
             let count = by_state
                 .iter()
-                .find(|(state, ..)| state == wanted)
-                .map_or(0, |(_, count, _)| *count);
+                .find(|(state, _)| state == wanted)
+                .map_or(0, |(_, count)| *count);
             (*wanted, count)
         })
         .collect();
-    let oldest_wait_seconds = by_state
-        .iter()
-        .filter(|(state, ..)| matches!(state, RequestState::Submitted | RequestState::InReview))
-        .map(|(_, _, oldest)| seconds_since(oldest, now))
-        .max()
-        .unwrap_or(0);
+    let oldest_wait_seconds = crate::requests::store::oldest_waiting_since(pool)
+        .await?
+        .map_or(0, |since| seconds_since(&since, now));
     let outbox = crate::mail::store::outbox_stats(pool).await?;
     let counters = state.changes.current(&state.db).await?;
     let allowlist_active_entries =

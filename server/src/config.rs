@@ -127,12 +127,17 @@ pub const DEFAULT_CATALOG_URL: &str = "https://catalog.redhat.com/api/containers
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portcullis.db";
 /// Secret settings that may also be given as a file (`NAME_FILE`: the file's content, without
 /// the final line break), as platforms mount secrets: each with its file variable.
-const FROM_FILE: [(&str, &str); 2] = [
+const FROM_FILE: [(&str, &str); 3] = [
     ("PORTCULLIS_DATABASE_URL", "PORTCULLIS_DATABASE_URL_FILE"),
     ("PORTCULLIS_SMTP_URL", "PORTCULLIS_SMTP_URL_FILE"),
+    (
+        "PORTCULLIS_OIDC_CLIENT_SECRET",
+        "PORTCULLIS_OIDC_CLIENT_SECRET_FILE",
+    ),
 ];
 
-/// The values of the [`FROM_FILE`] settings given as files.
+/// The values of the [`FROM_FILE`] settings given as files. A file that is empty (or only
+/// whitespace) is refused: an unfilled secret must not quietly mean "use the default".
 fn read_secret_files(
     lookup: &impl Fn(&str) -> Option<String>,
 ) -> Result<std::collections::HashMap<&'static str, String>, ConfigError> {
@@ -149,7 +154,14 @@ fn read_secret_files(
             (None, Some(path)) => {
                 let text = std::fs::read_to_string(path.trim())
                     .map_err(|e| invalid(file_name, format!("cannot read {path:?}: {e}")))?;
-                read.insert(name, text.trim_end_matches(['\n', '\r']).to_owned());
+                let value = text.trim();
+                if value.is_empty() {
+                    return Err(invalid(
+                        file_name,
+                        format!("{path:?} is empty: put the value in it"),
+                    ));
+                }
+                read.insert(name, value.to_owned());
             }
             _ => {}
         }
@@ -586,30 +598,13 @@ fn oidc_settings(
             "required when PORTCULLIS_OIDC_ISSUER is set",
         )
     })?;
-    let client_secret = match (
-        get("PORTCULLIS_OIDC_CLIENT_SECRET"),
-        get("PORTCULLIS_OIDC_CLIENT_SECRET_FILE"),
-    ) {
-        (Some(secret), None) => secret,
-        (None, Some(path)) => std::fs::read_to_string(path.trim())
-            .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
-            .map_err(|e| invalid("PORTCULLIS_OIDC_CLIENT_SECRET_FILE", format!("cannot read {path:?}: {e}")))?,
-        (Some(_), Some(_)) => {
-            return Err(invalid(
-                "PORTCULLIS_OIDC_CLIENT_SECRET",
-                "set either PORTCULLIS_OIDC_CLIENT_SECRET or PORTCULLIS_OIDC_CLIENT_SECRET_FILE, not both",
-            ))
-        }
-        (None, None) => {
-            return Err(invalid(
-                "PORTCULLIS_OIDC_CLIENT_SECRET",
-                "required when PORTCULLIS_OIDC_ISSUER is set (or PORTCULLIS_OIDC_CLIENT_SECRET_FILE)",
-            ))
-        }
-    };
-    if client_secret.is_empty() {
-        return Err(invalid("PORTCULLIS_OIDC_CLIENT_SECRET", "is empty"));
-    }
+    // A file's value (PORTCULLIS_OIDC_CLIENT_SECRET_FILE) arrives here through `get`.
+    let client_secret = get("PORTCULLIS_OIDC_CLIENT_SECRET").ok_or_else(|| {
+        invalid(
+            "PORTCULLIS_OIDC_CLIENT_SECRET",
+            "required when PORTCULLIS_OIDC_ISSUER is set (or PORTCULLIS_OIDC_CLIENT_SECRET_FILE)",
+        )
+    })?;
     let list = |name: &str| -> Vec<String> {
         get(name)
             .map(|v| {
@@ -821,6 +816,16 @@ mod tests {
         .unwrap_err();
         assert_eq!(missing.variable, "PORTCULLIS_SMTP_URL_FILE");
         assert!(missing.message.contains("cannot read"), "{missing:?}");
+        // An unfilled secret is refused, not taken as "no setting".
+        let blank = dir.join("blank");
+        std::fs::write(&blank, " \n").unwrap();
+        let empty = load(
+            &[("PORTCULLIS_DATABASE_URL_FILE", blank.to_str().unwrap())],
+            "127.0.0.1:3000",
+        )
+        .unwrap_err();
+        assert_eq!(empty.variable, "PORTCULLIS_DATABASE_URL_FILE");
+        assert!(empty.message.contains("is empty"), "{empty:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -47,7 +47,10 @@ fn value(samples: &BTreeMap<String, f64>, name: &str, labels: &[(&str, &str)]) -
     matching.first().copied().unwrap_or(0.0)
 }
 
+/// A scrape, a little more than a second after the last (the database is read at most once a
+/// second; scrapes in between reuse the reading).
 async fn scrape(app: &TestApp) -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let response = app.get("/metrics", None).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     assert!(
@@ -182,6 +185,25 @@ async fn the_scrape_passes_promtool_and_moves_with_what_happens() {
     assert_eq!(value(&after, "portcullis_mail_outbox_pending", &[]), 2.0);
     assert!(value(&after, "portcullis_db_pool_max_connections", &[]) >= 1.0);
 
+    // The wait counts from the submission, not from the last change: an edit or the catalog
+    // re-check (which touch updated_at) does not restart it.
+    sqlx::query("UPDATE request_event SET created_at = '2026-01-01T00:00:00.000000Z' WHERE image_request_id = $1")
+        .bind(second)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE image_request SET updated_at = $1 WHERE image_request_id = $2")
+        .bind(app::persistence::now())
+        .bind(second)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let waiting = samples(&scrape(&app).await);
+    assert!(
+        value(&waiting, "portcullis_open_request_oldest_wait_seconds", &[]) > 200.0 * 86_400.0,
+        "{waiting:?}"
+    );
+
     // An approval moves the allowlist's revision and its count of entries in force.
     let rita = app.sign_in("rita").await;
     let id = first.to_string();
@@ -222,6 +244,49 @@ async fn the_scrape_passes_promtool_and_moves_with_what_happens() {
         ),
         1.0
     );
+}
+
+/// On the main port, the scrape is for this machine only: a remote peer, or anything that came
+/// through a proxy (the public route), is told there is no such page.
+#[tokio::test]
+async fn on_the_main_port_only_this_machine_may_scrape() {
+    let app = TestApp::spawn().await;
+    let remote =
+        {
+            let mut request = Request::builder()
+                .uri("/metrics")
+                .body(Body::empty())
+                .unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                std::net::SocketAddr::from(([192, 0, 2, 10], 40_000)),
+            ));
+            app.send(request).await
+        };
+    assert_eq!(remote.status, StatusCode::NOT_FOUND);
+    for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
+        let proxied = app
+            .send(
+                Request::builder()
+                    .uri("/metrics")
+                    .header(header, "for=192.0.2.10")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(proxied.status, StatusCode::NOT_FOUND, "{header}");
+    }
+    let local =
+        {
+            let mut request = Request::builder()
+                .uri("/metrics")
+                .body(Body::empty())
+                .unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 40_000)),
+            ));
+            app.send(request).await
+        };
+    assert_eq!(local.status, StatusCode::OK);
 }
 
 /// With `PORTCULLIS_METRICS_ADDR`, the scrape lives on its own listener: the public router does

@@ -440,20 +440,13 @@ pub struct Waiting {
     pub updated_at: String,
 }
 
-/// Requests submitted or in review that have not changed since `cutoff` and have not been
-/// reminded about at their current version, oldest first.
-///
-/// # Errors
-/// The database fails or holds a state this version does not know.
-/// Open requests by state (those still waiting on someone), each with its oldest `updated_at`:
-/// what monitoring reports.
+/// Open requests by state (those still waiting on someone), for monitoring.
 ///
 /// # Errors
 /// The database fails or holds an unknown state.
-pub async fn open_by_state(db: impl Conn<'_>) -> Result<Vec<(RequestState, i64, String)>, DbError> {
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT state, COUNT(*), MIN(updated_at) FROM image_request \
-         WHERE state IN ($1, $2, $3) GROUP BY state",
+pub async fn open_by_state(db: impl Conn<'_>) -> Result<Vec<(RequestState, i64)>, DbError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT state, COUNT(*) FROM image_request WHERE state IN ($1, $2, $3) GROUP BY state",
     )
     .bind(RequestState::Submitted.as_str())
     .bind(RequestState::InReview.as_str())
@@ -461,10 +454,35 @@ pub async fn open_by_state(db: impl Conn<'_>) -> Result<Vec<(RequestState, i64, 
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(text, count, oldest)| Ok((state(&text)?, count, oldest)))
+        .map(|(text, count)| Ok((state(&text)?, count)))
         .collect()
 }
 
+/// Since when the longest-waiting request has waited for the security team: of the requests
+/// submitted or in review, the earliest time one was (last) submitted; `None` when none waits.
+/// Edits and the catalog re-check do not restart the wait, as `updated_at` would.
+///
+/// # Errors
+/// The database fails.
+pub async fn oldest_waiting_since(db: impl Conn<'_>) -> Result<Option<String>, DbError> {
+    let (oldest,): (Option<String>,) = sqlx::query_as(
+        "SELECT MIN(COALESCE((SELECT MAX(e.created_at) FROM request_event e \
+                              WHERE e.image_request_id = r.image_request_id AND e.to_state = $1), \
+                             r.created_at)) \
+         FROM image_request r WHERE r.state IN ($1, $2)",
+    )
+    .bind(RequestState::Submitted.as_str())
+    .bind(RequestState::InReview.as_str())
+    .fetch_one(db)
+    .await?;
+    Ok(oldest)
+}
+
+/// Requests submitted or in review that have not changed since `cutoff` and have not been
+/// reminded about at their current version, oldest first.
+///
+/// # Errors
+/// The database fails or holds a state this version does not know.
 pub async fn waiting_since(
     db: impl Conn<'_>,
     cutoff: &str,

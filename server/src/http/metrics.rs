@@ -31,6 +31,11 @@ const DURATION_BUCKETS: &[f64] = &[
 /// How often samples the scrape has not collected yet are folded in, so that a portal nobody
 /// scrapes does not keep every latency it measured.
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+/// Scrapes within this long of the last database reading reuse it: however often and however
+/// many ask, the database is read at most once per interval.
+const READING_REUSED_FOR: Duration = Duration::from_secs(1);
+/// The longest a scrape waits for the database; past it, `portcullis_db_up` says 0.
+const READING_TIMEOUT: Duration = Duration::from_secs(3);
 
 static METADATA: metrics::Metadata<'static> =
     metrics::Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
@@ -40,6 +45,9 @@ static METADATA: metrics::Metadata<'static> =
 pub struct Metrics {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
+    /// When the database was last read; held while a reading is under way, so scrapes that
+    /// arrive meanwhile wait for it instead of reading too.
+    last_reading: Arc<tokio::sync::Mutex<Option<Instant>>>,
 }
 
 impl Metrics {
@@ -66,6 +74,7 @@ impl Metrics {
         let metrics = Metrics {
             recorder: Arc::new(recorder),
             handle,
+            last_reading: Arc::new(tokio::sync::Mutex::new(None)),
         };
         // Present from the start, so that a rate over them reads 0, not "no data".
         for reason in TOKEN_FAILURE_REASONS {
@@ -101,6 +110,23 @@ impl Metrics {
         self.recorder
             .register_histogram(&Key::from_parts(DURATION, labels), &METADATA)
             .record(elapsed.as_secs_f64());
+    }
+
+    /// Reads the database into the gauges, unless a reading is less than
+    /// [`READING_REUSED_FOR`] old.
+    async fn refresh(&self, state: &AppState) {
+        let mut last = self.last_reading.lock().await;
+        if last.is_some_and(|at| at.elapsed() < READING_REUSED_FOR) {
+            return;
+        }
+        match tokio::time::timeout(READING_TIMEOUT, app::monitoring::snapshot(state)).await {
+            Ok(snapshot) => self.record_snapshot(&snapshot),
+            Err(_) => {
+                tracing::warn!("monitoring: the database did not answer within 3 s");
+                self.gauge("portcullis_db_up", Vec::new(), 0.0);
+            }
+        }
+        *last = Some(Instant::now());
     }
 
     fn gauge(&self, name: &'static str, labels: Vec<Label>, value: f64) {
@@ -151,7 +177,10 @@ impl Metrics {
         self.gauge(
             "portcullis_catalog_mirror_age_seconds",
             none(),
-            snapshot.catalog_age_seconds.map_or(f64::NAN, |s| s as f64),
+            // Never fetched (the shipped snapshot): infinitely old, so an age alert fires.
+            snapshot
+                .catalog_age_seconds
+                .map_or(f64::INFINITY, |s| s as f64),
         );
         self.gauge(
             "portcullis_catalog_mirror_repositories",
@@ -222,7 +251,7 @@ fn describe(recorder: &PrometheusRecorder) {
     gauge(
         "portcullis_catalog_mirror_age_seconds",
         Some(Unit::Seconds),
-        "Age of the Red Hat catalog mirror this replica searches (NaN: the shipped snapshot).",
+        "Age of the Red Hat catalog mirror this replica searches (+Inf: never fetched, the shipped snapshot).",
     );
     gauge(
         "portcullis_catalog_mirror_repositories",
@@ -290,15 +319,14 @@ fn method_label(method: &axum::http::Method) -> &'static str {
     }
 }
 
-/// `GET /metrics`. Who: the monitoring system (see README, "What to monitor": serve it on
-/// `PORTCULLIS_METRICS_ADDR` to keep it off the public route). Always 200: when the database
-/// does not answer, `portcullis_db_up` says 0 and the database readings keep their last values.
+/// `GET /metrics` on `PORTCULLIS_METRICS_ADDR`. Who: the monitoring system, which the network
+/// lets reach that port. Always 200: when the database does not answer within 3 s,
+/// `portcullis_db_up` says 0 and the database readings keep their last values.
 pub async fn scrape(
     State(state): State<AppState>,
     axum::Extension(metrics): axum::Extension<Metrics>,
 ) -> Response {
-    let snapshot = app::monitoring::snapshot(&state).await;
-    metrics.record_snapshot(&snapshot);
+    metrics.refresh(&state).await;
     (
         StatusCode::OK,
         [(
@@ -308,4 +336,26 @@ pub async fn scrape(
         metrics.handle.render(),
     )
         .into_response()
+}
+
+/// `GET /metrics` on the main port, when `PORTCULLIS_METRICS_ADDR` is unset. Who: a scraper on
+/// this machine only: anyone else, or a request that came through a proxy (which could be the
+/// public route), is told there is no such page.
+pub async fn scrape_local(
+    State(state): State<AppState>,
+    axum::Extension(metrics): axum::Extension<Metrics>,
+    request: Request,
+) -> Response {
+    // The server always knows the peer; a router built without it (the tests') is local.
+    let peer_is_remote = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|peer| !peer.0.ip().is_loopback());
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|name| request.headers().contains_key(*name));
+    if peer_is_remote || proxied {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    scrape(State(state), axum::Extension(metrics)).await
 }

@@ -70,7 +70,7 @@ pub fn router_with(state: AppState, config: &Config, metrics: &metrics::Metrics)
 
     let mut router = Router::new();
     if config.metrics_addr.is_none() {
-        router = router.route("/metrics", get(metrics::scrape));
+        router = router.route("/metrics", get(metrics::scrape_local));
     }
     router
         .route("/healthz", get(health::healthz))
