@@ -65,6 +65,8 @@ check(re.fullmatch(r"[^:@]+(:[\w.-]+|@sha256:[0-9a-f]{64})", image or "") and no
       f"the overlay pins the image ({image!r})")
 
 env = {e["name"]: e for e in container.get("env", [])}
+# What the process sees: the image's ENV, then the ConfigMap, then the container's own env.
+image_env = dict(re.findall(r"(?:^ENV\s+|\\\n\s+)([A-Z_]+)=(\S+)", open(containerfile).read(), re.M))
 mounts = {m["mountPath"]: m for m in container.get("volumeMounts", [])}
 volumes = {v["name"]: v for v in pod.get("volumes", [])}
 for secret in ["PORTCULLIS_DATABASE_URL", "PORTCULLIS_OIDC_CLIENT_SECRET", "PORTCULLIS_SMTP_URL"]:
@@ -84,6 +86,10 @@ for source in container.get("envFrom", []):
 documented = set(re.findall(r"`((?:PORTCULLIS|LEPTOS)_[A-Z0-9_]+)`", open(readme).read()))
 for key in settings:
     check(key in documented, f"setting {key} is not one the README documents (a typo?)")
+seen = set(image_env) | set(settings) | set(env)
+for name in seen:
+    if name.endswith("_FILE"):
+        check(name[:-5] not in seen, f"{name[:-5]} and {name} are both set (the server refuses to start)")
 check(settings.get("PORTCULLIS_PUBLIC_URL", "").startswith("https://"), "an https public URL")
 check("PORTCULLIS_DEV_SIGNIN" not in settings, "no development sign-in")
 metrics_port = settings.get("PORTCULLIS_METRICS_ADDR", "").rsplit(":", 1)[-1]
@@ -104,16 +110,17 @@ check(settings.get("PORTCULLIS_PUBLIC_URL") == f"https://{route_spec.get('host')
       "PORTCULLIS_PUBLIC_URL is the Route's host")
 pdb = one("PodDisruptionBudget", "portcullis")
 check(selects(pdb.get("spec", {}).get("selector", {}).get("matchLabels"), pod_labels), "the PDB covers the portal")
-check(pdb.get("spec", {}).get("minAvailable", 0) >= 1 or "maxUnavailable" in pdb.get("spec", {}),
-      "the PDB keeps a replica up")
+check(isinstance(pdb.get("spec", {}).get("minAvailable"), int) and pdb["spec"]["minAvailable"] >= 1,
+      "the PDB keeps at least one replica up (minAvailable)")
 policy = one("NetworkPolicy", "portcullis")
 check(selects(policy.get("spec", {}).get("podSelector", {}).get("matchLabels"), pod_labels),
       "the NetworkPolicy covers the portal")
 check("Ingress" in policy.get("spec", {}).get("policyTypes", []), "the NetworkPolicy limits ingress")
 for rule in policy.get("spec", {}).get("ingress", []):
     ports = [p.get("port") for p in rule.get("ports", [])]
+    check(ports, "every ingress rule names its ports (a rule without opens them all)")
     check(rule.get("from"), f"ingress to {ports} names who may connect")
-    if int(metrics_port or 0) in ports:
+    if int(metrics_port or 0) in ports or "metrics" in ports:
         check(all("monitoring" in str(f) for f in rule.get("from", [])),
               "only the monitoring stack reaches the metrics port")
 

@@ -538,7 +538,11 @@ async fn reminders_and_expiry_warnings_go_out_once() {
     let last_day = app::i18n::readable_date(app::i18n::Locale::en, &soon);
     let warnings = subjects
         .iter()
-        .filter(|s| s.starts_with(&format!("Approval ends {last_day}: request #{approved}")))
+        .filter(|s| {
+            s.starts_with(&format!(
+                "Approval ends after {last_day}: request #{approved}"
+            ))
+        })
         .count();
     assert_eq!((reminders, warnings), (1, 1), "{subjects:?}");
 }
@@ -774,7 +778,7 @@ async fn mail_is_written_in_the_recipients_language() {
     );
     let warning = subjects
         .iter()
-        .find(|(to, s)| to.contains("alice@") && s.starts_with("Godkjenningen utløper"))
+        .find(|(to, s)| to.contains("alice@") && s.starts_with("Godkjenningen gjelder til og med"))
         .unwrap_or_else(|| panic!("no expiry warning in Norwegian: {subjects:?}"));
     assert!(
         warning.1.contains(&format!("forespørsel #{id}")),

@@ -25,13 +25,18 @@ pub async fn queue_monthly_reports(state: &AppState) -> Result<usize, AppError> 
         crate::allowlist::store::active_contacts(state.db.pool(), &today, &month_began).await?;
     for contact in contacts {
         let key = format!("report:{contact}:{month}");
+        // Sent already (the usual case after the first turn of a month): nothing to build.
+        if crate::mail::store::has_key(state.db.pool(), &key).await? {
+            continue;
+        }
         // Read before the transaction begins: it uses the pool, which open transactions hold.
         let report = super::service::report(state, &contact).await?;
         if report.items.is_empty() {
             continue;
         }
         let mut tx = state.db.begin().await?;
-        if crate::mail::store::has_key(&mut tx, &key).await? {
+        // Checked again inside: another replica may have queued it meanwhile.
+        if crate::mail::store::has_key(&mut *tx, &key).await? {
             continue;
         }
         let locale = crate::auth::store::mail_language_of_address(

@@ -15,7 +15,7 @@ pub async fn queue(conn: &mut AnyConnection, mail: &Mail, now: &str) -> Result<b
         return Ok(false);
     }
     if let Some(key) = &mail.dedupe_key {
-        if store::has_key(conn, key).await? {
+        if store::has_key(&mut *conn, key).await? {
             return Ok(false);
         }
     }

@@ -26,11 +26,11 @@ impl QueuedMail {
 ///
 /// # Errors
 /// The database fails.
-pub async fn has_key(conn: &mut AnyConnection, key: &str) -> Result<bool, DbError> {
+pub async fn has_key(db: impl Conn<'_>, key: &str) -> Result<bool, DbError> {
     let row: Option<(i64,)> =
         sqlx::query_as("SELECT mail_id FROM mail_outbox WHERE dedupe_key = $1")
             .bind(key)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(db)
             .await?;
     Ok(row.is_some())
 }
