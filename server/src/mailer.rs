@@ -11,8 +11,26 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// How long a worker may hold a message before another may try it.
-const LEASE: Duration = Duration::from_secs(300);
+/// How long a worker may hold a message before another may try it: also how long the messages
+/// of a worker that crashed wait before another replica sends them.
+const LEASE: Duration = Duration::from_secs(60);
+/// The longest one SMTP conversation may take.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// A turn starts no new message after this much of its lease, so that the last one it starts
+/// is marked sent before the lease runs out and another worker could take it.
+const SEND_WINDOW: Duration = Duration::from_secs(35);
+/// How long recording a sent message is retried while the database does not answer (it is
+/// restarting, say): given up sooner, the message would be sent again when its lease ends.
+const RECORD_RETRY: [Duration; 4] = [
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
+const _: () = assert!(
+    SEND_WINDOW.as_secs() + SEND_TIMEOUT.as_secs() + 8 < LEASE.as_secs(),
+    "a message started in the window is sent and recorded within its lease"
+);
 /// Messages leased per turn.
 const BATCH: i64 = 20;
 
@@ -42,7 +60,7 @@ impl Mailer {
         };
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("PORTCULLIS_SMTP_URL cannot be used: {e}"))?
-            .timeout(Some(Duration::from_secs(10)))
+            .timeout(Some(SEND_TIMEOUT))
             .build();
         let from = config
             .from
@@ -61,6 +79,25 @@ impl Mailer {
         }))
     }
 
+    /// Records that `mail_id` went out, retrying while the database does not answer
+    /// ([`RECORD_RETRY`]).
+    async fn record_sent(&self, db: &Db, mail_id: i64) -> Result<(), persistence::DbError> {
+        let mut waits = RECORD_RETRY.iter();
+        loop {
+            let now = persistence::now();
+            match app::mail::store::mark_sent(db.pool(), mail_id, &self.worker, &now).await {
+                Ok(()) => return Ok(()),
+                Err(error) => match waits.next() {
+                    Some(wait) => {
+                        tracing::warn!(mail_id, %error, "could not record a sent e-mail; trying again");
+                        tokio::time::sleep(*wait).await;
+                    }
+                    None => return Err(error),
+                },
+            }
+        }
+    }
+
     /// Sends what is due now.
     ///
     /// # Errors
@@ -76,16 +113,15 @@ impl Mailer {
         )
         .await?;
         let mut turn = Turn::default();
+        let stop_starting = std::time::Instant::now() + SEND_WINDOW;
         for mail in leased {
+            // What is left keeps its lease and is sent by the next turn that takes it.
+            if std::time::Instant::now() > stop_starting {
+                break;
+            }
             match self.send(&mail).await {
                 Ok(()) => {
-                    app::mail::store::mark_sent(
-                        db.pool(),
-                        mail.mail_id,
-                        &self.worker,
-                        &persistence::now(),
-                    )
-                    .await?;
+                    self.record_sent(db, mail.mail_id).await?;
                     turn.sent += 1;
                 }
                 Err(error) => {
