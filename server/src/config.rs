@@ -54,7 +54,7 @@ pub struct Config {
     /// `LEPTOS_SITE_ADDR`: where the server listens.
     pub site_addr: SocketAddr,
     /// `PORTCULLIS_METRICS_ADDR`: where `GET /metrics` is served on a listener of its own (kept
-    /// off the public route); unset, it is served on `LEPTOS_SITE_ADDR`.
+    /// off the public route); unset, it is served on `LEPTOS_SITE_ADDR` to this machine only.
     pub metrics_addr: Option<SocketAddr>,
     /// `PORTCULLIS_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
     pub session_idle: Duration,
