@@ -657,12 +657,8 @@ fn https_or_loopback(variable: &'static str, text: &str, wanted: &str) -> Result
         )
     };
     let url = url::Url::parse(text).map_err(|_| refuse())?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    // The parser lowercases the host and writes IPv6 in brackets, as is_loopback_host reads it.
+    let loopback = url.host_str().is_some_and(is_loopback_host);
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
         "http" if loopback => Ok(()),

@@ -246,22 +246,26 @@ async fn the_scrape_passes_promtool_and_moves_with_what_happens() {
     );
 }
 
+/// `GET /metrics` from a peer at `ip`, as the server's connection info says.
+async fn scrape_from(app: &TestApp, ip: [u8; 4]) -> common::TestResponse {
+    let mut request = Request::builder()
+        .uri("/metrics")
+        .body(Body::empty())
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    app.send(request).await
+}
+
 /// On the main port, the scrape is for this machine only: a remote peer, or anything that came
 /// through a proxy (the public route), is told there is no such page.
 #[tokio::test]
 async fn on_the_main_port_only_this_machine_may_scrape() {
     let app = TestApp::spawn().await;
-    let remote =
-        {
-            let mut request = Request::builder()
-                .uri("/metrics")
-                .body(Body::empty())
-                .unwrap();
-            request.extensions_mut().insert(axum::extract::ConnectInfo(
-                std::net::SocketAddr::from(([192, 0, 2, 10], 40_000)),
-            ));
-            app.send(request).await
-        };
+    let remote = scrape_from(&app, [192, 0, 2, 10]).await;
     assert_eq!(remote.status, StatusCode::NOT_FOUND);
     for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
         let proxied = app
@@ -275,17 +279,7 @@ async fn on_the_main_port_only_this_machine_may_scrape() {
             .await;
         assert_eq!(proxied.status, StatusCode::NOT_FOUND, "{header}");
     }
-    let local =
-        {
-            let mut request = Request::builder()
-                .uri("/metrics")
-                .body(Body::empty())
-                .unwrap();
-            request.extensions_mut().insert(axum::extract::ConnectInfo(
-                std::net::SocketAddr::from(([127, 0, 0, 1], 40_000)),
-            ));
-            app.send(request).await
-        };
+    let local = scrape_from(&app, [127, 0, 0, 1]).await;
     assert_eq!(local.status, StatusCode::OK);
 }
 
