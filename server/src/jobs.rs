@@ -2,40 +2,79 @@
 //! verification (one replica at a time, under a lease), and the catalog mirror
 //! (reload what another replica fetched, refresh when due, re-check requests whose catalog check
 //! did not count). Each job logs what went wrong and tries again on its next turn; none of them
-//! can stop the server.
+//! can stop the server. On shutdown each finishes the turn it is in and starts no other.
 
 use crate::config::Config;
+use crate::shutdown::Shutdown;
 use app::catalog::mirror::RefreshOutcome;
 use app::state::AppState;
+use std::future::Future;
 use std::time::Duration;
+use tokio::task::JoinSet;
 use tower_sessions::ExpiredDeletion;
 
-/// Starts every job on the runtime; they end with the process.
-pub fn spawn(state: &AppState, config: &Config) {
-    let store = app::persistence::sessions::SqlSessionStore::new(state.db.clone());
-    tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
+/// The running jobs, from [`spawn`].
+pub struct Jobs(JoinSet<()>);
+
+impl Jobs {
+    /// Resolves when every job has ended: after shutdown was requested, once each has finished
+    /// the turn it was in.
+    pub async fn finish(mut self) {
+        while let Some(ended) = self.0.join_next().await {
+            if let Err(error) = ended {
+                tracing::error!(%error, "a background job ended abnormally");
             }
         }
-    });
+    }
+}
+
+/// Runs `turn` every `interval` (the first at once) until `shutdown` is requested; a turn in
+/// progress is finished, not cut short.
+async fn every<F, T>(interval: Duration, shutdown: Shutdown, mut turn: F)
+where
+    F: FnMut() -> T,
+    T: Future<Output = ()>,
+{
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stop = shutdown.requested();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut stop => return,
+            _ = ticks.tick() => turn().await,
+        }
+    }
+}
+
+/// Starts every job on the runtime. They stop when `shutdown` is requested; [`Jobs::finish`]
+/// waits for them.
+pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
+    let mut jobs = JoinSet::new();
+    let store = app::persistence::sessions::SqlSessionStore::new(state.db.clone());
+    jobs.spawn(every(
+        Duration::from_secs(3600),
+        shutdown.clone(),
+        move || {
+            let store = store.clone();
+            async move {
+                if let Err(e) = store.delete_expired().await {
+                    tracing::warn!(error = %e, "could not delete expired sessions");
+                }
+            }
+        },
+    ));
 
     match crate::mailer::Mailer::new(&config.mail) {
         Ok(Some(mailer)) => {
+            let mailer = mailer.stopping_on(shutdown.clone());
             let mail_state = state.clone();
-            let interval = config.mail.job_interval;
             let reminder_after = config.mail.reminder_after;
-            tokio::spawn(async move {
-                let mut ticks = tokio::time::interval(interval);
-                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    ticks.tick().await;
-                    mail_turn(&mail_state, &mailer, reminder_after).await;
-                }
-            });
+            jobs.spawn(every(config.mail.job_interval, shutdown.clone(), move || {
+                let (state, mailer) = (mail_state.clone(), mailer.clone());
+                async move { mail_turn(&state, &mailer, reminder_after).await }
+            }));
         }
         Ok(None) => tracing::warn!(
             "PORTCULLIS_SMTP_URL is not set: e-mail is kept in the outbox and not sent"
@@ -45,27 +84,18 @@ pub fn spawn(state: &AppState, config: &Config) {
 
     if state.settings.mirror.is_some() {
         let mirror_state = state.clone();
-        let interval = config.mirror_job_interval;
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(interval);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
-                mirror_turn(&mirror_state).await;
-            }
-        });
+        jobs.spawn(every(config.mirror_job_interval, shutdown.clone(), move || {
+            let state = mirror_state.clone();
+            async move { mirror_turn(&state).await }
+        }));
     }
 
     let catalog_state = state.clone();
-    let interval = config.catalog.job_interval;
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            catalog_turn(&catalog_state).await;
-        }
-    });
+    jobs.spawn(every(config.catalog.job_interval, shutdown.clone(), move || {
+        let state = catalog_state.clone();
+        async move { catalog_turn(&state).await }
+    }));
+    Jobs(jobs)
 }
 
 /// One turn of the catalog job. Public so tests can run a turn without waiting for the timer.

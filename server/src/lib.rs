@@ -10,6 +10,7 @@ pub mod config;
 pub mod http;
 pub mod jobs;
 pub mod mailer;
+pub mod shutdown;
 pub mod telemetry;
 
 use app::catalog::client::PyxisClient;
@@ -131,12 +132,15 @@ fn catalog_mirror(config: &Config) -> Result<CatalogMirror, String> {
     Ok(CatalogMirror::new(client, config.catalog.mirror.clone()))
 }
 
-/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+/// Serves until SIGTERM or Ctrl-C, then stops in order ([`shutdown`]): no new connections,
+/// requests in flight finished, the jobs' turns finished, all within
+/// [`shutdown::DRAIN_DEADLINE`].
 ///
 /// # Errors
 /// The address cannot be bound, or the server fails.
 pub async fn run(config: Config, state: AppState) -> Result<(), String> {
-    jobs::spawn(&state, &config);
+    let shutdown = shutdown::Shutdown::on_signals();
+    let jobs = jobs::spawn(&state, &config, &shutdown);
 
     let metrics = http::metrics::Metrics::start();
     let router = http::router_with(state.clone(), &config, &metrics);
@@ -148,8 +152,12 @@ pub async fn run(config: Config, state: AppState) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {address} (PORTCULLIS_METRICS_ADDR): {e}"))?;
         let metrics_router = http::metrics_router(state, metrics);
+        let stop = shutdown.requested();
         tokio::spawn(async move {
-            if let Err(error) = axum::serve(scrape, metrics_router).await {
+            if let Err(error) = axum::serve(scrape, metrics_router)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::error!(%error, "the metrics listener failed");
             }
         });
@@ -161,35 +169,24 @@ pub async fn run(config: Config, state: AppState) -> Result<(), String> {
         dev_sign_in = config.app.dev_sign_in,
         "portcullis listening"
     );
-    axum::serve(
+    let serve = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server failed: {e}"))?;
+    .with_graceful_shutdown(shutdown.requested());
+    tokio::select! {
+        served = serve => served.map_err(|e| format!("server failed: {e}"))?,
+        () = shutdown.deadline() => tracing::warn!(
+            deadline_seconds = shutdown::DRAIN_DEADLINE.as_secs(),
+            "requests were still in flight at the shutdown deadline; stopping without them"
+        ),
+    }
+    tokio::select! {
+        () = jobs.finish() => {}
+        () = shutdown.deadline() => tracing::warn!(
+            "a background job was still in its turn at the shutdown deadline; its leases run out"
+        ),
+    }
     tracing::info!("portcullis stopped");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

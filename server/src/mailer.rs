@@ -1,9 +1,11 @@
 //! The outbox worker: leases due messages, sends them over SMTP with lettre, and marks them sent
 //! or due again later (exponential backoff: 30 s, 1 min, 2 min, … at most an hour). While the
 //! SMTP server is down nothing is lost: messages wait in `mail_outbox` until it answers. A lease
-//! per message keeps two server processes on one database from sending the same one.
+//! per message keeps two server processes on one database from sending the same one. On
+//! shutdown a turn starts no new message and hands back the leases of those it did not send.
 
 use crate::config::MailConfig;
+use crate::shutdown::Shutdown;
 use app::mail::store::QueuedMail;
 use app::persistence::{self, Db};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
@@ -40,6 +42,9 @@ pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     worker: String,
+    /// Set by the server (not by tests that send a turn by hand): when requested, a turn stops
+    /// starting messages.
+    shutdown: Option<Shutdown>,
 }
 
 /// What one turn did.
@@ -47,6 +52,9 @@ pub struct Mailer {
 pub struct Turn {
     pub sent: usize,
     pub failed: usize,
+    /// Leased but not started (the turn's window ended, or the server is stopping): handed
+    /// back unsent.
+    pub released: usize,
 }
 
 impl Mailer {
@@ -76,7 +84,21 @@ impl Mailer {
             transport,
             from,
             worker,
+            shutdown: None,
         }))
+    }
+
+    /// This mailer, starting no new message once `shutdown` is requested.
+    #[must_use]
+    pub fn stopping_on(self, shutdown: Shutdown) -> Self {
+        Self {
+            shutdown: Some(shutdown),
+            ..self
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.shutdown.as_ref().is_some_and(Shutdown::is_requested)
     }
 
     /// Records that `mail_id` went out, retrying while the database does not answer
@@ -114,9 +136,15 @@ impl Mailer {
         .await?;
         let mut turn = Turn::default();
         let stop_starting = std::time::Instant::now() + SEND_WINDOW;
-        for mail in leased {
-            // What is left keeps its lease and is sent by the next turn that takes it.
-            if std::time::Instant::now() > stop_starting {
+        let mut leased = leased.into_iter();
+        while let Some(mail) = leased.next() {
+            if std::time::Instant::now() > stop_starting || self.stopping() {
+                // What is left goes back to the outbox for whichever worker turns next.
+                let left: Vec<i64> = std::iter::once(mail.mail_id)
+                    .chain(leased.map(|mail| mail.mail_id))
+                    .collect();
+                app::mail::store::release(db, &left, &self.worker).await?;
+                turn.released = left.len();
                 break;
             }
             match self.send(&mail).await {

@@ -504,6 +504,44 @@ async fn mail_waits_while_smtp_is_down_and_goes_out_once_when_it_is_back() {
 }
 
 #[tokio::test]
+async fn a_stopping_mailer_sends_nothing_new_and_hands_its_leases_back_at_once() {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(&smtp, &[]).await;
+    let alice = app.sign_in("alice").await;
+    app.submit(&alice, "nginx:1.25").await;
+    app.submit(&alice, "redis:7.2").await;
+    let queued = app.count_rows("mail_outbox").await;
+    assert_eq!(queued, 2, "one submission mail each");
+
+    // The server is stopping (SIGTERM) when the turn begins: it leases, then starts nothing.
+    let (trigger, shutdown) = portcullis::shutdown::Shutdown::new();
+    trigger.stop();
+    let stopping = Mailer::new(&app.config.mail)
+        .unwrap()
+        .expect("SMTP configured")
+        .stopping_on(shutdown);
+    let turn = stopping.send_due(&app.state.db).await.unwrap();
+    assert_eq!((turn.sent, turn.failed, turn.released), (0, 0, 2));
+    assert!(smtp.messages().await.is_empty(), "nothing sent while stopping");
+    let (leased,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE locked_until IS NOT NULL")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(leased, 0, "no lease left for another replica to wait out");
+
+    // Another replica sends them on its next turn, not a lease later.
+    let replica = app
+        .replica(&[
+            ("PORTCULLIS_SMTP_URL", &smtp.url()),
+            ("PORTCULLIS_SECURITY_TEAM_EMAIL", "security@example.org"),
+        ])
+        .await;
+    send_mail(&replica).await;
+    assert_eq!(smtp.messages().await.len(), 2);
+}
+
+#[tokio::test]
 async fn reminders_and_expiry_warnings_go_out_once() {
     let smtp = SmtpServer::start();
     let app = app_with_mail(&smtp, &[("PORTCULLIS_REVIEW_REMINDER_HOURS", "1")]).await;

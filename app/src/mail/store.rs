@@ -163,6 +163,28 @@ pub async fn mark_sent(db: impl Conn<'_>, id: i64, worker: &str, now: &str) -> R
     Ok(())
 }
 
+/// Hands back the leases `worker` holds on the unsent messages `ids`, so that any worker may
+/// take them at once instead of when the lease runs out.
+///
+/// # Errors
+/// The database fails.
+pub async fn release(db: &Db, ids: &[i64], worker: &str) -> Result<(), DbError> {
+    // One statement per message keeps the SQL the same on both engines; a turn holds few.
+    let mut tx = db.pool().begin().await?;
+    for id in ids {
+        sqlx::query(
+            "UPDATE mail_outbox SET locked_until = NULL \
+             WHERE mail_id = $1 AND locked_by = $2 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Records a failed attempt; the message is due again at `next_attempt_at`.
 ///
 /// # Errors
