@@ -77,6 +77,72 @@ async fn pages_carry_security_headers_and_are_not_cached() {
 }
 
 #[tokio::test]
+async fn site_assets_travel_precompressed_when_accepted_and_are_revalidated() {
+    let site = std::env::temp_dir().join(format!(
+        "portcullis-site-{}-{}",
+        std::process::id(),
+        common::oidc::free_port()
+    ));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/app.wasm"), b"raw wasm").unwrap();
+    std::fs::write(site.join("pkg/app.wasm.br"), b"brotli wasm").unwrap();
+    std::fs::write(site.join("pkg/app.wasm.gz"), b"gzip wasm").unwrap();
+    let app = TestApp::spawn_serving(site.to_str().unwrap(), &[]).await;
+    let fetch = |encoding: &'static str| {
+        let app = &app;
+        async move {
+            let mut request = Request::get("/pkg/app.wasm");
+            if !encoding.is_empty() {
+                request = request.header(header::ACCEPT_ENCODING, encoding);
+            }
+            app.send(request.body(Body::empty()).unwrap()).await
+        }
+    };
+
+    let brotli = fetch("gzip, deflate, br").await;
+    assert_eq!(brotli.status, StatusCode::OK);
+    assert_eq!(brotli.body, "brotli wasm");
+    assert_eq!(brotli.header("content-encoding"), Some("br"));
+    assert_eq!(brotli.header("content-type"), Some("application/wasm"));
+    assert_eq!(brotli.header("vary"), Some("accept-encoding"));
+    assert_eq!(brotli.header("cache-control"), Some("no-cache"));
+    assert_eq!(brotli.header("x-content-type-options"), Some("nosniff"));
+
+    let gzip = fetch("gzip").await;
+    assert_eq!((gzip.body.as_str(), gzip.header("content-encoding")), ("gzip wasm", Some("gzip")));
+    let plain = fetch("").await;
+    assert_eq!((plain.body.as_str(), plain.header("content-encoding")), ("raw wasm", None));
+
+    // Unchanged since the browser's copy: 304, nothing sent again.
+    let modified = brotli.header("last-modified").expect("a validator").to_owned();
+    let again = app
+        .send(
+            Request::get("/pkg/app.wasm")
+                .header(header::ACCEPT_ENCODING, "br")
+                .header(header::IF_MODIFIED_SINCE, modified)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+
+    // Only the build output: no way out of the folder, and pages are never compressed.
+    let escape = app.get("/pkg/../../etc/passwd", None).await;
+    assert_eq!(escape.status, StatusCode::NOT_FOUND);
+    let page = app
+        .send(
+            Request::get("/")
+                .header(header::ACCEPT_ENCODING, "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("content-encoding"), None);
+    let _ = std::fs::remove_dir_all(site);
+}
+
+#[tokio::test]
 async fn unknown_pages_are_404_with_a_way_back() {
     let app = TestApp::spawn().await;
     let page = app.get("/no/such/page", None).await;
@@ -344,11 +410,9 @@ async fn the_idle_lifetime_is_configurable() {
     assert!((28..=30).contains(&minutes), "expires in {minutes} minutes");
 }
 
-#[test]
-fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
-    use std::io::Read;
-    let port = common::oidc::free_port();
-    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
+/// The built server on `port` with a new SQLite database in `dir`, logging JSON to a pipe;
+/// returns once it answers `/healthz`.
+fn start_binary(port: u16, dir: &std::path::Path) -> std::process::Child {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .env_clear()
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -362,25 +426,41 @@ fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
         .spawn()
         .expect("start portcullis");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let answer = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::Write;
-            write!(stream, "GET /healthz?token=do-not-log HTTP/1.1\r\nHost: x\r\nCookie: portcullis-session=secret-cookie\r\nConnection: close\r\n\r\n").unwrap();
-            let mut text = String::new();
-            let _ = stream.read_to_string(&mut text);
-            break text;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(exit) = child.try_wait().unwrap() {
+            panic!("the server stopped at start: {exit}");
         }
         assert!(std::time::Instant::now() < deadline, "server did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    child
+}
+
+fn send_sigterm(child: &std::process::Child) {
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert_eq!(exit.code(), Some(0), "a SIGTERM stop is a clean exit");
+}
+
+/// Waits at most `limit` for the process to end; its exit status and what it logged.
+fn wait_for_exit(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + limit;
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not stop within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     let mut stdout = String::new();
     child
         .stdout
@@ -388,6 +468,113 @@ fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
         .unwrap()
         .read_to_string(&mut stdout)
         .unwrap();
+    (exit, stdout)
+}
+
+/// A request whose body is still arriving: the headers and the first bytes are sent, the rest
+/// waits for the test.
+fn start_slow_post(port: u16, body: &str, sent: usize) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /language HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..sent]
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    // The server reads the headers before the test goes on.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stream
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight_refuses_new_connections_and_exits() {
+    use std::io::{Read, Write};
+    let port = common::oidc::free_port();
+    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
+    let mut child = start_binary(port, &dir);
+    let body = "lang=en&return_to=%2F";
+    let mut in_flight = start_slow_post(port, body, 5);
+
+    send_sigterm(&child);
+    let signalled = std::time::Instant::now();
+    // The port closes: a balancer's next try goes to another replica.
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            signalled.elapsed() < std::time::Duration::from_secs(5),
+            "still accepting connections 5 s after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server waits for the request in flight"
+    );
+
+    in_flight.write_all(&body.as_bytes()[5..]).unwrap();
+    let mut answer = String::new();
+    in_flight.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("portcullis-lang=en"), "{answer}");
+
+    let (exit, stdout) = wait_for_exit(&mut child, std::time::Duration::from_secs(10));
+    assert_eq!(exit.code(), Some(0), "{stdout}");
+    assert!(
+        signalled.elapsed() < portcullis::shutdown::DRAIN_DEADLINE,
+        "stopped once the request was answered, not at the deadline"
+    );
+    assert!(stdout.contains("portcullis stopped"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn sigterm_stops_at_the_drain_deadline_when_a_request_never_finishes() {
+    let port = common::oidc::free_port();
+    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
+    let mut child = start_binary(port, &dir);
+    let body = "lang=en&return_to=%2F";
+    let _stalled = start_slow_post(port, body, 5);
+
+    send_sigterm(&child);
+    let signalled = std::time::Instant::now();
+    let deadline = portcullis::shutdown::DRAIN_DEADLINE;
+    let (exit, stdout) = wait_for_exit(&mut child, deadline + std::time::Duration::from_secs(8));
+    let took = signalled.elapsed();
+    assert!(
+        took >= deadline - std::time::Duration::from_secs(1),
+        "gave up on the request after only {took:?}"
+    );
+    assert_eq!(exit.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("still in flight at the shutdown deadline"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("portcullis stopped"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
+    use std::io::Read;
+    let port = common::oidc::free_port();
+    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
+    let mut child = start_binary(port, &dir);
+    let answer = {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(stream, "GET /healthz?token=do-not-log HTTP/1.1\r\nHost: x\r\nCookie: portcullis-session=secret-cookie\r\nConnection: close\r\n\r\n").unwrap();
+        let mut text = String::new();
+        let _ = stream.read_to_string(&mut text);
+        text
+    };
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    send_sigterm(&child);
+    let (exit, stdout) = wait_for_exit(&mut child, std::time::Duration::from_secs(10));
+    assert_eq!(exit.code(), Some(0), "a SIGTERM stop is a clean exit");
     let lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))

@@ -35,6 +35,36 @@ pub fn metrics_router(state: AppState, metrics: metrics::Metrics) -> Router {
         .with_state(state)
 }
 
+/// The site's build output under `/pkg` (WASM, JS, CSS; public, the same for everyone): the
+/// `.br` or `.gz` file `make release` wrote beside each one when the browser accepts that
+/// encoding (`Vary: Accept-Encoding` for caches), else the file itself. The names stay the same
+/// from build to build, so a browser revalidates each use (`no-cache`, answered 304 when
+/// unchanged) and never runs an old WASM against a new page. Pages themselves are never
+/// compressed: they carry personal data and reflect what users typed, the mix a BREACH attack
+/// needs.
+fn site_assets(state: &AppState) -> axum::routing::MethodRouter {
+    use axum::http::{header, HeaderValue};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let options = &state.leptos_options;
+    let directory = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    axum::routing::get_service(
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .layer(SetResponseHeaderLayer::appending(
+                header::VARY,
+                HeaderValue::from_static("accept-encoding"),
+            ))
+            .service(
+                tower_http::services::ServeDir::new(directory)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+    )
+}
+
 /// Builds the application router, counting its requests in `metrics`; it serves `/metrics`
 /// itself unless `PORTCULLIS_METRICS_ADDR` gives it a listener of its own.
 pub fn router_with(state: AppState, config: &Config, metrics: &metrics::Metrics) -> Router {
@@ -73,6 +103,10 @@ pub fn router_with(state: AppState, config: &Config, metrics: &metrics::Metrics)
         router = router.route("/metrics", get(metrics::scrape_local));
     }
     router
+        .nest_service(
+            &format!("/{}", state.leptos_options.site_pkg_dir),
+            site_assets(&state),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/auth/login", get(sign_in::login))

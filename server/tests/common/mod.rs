@@ -176,8 +176,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_serving("target/site", extra).await
+    }
+
+    /// An app whose site (the build output under `/pkg`) is the folder `site_root`.
+    pub async fn spawn_serving(site_root: &str, extra: &[(&str, &str)]) -> Self {
         let database = TestDatabase::new();
-        let mut app = Self::start(&database.url, extra).await;
+        let mut app = Self::start(&database.url, extra, site_root).await;
         app._database = Some(database);
         app
     }
@@ -185,14 +190,14 @@ impl TestApp {
     /// A second server process on this app's database (another replica behind the load
     /// balancer), with its own settings.
     pub async fn replica(&self, extra: &[(&str, &str)]) -> Self {
-        Self::start(&self.config.database_url, extra).await
+        Self::start(&self.config.database_url, extra, "target/site").await
     }
 
-    async fn start(database_url: &str, extra: &[(&str, &str)]) -> Self {
+    async fn start(database_url: &str, extra: &[(&str, &str)], site_root: &str) -> Self {
         let config = test_config(database_url, extra);
         let options = leptos::config::LeptosOptions::builder()
             .output_name("app")
-            .site_root("target/site")
+            .site_root(site_root)
             .site_addr(config.site_addr)
             .build();
         let state = portcullis::prepare(&config, options)
