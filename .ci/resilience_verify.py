@@ -9,7 +9,9 @@ PORTCULLIS_DATABASE_URL. What must hold:
     carries the outbox id);
   - `portcullis audit verify` passed; both replicas answered the same allowlist version;
   - no 5xx and no unanswered call, except calls in flight when replica b was killed or while
-    PostgreSQL restarted (a second of margin either side)."""
+    PostgreSQL was down (a second of margin either side): none around replica a's SIGTERM
+    restart, which must stop cleanly within the drain deadline;
+  - both replicas answered /readyz with 503 while PostgreSQL was down."""
 
 import collections
 import json
@@ -77,6 +79,13 @@ at_kill = [k for k in duplicates
 check(len(duplicates) == len(at_kill) and len(at_kill) <= 1,
       f"mails received more than once: {duplicates[:5]} (at the kill: {at_kill})")
 
+unready = open(os.path.join(work, "unready_during_outage")).read().split()
+check(len(unready) == 2, f"while PostgreSQL was down only {unready or 'no replica'} answered /readyz 503")
+term_result = open(os.path.join(work, "term_result")).read().strip()
+term_ms = events["a_stopped"] - events["term_a"]
+check(term_result == "stopped", f"replica a on SIGTERM: {term_result}")
+check(term_ms < 20_000, f"replica a took {term_ms} ms to stop on SIGTERM (the drain deadline is 20 s)")
+
 check(audit == "ok", "portcullis audit verify failed: " + open(os.path.join(work, "audit.txt")).read()[:300])
 check(same_version == "yes", "the replicas did not answer the same allowlist version within a second")
 
@@ -84,8 +93,9 @@ check(same_version == "yes", "the replicas did not answer the same allowlist ver
 margin = 1000
 windows = {
     "replica b killed": (events["kill_b"] - margin, events["kill_b"] + margin),
-    "database restart": (events["db_restart"] - margin, events["db_up"] + margin),
+    "database stopped": (events["db_restart"] - margin, events["db_up"] + margin),
 }
+rolling = (events["term_a"] - margin, events["a_ready"] + margin)
 
 
 def window_of(a):
@@ -119,6 +129,11 @@ in_windows = {f"{name}: {status or 'no answer'}": n for (name, status), n in exp
 refusals = {f"{kind} {status}": n for (kind, status), n in other.items()}
 print(f"  failures in the fault windows: {in_windows or 'none'}")
 print(f"  4xx (refusals, not faults): {refusals or 'none'}")
+around = sum(1 for a in actions if a["at"] <= rolling[1] and a["at"] + a["ms"] >= rolling[0])
+check(around >= 20, f"only {around} calls around replica a's SIGTERM restart: the load had ended")
+print(f"  replica a's SIGTERM restart: {term_result} in {term_ms} ms; {around} calls in"
+      f" flight or made meanwhile, failures among them: {sum(1 for a in failures if a['at'] <= rolling[1] and a['at'] + a['ms'] >= rolling[0])}")
+print(f"  /readyz 503 on both replicas while PostgreSQL was down: {'yes' if len(unready) == 2 else 'no'}")
 print(f"  audit verify: {audit}; same allowlist version on both replicas: {same_version}")
 if problems:
     print("resilience check failed:")
