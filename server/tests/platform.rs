@@ -109,26 +109,86 @@ async fn site_assets_travel_precompressed_when_accepted_and_are_revalidated() {
     assert_eq!(brotli.header("x-content-type-options"), Some("nosniff"));
 
     let gzip = fetch("gzip").await;
-    assert_eq!((gzip.body.as_str(), gzip.header("content-encoding")), ("gzip wasm", Some("gzip")));
+    assert_eq!(
+        (gzip.body.as_str(), gzip.header("content-encoding")),
+        ("gzip wasm", Some("gzip"))
+    );
     let plain = fetch("").await;
-    assert_eq!((plain.body.as_str(), plain.header("content-encoding")), ("raw wasm", None));
+    assert_eq!(
+        (plain.body.as_str(), plain.header("content-encoding")),
+        ("raw wasm", None)
+    );
 
     // Unchanged since the browser's copy: 304, nothing sent again.
-    let modified = brotli.header("last-modified").expect("a validator").to_owned();
-    let again = app
-        .send(
-            Request::get("/pkg/app.wasm")
+    let etag = brotli
+        .header("etag")
+        .expect("a content validator")
+        .to_owned();
+    assert_eq!(
+        brotli.header("last-modified"),
+        None,
+        "the time must not decide"
+    );
+    let revalidate = |etag: String| {
+        let app = &app;
+        async move {
+            let request = Request::get("/pkg/app.wasm")
                 .header(header::ACCEPT_ENCODING, "br")
-                .header(header::IF_MODIFIED_SINCE, modified)
+                .header(header::IF_NONE_MATCH, etag)
+                // Far in the future: a time-based check would answer 304 whatever the content.
+                .header(header::IF_MODIFIED_SINCE, "Fri, 01 Jan 2100 00:00:00 GMT");
+            app.send(request.body(Body::empty()).unwrap()).await
+        }
+    };
+    let again = revalidate(etag.clone()).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+
+    // Another build (a rollback is the same: an older file, a different content), even with
+    // the same size and an older time: the browser gets the new file, never 304.
+    let before = std::fs::metadata(site.join("pkg/app.wasm"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::fs::write(site.join("pkg/app.wasm"), b"old wasm").unwrap();
+    std::fs::write(site.join("pkg/app.wasm.br"), b"brotli old!").unwrap();
+    let file = std::fs::File::options()
+        .write(true)
+        .open(site.join("pkg/app.wasm"))
+        .unwrap();
+    file.set_modified(before - std::time::Duration::from_secs(3600))
+        .unwrap();
+    let rolled_back = revalidate(etag.clone()).await;
+    assert_eq!(rolled_back.status, StatusCode::OK);
+    assert_eq!(rolled_back.body, "brotli old!");
+    assert_ne!(rolled_back.header("etag"), Some(etag.as_str()));
+
+    // Only the build output: no way out of the folder, however the path is written.
+    std::fs::write(site.join("secret.txt"), b"outside pkg").unwrap();
+    for escape in [
+        "/pkg/../secret.txt",
+        "/pkg/%2e%2e/secret.txt",
+        "/pkg/..%2fsecret.txt",
+        "/pkg//secret.txt",
+    ] {
+        let response = app.get(escape, None).await;
+        assert!(!response.body.contains("outside pkg"), "{escape} left /pkg");
+    }
+    // A public file sent compressed says it varies too, wherever it is served from.
+    std::fs::write(site.join("favicon.svg"), b"<svg/>").unwrap();
+    std::fs::write(site.join("favicon.svg.br"), b"brotli svg").unwrap();
+    let icon = app
+        .send(
+            Request::get("/favicon.svg")
+                .header(header::ACCEPT_ENCODING, "br")
                 .body(Body::empty())
                 .unwrap(),
         )
         .await;
-    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(icon.header("content-encoding"), Some("br"));
+    assert_eq!(icon.header("vary"), Some("accept-encoding"));
 
-    // Only the build output: no way out of the folder, and pages are never compressed.
-    let escape = app.get("/pkg/../../etc/passwd", None).await;
-    assert_eq!(escape.status, StatusCode::NOT_FOUND);
+    // Pages are never compressed.
     let page = app
         .send(
             Request::get("/")
@@ -411,7 +471,7 @@ async fn the_idle_lifetime_is_configurable() {
 }
 
 /// The built server on `port` with a new SQLite database in `dir`, logging JSON to a pipe;
-/// returns once it answers `/healthz`.
+/// returns once it accepts connections.
 fn start_binary(port: u16, dir: &std::path::Path) -> std::process::Child {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .env_clear()
@@ -554,6 +614,31 @@ fn sigterm_stops_at_the_drain_deadline_when_a_request_never_finishes() {
         "{stdout}"
     );
     assert!(stdout.contains("portcullis stopped"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_second_sigterm_stops_at_once_without_waiting_for_the_drain() {
+    let port = common::oidc::free_port();
+    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
+    let mut child = start_binary(port, &dir);
+    let _stalled = start_slow_post(port, "lang=en&return_to=%2F", 5);
+
+    send_sigterm(&child);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    send_sigterm(&child);
+    let signalled = std::time::Instant::now();
+    let (exit, stdout) = wait_for_exit(&mut child, std::time::Duration::from_secs(5));
+    assert!(
+        signalled.elapsed() < std::time::Duration::from_secs(3),
+        "{stdout}"
+    );
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "a forced stop is not a clean exit: {stdout}"
+    );
+    assert!(stdout.contains("a second signal"), "{stdout}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

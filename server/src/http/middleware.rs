@@ -155,6 +155,17 @@ impl SiteSecurity {
         if is_html {
             set(header::CACHE_CONTROL, "no-store");
         }
+        // A file sent as its brotli or gzip copy (the site's build output, or a public file
+        // `make release` compressed) differs by Accept-Encoding, and a shared cache must know.
+        let varies_by_encoding = headers.get_all(header::VARY).iter().any(|value| {
+            value.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|name| name.trim().eq_ignore_ascii_case("accept-encoding"))
+            })
+        });
+        if headers.contains_key(header::CONTENT_ENCODING) && !varies_by_encoding {
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod language;
 pub mod metrics;
 mod middleware;
 mod sign_in;
+mod site_assets;
 
 use crate::config::Config;
 use app::state::AppState;
@@ -33,36 +34,6 @@ pub fn metrics_router(state: AppState, metrics: metrics::Metrics) -> Router {
         .route("/metrics", get(metrics::scrape))
         .layer(axum::Extension(metrics))
         .with_state(state)
-}
-
-/// The site's build output under `/pkg` (WASM, JS, CSS; public, the same for everyone): the
-/// `.br` or `.gz` file `make release` wrote beside each one when the browser accepts that
-/// encoding (`Vary: Accept-Encoding` for caches), else the file itself. The names stay the same
-/// from build to build, so a browser revalidates each use (`no-cache`, answered 304 when
-/// unchanged) and never runs an old WASM against a new page. Pages themselves are never
-/// compressed: they carry personal data and reflect what users typed, the mix a BREACH attack
-/// needs.
-fn site_assets(state: &AppState) -> axum::routing::MethodRouter {
-    use axum::http::{header, HeaderValue};
-    use tower_http::set_header::SetResponseHeaderLayer;
-    let options = &state.leptos_options;
-    let directory = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    axum::routing::get_service(
-        tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache"),
-            ))
-            .layer(SetResponseHeaderLayer::appending(
-                header::VARY,
-                HeaderValue::from_static("accept-encoding"),
-            ))
-            .service(
-                tower_http::services::ServeDir::new(directory)
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            ),
-    )
 }
 
 /// Builds the application router, counting its requests in `metrics`; it serves `/metrics`
@@ -97,6 +68,8 @@ pub fn router_with(state: AppState, config: &Config, metrics: &metrics::Metrics)
         ));
 
     let site = Arc::new(middleware::SiteSecurity::from_config(config));
+    let options = &state.leptos_options;
+    let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
 
     let mut router = Router::new();
     if config.metrics_addr.is_none() {
@@ -104,8 +77,8 @@ pub fn router_with(state: AppState, config: &Config, metrics: &metrics::Metrics)
     }
     router
         .nest_service(
-            &format!("/{}", state.leptos_options.site_pkg_dir),
-            site_assets(&state),
+            &format!("/{}", options.site_pkg_dir),
+            site_assets::service(pkg),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
