@@ -71,10 +71,14 @@ pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
             let mailer = mailer.stopping_on(shutdown.clone());
             let mail_state = state.clone();
             let reminder_after = config.mail.reminder_after;
-            jobs.spawn(every(config.mail.job_interval, shutdown.clone(), move || {
-                let (state, mailer) = (mail_state.clone(), mailer.clone());
-                async move { mail_turn(&state, &mailer, reminder_after).await }
-            }));
+            jobs.spawn(every(
+                config.mail.job_interval,
+                shutdown.clone(),
+                move || {
+                    let (state, mailer) = (mail_state.clone(), mailer.clone());
+                    async move { mail_turn(&state, &mailer, reminder_after).await }
+                },
+            ));
         }
         Ok(None) => tracing::warn!(
             "PORTCULLIS_SMTP_URL is not set: e-mail is kept in the outbox and not sent"
@@ -84,17 +88,25 @@ pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
 
     if state.settings.mirror.is_some() {
         let mirror_state = state.clone();
-        jobs.spawn(every(config.mirror_job_interval, shutdown.clone(), move || {
-            let state = mirror_state.clone();
-            async move { mirror_turn(&state).await }
-        }));
+        jobs.spawn(every(
+            config.mirror_job_interval,
+            shutdown.clone(),
+            move || {
+                let state = mirror_state.clone();
+                async move { mirror_turn(&state).await }
+            },
+        ));
     }
 
     let catalog_state = state.clone();
-    jobs.spawn(every(config.catalog.job_interval, shutdown.clone(), move || {
-        let state = catalog_state.clone();
-        async move { catalog_turn(&state).await }
-    }));
+    jobs.spawn(every(
+        config.catalog.job_interval,
+        shutdown.clone(),
+        move || {
+            let state = catalog_state.clone();
+            async move { catalog_turn(&state).await }
+        },
+    ));
     Jobs(jobs)
 }
 
@@ -161,9 +173,12 @@ pub async fn mail_turn(state: &AppState, mailer: &crate::mailer::Mailer, reminde
         Err(error) => tracing::warn!(%error, "could not queue the monthly image reports"),
     }
     match mailer.send_due(&state.db).await {
-        Ok(turn) if turn.sent + turn.failed > 0 => {
-            tracing::info!(sent = turn.sent, failed = turn.failed, "mail outbox")
-        }
+        Ok(turn) if turn.sent + turn.failed + turn.released > 0 => tracing::info!(
+            sent = turn.sent,
+            failed = turn.failed,
+            handed_back = turn.released,
+            "mail outbox"
+        ),
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "could not read the mail outbox"),
     }

@@ -140,22 +140,21 @@ fn catalog_mirror(config: &Config) -> Result<CatalogMirror, String> {
 /// The address cannot be bound, or the server fails.
 pub async fn run(config: Config, state: AppState) -> Result<(), String> {
     let shutdown = shutdown::Shutdown::on_signals();
-    let jobs = jobs::spawn(&state, &config, &shutdown);
-
     let metrics = http::metrics::Metrics::start();
     let router = http::router_with(state.clone(), &config, &metrics);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    // Scrapes go on through the drain; the listener closes after it.
+    let (stop_metrics, metrics_stopped) = shutdown::Shutdown::new();
     if let Some(address) = config.metrics_addr {
         let scrape = tokio::net::TcpListener::bind(address)
             .await
             .map_err(|e| format!("cannot listen on {address} (PORTCULLIS_METRICS_ADDR): {e}"))?;
-        let metrics_router = http::metrics_router(state, metrics);
-        let stop = shutdown.requested();
+        let metrics_router = http::metrics_router(state.clone(), metrics);
         tokio::spawn(async move {
             if let Err(error) = axum::serve(scrape, metrics_router)
-                .with_graceful_shutdown(stop)
+                .with_graceful_shutdown(metrics_stopped.requested())
                 .await
             {
                 tracing::error!(%error, "the metrics listener failed");
@@ -163,6 +162,9 @@ pub async fn run(config: Config, state: AppState) -> Result<(), String> {
         });
         tracing::info!(%address, "metrics served");
     }
+    // Only once both addresses are ours: a server that cannot start must not have begun a
+    // job's turn (a mail half sent) that its exit then cuts short.
+    let jobs = jobs::spawn(&state, &config, &shutdown);
     tracing::info!(
         address = %config.site_addr,
         public_url = %config.app.public_url,
@@ -182,11 +184,13 @@ pub async fn run(config: Config, state: AppState) -> Result<(), String> {
         ),
     }
     tokio::select! {
+        biased;
         () = jobs.finish() => {}
         () = shutdown.deadline() => tracing::warn!(
             "a background job was still in its turn at the shutdown deadline; its leases run out"
         ),
     }
+    stop_metrics.stop();
     tracing::info!("portcullis stopped");
     Ok(())
 }

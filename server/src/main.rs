@@ -13,7 +13,13 @@ usage: portcullis                 serve the portal (configured by environment va
 fn main() -> ExitCode {
     limit_malloc_arenas();
     match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(portcullis_main()),
+        Ok(runtime) => {
+            let exit = runtime.block_on(portcullis_main());
+            // A blocking task still running (a name lookup that hangs, say) must not hold the
+            // exit past the drain deadline: the platform's SIGKILL follows soon after it.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            exit
+        }
         Err(e) => {
             eprintln!("portcullis: cannot start the async runtime: {e}");
             ExitCode::FAILURE

@@ -46,18 +46,22 @@ impl Shutdown {
         (Trigger(sender), Self { requested })
     }
 
-    /// A shutdown requested by SIGTERM or Ctrl-C. Call inside the runtime.
+    /// A shutdown requested by SIGTERM or Ctrl-C; a second one ends the process at once (exit
+    /// status 1). Call inside the runtime, before anything that should be stopped in order:
+    /// the handlers are in place when it returns.
     pub fn on_signals() -> Self {
         let (trigger, shutdown) = Self::new();
+        let mut signals = Signals::register();
         tokio::spawn(async move {
-            signal().await;
+            signals.next().await;
             tracing::info!(
                 deadline_seconds = DRAIN_DEADLINE.as_secs(),
                 "shutting down: finishing requests in flight and the jobs' turns"
             );
             trigger.stop();
-            // Held until the process ends: a dropped sender would read as "never".
-            std::future::pending::<()>().await;
+            signals.next().await;
+            tracing::warn!("a second signal: stopping now, without waiting for the rest");
+            std::process::exit(1);
         });
         shutdown
     }
@@ -97,24 +101,54 @@ impl Shutdown {
     }
 }
 
-async fn signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM and SIGINT (Ctrl-C), listened to from the moment they are registered.
+struct Signals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn register() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let listen = |kind: SignalKind, name: &str| {
+                signal(kind)
+                    .inspect_err(|error| tracing::error!(%error, "cannot listen for {name}"))
+                    .ok()
+            };
+            Self {
+                terminate: listen(SignalKind::terminate(), "SIGTERM"),
+                interrupt: listen(SignalKind::interrupt(), "SIGINT"),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Resolves at the next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn one(signal: Option<&mut tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = one(self.terminate.as_mut()) => {}
+                () = one(self.interrupt.as_mut()) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

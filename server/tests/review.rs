@@ -522,7 +522,10 @@ async fn a_stopping_mailer_sends_nothing_new_and_hands_its_leases_back_at_once()
         .stopping_on(shutdown);
     let turn = stopping.send_due(&app.state.db).await.unwrap();
     assert_eq!((turn.sent, turn.failed, turn.released), (0, 0, 2));
-    assert!(smtp.messages().await.is_empty(), "nothing sent while stopping");
+    assert!(
+        smtp.messages().await.is_empty(),
+        "nothing sent while stopping"
+    );
     let (leased,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE locked_until IS NOT NULL")
             .fetch_one(app.state.db.pool())
