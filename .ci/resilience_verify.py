@@ -96,6 +96,8 @@ windows = {
     "database stopped": (events["db_restart"] - margin, events["db_up"] + margin),
 }
 rolling = (events["term_a"] - margin, events["a_ready"] + margin)
+check(rolling[0] > windows["database stopped"][1],
+      "replica a got SIGTERM before the database window had closed: its failures could not be told apart")
 
 
 def window_of(a):
