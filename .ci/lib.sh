@@ -42,8 +42,11 @@ install_build_tools() {
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
   fi
   if ! cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION"; then
-    log "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes on 2 cores, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+    # Its own release profile asks for full LTO in one codegen unit, which is most of a 20
+    # minute install on 2 cores; a build tool that mostly starts cargo does not need it.
+    log "Installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes on 2 cores, once)"
+    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
   fi
 }
 
