@@ -57,6 +57,7 @@ pub async fn mirror(
             fail("another replica is verifying the mirror now; try again later")
         }
         Ok(RunOutcome::NotConfigured) => fail("no mirror is configured"),
+        Ok(RunOutcome::Stopped) => fail("stopped before the mirror was read; nothing recorded"),
         Ok(RunOutcome::Unreachable(why)) => fail(&format!(
             "the mirror could not be read ({why}); the last known state is kept"
         )),

@@ -88,30 +88,34 @@ pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
 
     if state.settings.mirror.is_some() {
         let mirror_state = state.clone();
+        let stop = shutdown.clone();
         jobs.spawn(every(
             config.mirror_job_interval,
             shutdown.clone(),
             move || {
-                let state = mirror_state.clone();
-                async move { mirror_turn(&state).await }
+                let (state, stop) = (mirror_state.clone(), stop.clone());
+                async move { mirror_turn(&state, &stop).await }
             },
         ));
     }
 
     let catalog_state = state.clone();
+    let stop = shutdown.clone();
     jobs.spawn(every(
         config.catalog.job_interval,
         shutdown.clone(),
         move || {
-            let state = catalog_state.clone();
-            async move { catalog_turn(&state).await }
+            let (state, stop) = (catalog_state.clone(), stop.clone());
+            async move { catalog_turn(&state, &stop).await }
         },
     ));
     Jobs(jobs)
 }
 
-/// One turn of the catalog job. Public so tests can run a turn without waiting for the timer.
-pub async fn catalog_turn(state: &AppState) {
+/// One turn of the catalog job; a refresh reading the catalog when `shutdown` is requested
+/// stops and gives its lease back. Public so tests can run a turn without waiting for the
+/// timer.
+pub async fn catalog_turn(state: &AppState, shutdown: &Shutdown) {
     match state.catalog.reload_if_changed(&state.db).await {
         Ok(true) => tracing::info!(
             generation = state.catalog.current().generation,
@@ -121,11 +125,19 @@ pub async fn catalog_turn(state: &AppState) {
         Ok(false) => {}
         Err(error) => tracing::warn!(%error, "could not load the catalog mirror"),
     }
-    match state.catalog.refresh_if_due(&state.db).await {
+    match state
+        .catalog
+        .refresh_if_due(&state.db, shutdown.requested())
+        .await
+    {
         Ok(Some(RefreshOutcome::Refreshed {
             repositories,
             generation,
         })) => tracing::info!(repositories, generation, "refreshed the catalog mirror"),
+        Ok(Some(RefreshOutcome::Stopped)) => {
+            tracing::info!("stopping: the catalog refresh ends here and gives its lease back");
+            return;
+        }
         Ok(_) => {}
         Err(error) => tracing::warn!(
             %error,
@@ -139,10 +151,14 @@ pub async fn catalog_turn(state: &AppState) {
     }
 }
 
-/// One turn of the mirror verification job. Public so tests can run a turn without waiting.
-pub async fn mirror_turn(state: &AppState) {
+/// One turn of the mirror verification job; a run reading the mirror when `shutdown` is
+/// requested stops and gives its lease back. Public so tests can run a turn without waiting.
+pub async fn mirror_turn(state: &AppState, shutdown: &Shutdown) {
     use app::mirror::service::RunOutcome;
-    match app::mirror::service::verify(state).await {
+    match app::mirror::service::verify_until(state, shutdown.requested()).await {
+        Ok(RunOutcome::Stopped) => {
+            tracing::info!("stopping: the mirror check ends here and gives its lease back")
+        }
         Ok(RunOutcome::Unreachable(why)) => {
             tracing::warn!(error = %why, "could not read the mirror; keeping the last known state")
         }

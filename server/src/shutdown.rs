@@ -46,6 +46,11 @@ impl Shutdown {
         (Trigger(sender), Self { requested })
     }
 
+    /// A shutdown that is never requested. Who: one-off runs and tests.
+    pub fn never() -> Self {
+        Self::new().1
+    }
+
     /// A shutdown requested by SIGTERM or Ctrl-C; a second one ends the process at once (exit
     /// status 1). Call inside the runtime, before anything that should be stopped in order:
     /// the handlers are in place when it returns.

@@ -9,6 +9,7 @@ use app::catalog::mirror::{RefreshError, RefreshOutcome};
 use axum::http::StatusCode;
 use common::pyxis::CatalogStandIn;
 use common::TestApp;
+use portcullis::shutdown::Shutdown;
 
 async fn app_on(catalog: &str, extra: &[(&str, &str)]) -> TestApp {
     let mut settings = vec![
@@ -180,12 +181,50 @@ async fn replicas_share_one_mirror_and_one_refresh_at_a_time() {
 
     // The other replica loads the new generation on its next turn.
     assert_eq!(second.state.catalog.current().generation, 0);
-    portcullis::jobs::catalog_turn(&second.state).await;
+    portcullis::jobs::catalog_turn(&second.state, &Shutdown::never()).await;
     assert_eq!(second.state.catalog.current().generation, 1);
     assert_eq!(
         second.state.catalog.current().index.len(),
         first.state.catalog.current().index.len()
     );
+}
+
+#[tokio::test]
+async fn a_refresh_cut_short_by_shutdown_gives_its_lease_back_at_once() {
+    let pyxis = CatalogStandIn::start(&[("PYXIS_SLOW_MS", "1500")]);
+    let stopping = app_on(
+        &pyxis.api("slow"),
+        &[("PORTCULLIS_CATALOG_TIMEOUT_SECONDS", "5")],
+    )
+    .await;
+    let other = stopping
+        .replica(&[("PORTCULLIS_CATALOG_URL", &pyxis.api(""))])
+        .await;
+
+    // SIGTERM arrives while the job's refresh waits for the slow catalog.
+    let (trigger, shutdown) = Shutdown::new();
+    let started = std::time::Instant::now();
+    tokio::join!(
+        portcullis::jobs::catalog_turn(&stopping.state, &shutdown),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            trigger.stop();
+        }
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1200),
+        "the turn waited for the catalog: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        stopping.state.catalog.current().generation,
+        0,
+        "nothing replaced"
+    );
+
+    // Another replica refreshes now, not 10 minutes later when the lease would run out.
+    let count = refreshed_count(other.state.catalog.refresh(&other.state.db).await.unwrap());
+    assert!(count > 0);
 }
 
 #[tokio::test]
@@ -258,7 +297,7 @@ async fn grades_stay_as_they_were_when_the_catalog_fails() {
 async fn requests_submitted_while_the_catalog_is_down_are_marked_and_checked_again() {
     let pyxis = CatalogStandIn::start(&[]);
     let down = app_on(&pyxis.api("fail"), &[("PORTCULLIS_CATALOG_ATTEMPTS", "1")]).await;
-    portcullis::jobs::catalog_turn(&down.state).await; // the refresh fails
+    portcullis::jobs::catalog_turn(&down.state, &Shutdown::never()).await; // the refresh fails
     let alice = down.sign_in("alice").await;
     // The job writes its note in the requester's language, though it runs with no request.
     down.choose_language(&alice, "nb").await;
@@ -275,7 +314,7 @@ async fn requests_submitted_while_the_catalog_is_down_are_marked_and_checked_aga
     assert_eq!(list.json()[0]["catalog_checked"], false);
 
     // Nothing to do while the catalog stays down.
-    portcullis::jobs::catalog_turn(&down.state).await;
+    portcullis::jobs::catalog_turn(&down.state, &Shutdown::never()).await;
     let again = down
         .call("get_request", &[("id", &id.to_string())], Some(&alice))
         .await;
@@ -288,8 +327,8 @@ async fn requests_submitted_while_the_catalog_is_down_are_marked_and_checked_aga
         .replica(&[("PORTCULLIS_CATALOG_URL", &pyxis.api(""))])
         .await;
     up.state.catalog.refresh(&up.state.db).await.unwrap();
-    portcullis::jobs::catalog_turn(&up.state).await;
-    portcullis::jobs::catalog_turn(&down.state).await;
+    portcullis::jobs::catalog_turn(&up.state, &Shutdown::never()).await;
+    portcullis::jobs::catalog_turn(&down.state, &Shutdown::never()).await;
     let checked = up
         .call("get_request", &[("id", &id.to_string())], Some(&alice))
         .await;
@@ -326,7 +365,7 @@ async fn requests_submitted_while_the_catalog_is_down_are_marked_and_checked_aga
 async fn requests_submitted_against_a_current_mirror_count_as_checked() {
     let pyxis = CatalogStandIn::start(&[]);
     let app = app_on(&pyxis.api(""), &[]).await;
-    portcullis::jobs::catalog_turn(&app.state).await;
+    portcullis::jobs::catalog_turn(&app.state, &Shutdown::never()).await;
     let alice = app.sign_in("alice").await;
     let id = app.submit(&alice, "nginx:1.24").await;
     let page = app

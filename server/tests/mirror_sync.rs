@@ -615,6 +615,33 @@ async fn drift(app: &TestApp, token: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
+async fn a_mirror_check_cut_short_by_shutdown_records_nothing_and_gives_its_lease_back() {
+    use app::mirror::service::{verify_until, RunOutcome};
+    let mirror = TestRegistry::start();
+    let app = TestApp::spawn_with(&[
+        ("PORTCULLIS_INSECURE_REGISTRIES", &mirror.host),
+        ("PORTCULLIS_PRIVATE_REGISTRIES", &mirror.host),
+        ("PORTCULLIS_MIRROR_REGISTRY", &mirror.host),
+    ])
+    .await;
+    // The server is stopping as the run starts reading: it reads nothing and records nothing.
+    let outcome = verify_until(&app.state, async {}).await.unwrap();
+    assert_eq!(outcome, RunOutcome::Stopped);
+    let row: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT checked_at, lease_until, lease_owner FROM mirror_sync WHERE mirror_sync_id = 1",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(row, (None, None, None), "no run recorded, no lease left");
+    // Another run may start at once, not when a 15-minute lease would have run out.
+    assert!(
+        matches!(verify(&app).await, RunOutcome::Checked { .. }),
+        "the lease was free"
+    );
+}
+
+#[tokio::test]
 async fn the_portal_sees_what_landed_in_the_mirror_and_what_drifted_in() {
     use app::mirror::service::RunOutcome;
     let upstream = TestRegistry::start();

@@ -12,6 +12,7 @@ use super::model::Candidate;
 use super::store;
 use crate::persistence::{self, Db, DbError};
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
@@ -72,6 +73,9 @@ pub enum RefreshOutcome {
     Busy,
     /// No catalog is configured (`PORTCULLIS_CATALOG_URL=off`).
     Disabled,
+    /// The server began stopping while the catalog was being read; the lease was given back
+    /// and the mirror is as it was.
+    Stopped,
 }
 
 /// Why a refresh failed; the old mirror is kept in every case.
@@ -169,7 +173,13 @@ impl CatalogMirror {
     ///
     /// # Errors
     /// As [`CatalogMirror::refresh`].
-    pub async fn refresh_if_due(&self, db: &Db) -> Result<Option<RefreshOutcome>, RefreshError> {
+    /// `stop` resolving (the server is stopping) ends a refresh while it reads the catalog
+    /// ([`CatalogMirror::refresh_until`]).
+    pub async fn refresh_if_due(
+        &self,
+        db: &Db,
+        stop: impl Future<Output = ()>,
+    ) -> Result<Option<RefreshOutcome>, RefreshError> {
         if self.client.is_none() {
             return Ok(None);
         }
@@ -181,7 +191,7 @@ impl CatalogMirror {
         ) {
             return Ok(None);
         }
-        self.refresh(db).await.map(Some)
+        self.refresh_until(db, stop).await.map(Some)
     }
 
     /// Fetches every repository from the catalog and replaces the mirror with them, then loads
@@ -191,6 +201,21 @@ impl CatalogMirror {
     /// # Errors
     /// [`RefreshError`]: the catalog failed or listed nothing, or the database failed.
     pub async fn refresh(&self, db: &Db) -> Result<RefreshOutcome, RefreshError> {
+        self.refresh_until(db, std::future::pending()).await
+    }
+
+    /// As [`CatalogMirror::refresh`], but `stop` resolving while the catalog is being read
+    /// ends it there: the lease is given back ([`RefreshOutcome::Stopped`]) instead of being
+    /// held for its full 10 minutes by a process that is gone. Once the catalog has been read,
+    /// the refresh finishes (one short transaction).
+    ///
+    /// # Errors
+    /// As [`CatalogMirror::refresh`].
+    pub async fn refresh_until(
+        &self,
+        db: &Db,
+        stop: impl Future<Output = ()>,
+    ) -> Result<RefreshOutcome, RefreshError> {
         let Some(client) = &self.client else {
             return Ok(RefreshOutcome::Disabled);
         };
@@ -200,7 +225,16 @@ impl CatalogMirror {
         if !store::try_lease(db.pool(), &persistence::format_timestamp(now), &lease_until).await? {
             return Ok(RefreshOutcome::Busy);
         }
-        let fetched = match client.repositories().await {
+        let read = tokio::select! {
+            biased;
+            () = stop => None,
+            read = client.repositories() => Some(read),
+        };
+        let Some(read) = read else {
+            store::release_lease(db.pool(), &lease_until).await?;
+            return Ok(RefreshOutcome::Stopped);
+        };
+        let fetched = match read {
             Ok(repositories) if repositories.is_empty() => Err(RefreshError::Empty),
             Ok(repositories) => Ok(repositories),
             Err(error) => Err(RefreshError::Catalog(error)),

@@ -54,6 +54,23 @@ pub async fn try_lease(db: impl Conn<'_>, now: &str, until: &str) -> Result<bool
     Ok(result.rows_affected() == 1)
 }
 
+/// Gives the refresh lease taken until `until` back without a refresh (the server is
+/// stopping), so another replica may refresh at once; a lease someone else has taken since
+/// stays.
+///
+/// # Errors
+/// The database fails.
+pub async fn release_lease(db: impl Conn<'_>, until: &str) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE catalog_sync SET lease_until = NULL \
+         WHERE catalog_sync_id = 1 AND lease_until = $1",
+    )
+    .bind(until)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Replaces the whole mirror with `repositories` in one transaction, bumps the generation and
 /// releases the lease. Readers see the old mirror or the new one, never a mix.
 ///

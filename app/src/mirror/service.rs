@@ -41,6 +41,9 @@ pub enum RunOutcome {
     Busy,
     /// The mirror could not be read; the last known state stands.
     Unreachable(String),
+    /// The server began stopping while the mirror was being read; the lease was given back
+    /// and nothing was recorded.
+    Stopped,
     Checked {
         entries: usize,
         newly_available: usize,
@@ -59,12 +62,26 @@ struct PathReading {
     drift: Vec<(String, Option<String>)>,
 }
 
-/// One run of the verification job. Who: the background job (and tests).
+/// One run of the verification job, to its end. Who: `portcullis mirror verify` (and tests).
 ///
 /// # Errors
 /// [`AppError::Internal`] when the database fails (a mirror that fails is
 /// [`RunOutcome::Unreachable`], not an error).
 pub async fn verify(state: &AppState) -> Result<RunOutcome, AppError> {
+    verify_until(state, std::future::pending()).await
+}
+
+/// One run of the verification job, which `stop` resolving (the server is stopping) ends while
+/// it reads the mirror: the lease goes back ([`RunOutcome::Stopped`]) instead of being held for
+/// its full 15 minutes by a process that is gone. Once read, the run records to its end. Who:
+/// the background job.
+///
+/// # Errors
+/// As [`verify`].
+pub async fn verify_until(
+    state: &AppState,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<RunOutcome, AppError> {
     let Some(target) = state.settings.mirror.clone() else {
         return Ok(RunOutcome::NotConfigured);
     };
@@ -86,7 +103,11 @@ pub async fn verify(state: &AppState) -> Result<RunOutcome, AppError> {
     {
         return Ok(RunOutcome::Busy);
     }
-    let outcome = run(state, &target, &owner, &now_text).await;
+    let outcome = run(state, &target, &owner, &now_text, stop).await;
+    if matches!(outcome, Ok(RunOutcome::Stopped)) {
+        store::release(state.db.pool(), &owner).await?;
+        return outcome;
+    }
     let error = match &outcome {
         Ok(RunOutcome::Unreachable(why)) => Some(why.clone()),
         Err(_) => Some("the portal could not record what it found".to_owned()),
@@ -101,8 +122,14 @@ async fn run(
     target: &MirrorTarget,
     owner: &str,
     now: &str,
+    stop: impl std::future::Future<Output = ()>,
 ) -> Result<RunOutcome, AppError> {
-    let readings = match tokio::time::timeout(READ_MAX, read(state, target)).await {
+    let read = tokio::select! {
+        biased;
+        () = stop => return Ok(RunOutcome::Stopped),
+        read = tokio::time::timeout(READ_MAX, read(state, target)) => read,
+    };
+    let readings = match read {
         Ok(Ok(readings)) => readings,
         Ok(Err(outcome)) => return outcome,
         Err(_) => {

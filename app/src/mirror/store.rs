@@ -90,6 +90,22 @@ pub async fn finish(
     Ok(())
 }
 
+/// Gives run `owner`'s lease back without recording a run (the server is stopping before it
+/// finished reading), so another replica may run at once; a lease another run holds stays.
+///
+/// # Errors
+/// The database fails.
+pub async fn release(db: impl Conn<'_>, owner: &str) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE mirror_sync SET lease_until = NULL, lease_owner = NULL \
+         WHERE mirror_sync_id = 1 AND lease_owner = $1",
+    )
+    .bind(owner)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// When the job last read the mirror, and why its last attempt failed (if it did).
 ///
 /// # Errors
