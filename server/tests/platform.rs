@@ -118,6 +118,14 @@ async fn site_assets_travel_precompressed_when_accepted_and_are_revalidated() {
         (plain.body.as_str(), plain.header("content-encoding")),
         ("raw wasm", None)
     );
+    // A cache must not hand the plain copy to everyone.
+    assert_eq!(plain.header("vary"), Some("accept-encoding"));
+    // Each copy is named by its own bytes.
+    let tags = [&brotli, &gzip, &plain].map(|r| r.header("etag").expect("an ETag").to_owned());
+    assert!(
+        tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
+        "{tags:?}"
+    );
 
     // Unchanged since the browser's copy: 304, nothing sent again.
     let etag = brotli
@@ -143,24 +151,26 @@ async fn site_assets_travel_precompressed_when_accepted_and_are_revalidated() {
     let again = revalidate(etag.clone()).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(again.header("vary"), Some("accept-encoding"));
+    assert_eq!(again.header("cache-control"), Some("no-cache"));
 
-    // Another build (a rollback is the same: an older file, a different content), even with
-    // the same size and an older time: the browser gets the new file, never 304.
-    let before = std::fs::metadata(site.join("pkg/app.wasm"))
+    // Another build (a rollback is the same: older files, another content), even with the
+    // same size and an older time, and even when only the copy the browser gets changed (the
+    // plain file was written first): the browser gets the new bytes, never 304.
+    let before = std::fs::metadata(site.join("pkg/app.wasm.br"))
         .unwrap()
         .modified()
         .unwrap();
-    std::fs::write(site.join("pkg/app.wasm"), b"old wasm").unwrap();
-    std::fs::write(site.join("pkg/app.wasm.br"), b"brotli old!").unwrap();
+    std::fs::write(site.join("pkg/app.wasm.br"), b"brotli WASM").unwrap();
     let file = std::fs::File::options()
         .write(true)
-        .open(site.join("pkg/app.wasm"))
+        .open(site.join("pkg/app.wasm.br"))
         .unwrap();
     file.set_modified(before - std::time::Duration::from_secs(3600))
         .unwrap();
     let rolled_back = revalidate(etag.clone()).await;
     assert_eq!(rolled_back.status, StatusCode::OK);
-    assert_eq!(rolled_back.body, "brotli old!");
+    assert_eq!(rolled_back.body, "brotli WASM");
     assert_ne!(rolled_back.header("etag"), Some(etag.as_str()));
 
     // Only the build output: no way out of the folder, however the path is written.
@@ -173,6 +183,16 @@ async fn site_assets_travel_precompressed_when_accepted_and_are_revalidated() {
     ] {
         let response = app.get(escape, None).await;
         assert!(!response.body.contains("outside pkg"), "{escape} left /pkg");
+        // Nor does the validator look outside: "any version will do" finds nothing there.
+        let response = app
+            .send(
+                Request::get(escape)
+                    .header(header::IF_NONE_MATCH, "*")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{escape}");
     }
     // A public file sent compressed says it varies too, wherever it is served from.
     std::fs::write(site.join("favicon.svg"), b"<svg/>").unwrap();
