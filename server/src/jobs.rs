@@ -2,7 +2,9 @@
 //! verification (one replica at a time, under a lease), and the catalog mirror
 //! (reload what another replica fetched, refresh when due, re-check requests whose catalog check
 //! did not count). Each job logs what went wrong and tries again on its next turn; none of them
-//! can stop the server. On shutdown each finishes the turn it is in and starts no other.
+//! can stop the server. On shutdown each starts no other turn; the one in progress finishes,
+//! except that a catalog refresh or mirror check still reading stops there and gives its lease
+//! back.
 
 use crate::config::Config;
 use crate::shutdown::Shutdown;
@@ -29,7 +31,7 @@ impl Jobs {
 }
 
 /// Runs `turn` every `interval` (the first at once) until `shutdown` is requested; a turn in
-/// progress is finished, not cut short.
+/// progress is not dropped (a turn that should end early watches `shutdown` itself).
 async fn every<F, T>(interval: Duration, shutdown: Shutdown, mut turn: F)
 where
     F: FnMut() -> T,

@@ -169,12 +169,12 @@ impl CatalogMirror {
     }
 
     /// Refreshes when the last success is older than `refresh_every` (or, after a failure, a
-    /// few minutes have passed). Returns `None` when nothing was due.
+    /// few minutes have passed). Returns `None` when nothing was due. `stop` resolving (the
+    /// server is stopping) ends a refresh while it reads the catalog
+    /// ([`CatalogMirror::refresh_until`]).
     ///
     /// # Errors
     /// As [`CatalogMirror::refresh`].
-    /// `stop` resolving (the server is stopping) ends a refresh while it reads the catalog
-    /// ([`CatalogMirror::refresh_until`]).
     pub async fn refresh_if_due(
         &self,
         db: &Db,

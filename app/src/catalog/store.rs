@@ -55,14 +55,15 @@ pub async fn try_lease(db: impl Conn<'_>, now: &str, until: &str) -> Result<bool
 }
 
 /// Gives the refresh lease taken until `until` back without a refresh (the server is
-/// stopping), so another replica may refresh at once; a lease someone else has taken since
-/// stays.
+/// stopping), so another replica may refresh at once: the attempt is forgotten too, as after
+/// a failure an attempt would hold the next one back for minutes. A lease someone else has
+/// taken since stays.
 ///
 /// # Errors
 /// The database fails.
 pub async fn release_lease(db: impl Conn<'_>, until: &str) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE catalog_sync SET lease_until = NULL \
+        "UPDATE catalog_sync SET lease_until = NULL, attempted_at = NULL \
          WHERE catalog_sync_id = 1 AND lease_until = $1",
     )
     .bind(until)
