@@ -15,6 +15,9 @@ const messages = [];
 const smtp = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS', 'AUTH'],
+  // No reverse DNS of each client: on a machine without a resolver every connection waited
+  // for it, which made the server, not the portal, the bottleneck under load.
+  disableReverseLookup: true,
   logger: false,
   onData(stream, session, callback) {
     simpleParser(stream)
