@@ -31,10 +31,10 @@ impl Jobs {
 }
 
 /// Runs `turn` every `interval` (the first at once) until `shutdown` is requested; a turn in
-/// progress is not dropped (a turn that should end early watches `shutdown` itself).
+/// progress is not dropped (a turn that should end early watches the `Shutdown` it is given).
 async fn every<F, T>(interval: Duration, shutdown: Shutdown, mut turn: F)
 where
-    F: FnMut() -> T,
+    F: FnMut(Shutdown) -> T,
     T: Future<Output = ()>,
 {
     let mut ticks = tokio::time::interval(interval);
@@ -45,7 +45,7 @@ where
         tokio::select! {
             biased;
             () = &mut stop => return,
-            _ = ticks.tick() => turn().await,
+            _ = ticks.tick() => turn(shutdown.clone()).await,
         }
     }
 }
@@ -58,7 +58,7 @@ pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
     jobs.spawn(every(
         Duration::from_secs(3600),
         shutdown.clone(),
-        move || {
+        move |_| {
             let store = store.clone();
             async move {
                 if let Err(e) = store.delete_expired().await {
@@ -76,7 +76,7 @@ pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
             jobs.spawn(every(
                 config.mail.job_interval,
                 shutdown.clone(),
-                move || {
+                move |_| {
                     let (state, mailer) = (mail_state.clone(), mailer.clone());
                     async move { mail_turn(&state, &mailer, reminder_after).await }
                 },
@@ -90,24 +90,22 @@ pub fn spawn(state: &AppState, config: &Config, shutdown: &Shutdown) -> Jobs {
 
     if state.settings.mirror.is_some() {
         let mirror_state = state.clone();
-        let stop = shutdown.clone();
         jobs.spawn(every(
             config.mirror_job_interval,
             shutdown.clone(),
-            move || {
-                let (state, stop) = (mirror_state.clone(), stop.clone());
+            move |stop| {
+                let state = mirror_state.clone();
                 async move { mirror_turn(&state, &stop).await }
             },
         ));
     }
 
     let catalog_state = state.clone();
-    let stop = shutdown.clone();
     jobs.spawn(every(
         config.catalog.job_interval,
         shutdown.clone(),
-        move || {
-            let (state, stop) = (catalog_state.clone(), stop.clone());
+        move |stop| {
+            let state = catalog_state.clone();
             async move { catalog_turn(&state, &stop).await }
         },
     ));

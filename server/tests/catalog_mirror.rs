@@ -20,6 +20,20 @@ async fn app_on(catalog: &str, extra: &[(&str, &str)]) -> TestApp {
     TestApp::spawn_with(&settings).await
 }
 
+/// Two replicas on one database: the first reads the catalog through the stand-in's slow
+/// path (1.5 s an answer), the second through its fast one.
+async fn slow_and_fast_replicas(pyxis: &CatalogStandIn) -> (TestApp, TestApp) {
+    let slow = app_on(
+        &pyxis.api("slow"),
+        &[("PORTCULLIS_CATALOG_TIMEOUT_SECONDS", "5")],
+    )
+    .await;
+    let fast = slow
+        .replica(&[("PORTCULLIS_CATALOG_URL", &pyxis.api(""))])
+        .await;
+    (slow, fast)
+}
+
 fn refreshed_count(outcome: RefreshOutcome) -> usize {
     match outcome {
         RefreshOutcome::Refreshed { repositories, .. } => repositories,
@@ -164,14 +178,7 @@ async fn answers_the_api_documents_as_errors_are_not_retried() {
 #[tokio::test]
 async fn replicas_share_one_mirror_and_one_refresh_at_a_time() {
     let pyxis = CatalogStandIn::start(&[("PYXIS_SLOW_MS", "1500")]);
-    let first = app_on(
-        &pyxis.api("slow"),
-        &[("PORTCULLIS_CATALOG_TIMEOUT_SECONDS", "5")],
-    )
-    .await;
-    let second = first
-        .replica(&[("PORTCULLIS_CATALOG_URL", &pyxis.api(""))])
-        .await;
+    let (first, second) = slow_and_fast_replicas(&pyxis).await;
     let (a, b) = tokio::join!(first.state.catalog.refresh(&first.state.db), async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         second.state.catalog.refresh(&second.state.db).await
@@ -192,14 +199,7 @@ async fn replicas_share_one_mirror_and_one_refresh_at_a_time() {
 #[tokio::test]
 async fn a_refresh_cut_short_by_shutdown_gives_its_lease_back_at_once() {
     let pyxis = CatalogStandIn::start(&[("PYXIS_SLOW_MS", "1500")]);
-    let stopping = app_on(
-        &pyxis.api("slow"),
-        &[("PORTCULLIS_CATALOG_TIMEOUT_SECONDS", "5")],
-    )
-    .await;
-    let other = stopping
-        .replica(&[("PORTCULLIS_CATALOG_URL", &pyxis.api(""))])
-        .await;
+    let (stopping, other) = slow_and_fast_replicas(&pyxis).await;
 
     // SIGTERM arrives while the job's refresh waits for the slow catalog.
     let (trigger, shutdown) = Shutdown::new();

@@ -490,9 +490,11 @@ async fn the_idle_lifetime_is_configurable() {
     assert!((28..=30).contains(&minutes), "expires in {minutes} minutes");
 }
 
-/// The built server on `port` with a new SQLite database in `dir`, logging JSON to a pipe;
-/// returns once it accepts connections.
-fn start_binary(port: u16, dir: &std::path::Path) -> std::process::Child {
+/// The built server on a free port with a new SQLite database in a temporary folder, logging
+/// JSON to a pipe; returns (port, folder, process) once it accepts connections.
+fn start_binary() -> (u16, std::path::PathBuf, std::process::Child) {
+    let port = common::oidc::free_port();
+    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .env_clear()
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -513,7 +515,7 @@ fn start_binary(port: u16, dir: &std::path::Path) -> std::process::Child {
         assert!(std::time::Instant::now() < deadline, "server did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    child
+    (port, dir, child)
 }
 
 fn send_sigterm(child: &std::process::Child) {
@@ -551,6 +553,9 @@ fn wait_for_exit(
     (exit, stdout)
 }
 
+/// The language switch's form: a POST the binary answers without a session.
+const LANGUAGE_FORM: &str = "lang=en&return_to=%2F";
+
 /// A request whose body is still arriving: the headers and the first bytes are sent, the rest
 /// waits for the test.
 fn start_slow_post(port: u16, body: &str, sent: usize) -> std::net::TcpStream {
@@ -573,11 +578,8 @@ fn start_slow_post(port: u16, body: &str, sent: usize) -> std::net::TcpStream {
 #[test]
 fn sigterm_finishes_the_request_in_flight_refuses_new_connections_and_exits() {
     use std::io::{Read, Write};
-    let port = common::oidc::free_port();
-    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
-    let mut child = start_binary(port, &dir);
-    let body = "lang=en&return_to=%2F";
-    let mut in_flight = start_slow_post(port, body, 5);
+    let (port, dir, mut child) = start_binary();
+    let mut in_flight = start_slow_post(port, LANGUAGE_FORM, 5);
 
     send_sigterm(&child);
     let signalled = std::time::Instant::now();
@@ -595,7 +597,7 @@ fn sigterm_finishes_the_request_in_flight_refuses_new_connections_and_exits() {
         "the server waits for the request in flight"
     );
 
-    in_flight.write_all(&body.as_bytes()[5..]).unwrap();
+    in_flight.write_all(&LANGUAGE_FORM.as_bytes()[5..]).unwrap();
     let mut answer = String::new();
     in_flight.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
@@ -613,11 +615,8 @@ fn sigterm_finishes_the_request_in_flight_refuses_new_connections_and_exits() {
 
 #[test]
 fn sigterm_stops_at_the_drain_deadline_when_a_request_never_finishes() {
-    let port = common::oidc::free_port();
-    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
-    let mut child = start_binary(port, &dir);
-    let body = "lang=en&return_to=%2F";
-    let _stalled = start_slow_post(port, body, 5);
+    let (port, dir, mut child) = start_binary();
+    let _stalled = start_slow_post(port, LANGUAGE_FORM, 5);
 
     send_sigterm(&child);
     let signalled = std::time::Instant::now();
@@ -639,10 +638,8 @@ fn sigterm_stops_at_the_drain_deadline_when_a_request_never_finishes() {
 
 #[test]
 fn a_second_sigterm_stops_at_once_without_waiting_for_the_drain() {
-    let port = common::oidc::free_port();
-    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
-    let mut child = start_binary(port, &dir);
-    let _stalled = start_slow_post(port, "lang=en&return_to=%2F", 5);
+    let (port, dir, mut child) = start_binary();
+    let _stalled = start_slow_post(port, LANGUAGE_FORM, 5);
 
     send_sigterm(&child);
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -665,9 +662,7 @@ fn a_second_sigterm_stops_at_once_without_waiting_for_the_drain() {
 #[test]
 fn the_binary_logs_json_per_request_and_stops_cleanly_on_sigterm() {
     use std::io::Read;
-    let port = common::oidc::free_port();
-    let dir = std::env::temp_dir().join(format!("portcullis-bin-{}-{port}", std::process::id()));
-    let mut child = start_binary(port, &dir);
+    let (port, dir, mut child) = start_binary();
     let answer = {
         use std::io::Write;
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -26,16 +26,21 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         "repositories": mirror.index.len(),
         "synced_at": mirror.synced_at,
     });
-    let ping = tokio::time::timeout(DATABASE_WAIT, state.db.ping())
-        .await
-        .unwrap_or_else(|_| Err(sqlx::Error::PoolTimedOut.into()));
-    match ping {
-        Ok(()) => (
+    let failure = match tokio::time::timeout(DATABASE_WAIT, state.db.ping()).await {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(error.to_string()),
+        Err(_) => Some(format!(
+            "the database did not answer within {} s",
+            DATABASE_WAIT.as_secs()
+        )),
+    };
+    match failure {
+        None => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "catalog": catalog })),
         ),
-        Err(error) => {
-            tracing::warn!(error = %error, "readiness check failed");
+        Some(error) => {
+            tracing::warn!(%error, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({ "status": "unavailable", "reason": "database not reachable" })),

@@ -190,7 +190,8 @@ impl TestApp {
     /// A second server process on this app's database (another replica behind the load
     /// balancer), with its own settings.
     pub async fn replica(&self, extra: &[(&str, &str)]) -> Self {
-        Self::start(&self.config.database_url, extra, "target/site").await
+        let site_root = self.state.leptos_options.site_root.to_string();
+        Self::start(&self.config.database_url, extra, &site_root).await
     }
 
     async fn start(database_url: &str, extra: &[(&str, &str)], site_root: &str) -> Self {
