@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <IslandLoader options />
                 <MetaTags />
             </head>
             <body>
@@ -42,8 +42,58 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The script that makes a page's islands live: it loads the WASM bundle only when the page has
+/// a `<leptos-island>` (most pages have none and load no JavaScript or WASM at all), then
+/// hydrates each island. Everything outside the islands is never hydrated: it stays as the
+/// server rendered it, with plain links and form posts. Rendered on the server only.
+#[component]
+fn IslandLoader(options: LeptosOptions) -> impl IntoView {
+    // Outside islands nothing is hydrated, so the server records no resource data for it.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    // cargo-leptos names the bundle's files after the output name; wasm-bindgen alone adds
+    // `_bg` to the WASM's.
+    let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        format!("{pkg}.wasm")
+    } else {
+        format!("{pkg}_bg.wasm")
+    };
+    // The addresses come from the settings; as JSON strings with `<` escaped they cannot end
+    // the script early.
+    let quoted = |url: String| {
+        serde_json::Value::String(url)
+            .to_string()
+            .replace('<', "\\u003c")
+    };
+    let script = format!(
+        "{}({}, {});",
+        loader_source(),
+        quoted(format!("{pkg}.js")),
+        quoted(wasm)
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// `island_loader.js` without its comment lines (they are for the people reading the file, not
+/// for every page's bytes), ending in the function to call.
+fn loader_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        include_str!("island_loader.js")
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim_end()
+            .trim_end_matches(';')
+            .to_owned()
+    })
+}
+
 /// Sets the page's Content-Security-Policy: scripts only from this site or with this response's
-/// nonce (Leptos' inline hydration script carries it), WASM compilation allowed, and forms may go
+/// nonce (the island loader carries it), WASM compilation allowed, and forms may go
 /// only here or to the identity provider (sign-out continues there).
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
@@ -69,33 +119,18 @@ fn content_security_policy() {
 }
 
 /// The application: routes and pages. Every route renders completely on the server before it is
-/// sent (`SsrMode::Async`), so pages work without JavaScript. The language is the server's choice
+/// sent (`SsrMode::Async`), so pages work without JavaScript; in the browser only the islands
+/// (`#[island]`, the request form's live checks) hydrate, and the rest of the page stays as the
+/// server rendered it. The language is the server's choice
 /// ([`crate::i18n::request_locale`]); the browser takes it from `<html lang>`.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // The page's language, fixed for its life (the switch reloads the page): on the server the
-    // request's, in the browser what the server wrote into `<html lang>`.
-    #[cfg(feature = "ssr")]
-    let locale = crate::i18n::request_locale();
-    #[cfg(not(feature = "ssr"))]
-    let locale = document()
-        .document_element()
-        .and_then(|html| html.get_attribute("lang"))
-        .and_then(|code| crate::i18n::parse_code(&code))
-        .unwrap_or_default();
-    crate::i18n::provide_i18n(locale);
-    // Tells end-to-end tests (and curious people) that the WASM has taken over the page.
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    crate::i18n::provide_page_locale();
     view! {
         <Stylesheet id="leptos" href="/pkg/app.css" />
         <Title formatter=|text: String| {
-            if text.is_empty() { "Portcullis".to_string() } else { format!("{text} · Portcullis") }
+            crate::components::rcdata(if text.is_empty() { "Portcullis".to_string() } else { format!("{text} · Portcullis") })
         } />
         <Router>
             <Routes fallback=|| view! { <NotFoundPage /> }>
@@ -128,19 +163,6 @@ fn Frame() -> impl IntoView {
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
     let admin = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_admin());
     let staff = move || matches!(user.get(), Some(Ok(Some(u))) if u.is_staff());
-    // After a navigation in the browser (a link, or a form that led to another page), focus
-    // moves to the page's content, as a full page load would put it at its start.
-    let main = NodeRef::<leptos::html::Main>::new();
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |previous: Option<String>| {
-        let here = location.pathname.get();
-        if previous.is_some_and(|before| before != here) {
-            if let Some(main) = main.get_untracked() {
-                let _ = main.focus();
-            }
-        }
-        here
-    });
     view! {
         <a class="skip-link" href="#main">
             {tu_string!(i18n, common.skip_to_content)}
@@ -178,7 +200,7 @@ fn Frame() -> impl IntoView {
                 <LanguageSwitch />
             </div>
         </header>
-        <main id="main" class="page" tabindex="-1" node_ref=main>
+        <main id="main" class="page" tabindex="-1">
             <Outlet />
         </main>
         <footer class="footer">

@@ -39,10 +39,12 @@ pub mod tokens;
 
 pub use app::{shell, App};
 
-/// Entry point of the WASM bundle: attaches the app to the server-rendered page.
+/// Entry point of the WASM bundle, called once by the island loader ([`app::IslandLoader`]) before
+/// it hydrates each `<leptos-island>` on the page; everything outside the islands stays as the
+/// server rendered it.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -2,7 +2,7 @@ import { test, expect, Browser, BrowserContext, Page, TestInfo } from '@playwrig
 import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'fs';
 import * as path from 'path';
-import { hydrated } from './support';
+import { hydrated, live } from './support';
 
 // Every page in every state, in both languages, with JavaScript on and off (the two projects):
 // zero axe-core violations at WCAG 2.1 A and AA; and no English left on a Norwegian page.
@@ -301,9 +301,7 @@ for (const language of LANGUAGES) {
         const context = await contextFor(browser, testInfo, language, check.who);
         const page = await context.newPage();
         await page.goto(check.path(made));
-        if (hydrated(testInfo)) {
-          await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-        }
+        await live(page, testInfo);
         await expect(page.locator('html')).toHaveAttribute('lang', language);
         if (check.act) {
           await check.act(page);

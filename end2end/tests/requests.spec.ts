@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { declineCatalog, hydrated, open, signIn, uniqueTag } from './support';
+import { declineCatalog, hydrated, open, signIn, uniqueTag, live } from './support';
 
 test.describe('a requester', () => {
   test('submits a valid request and finds it in My requests', async ({ page }, testInfo) => {
@@ -8,9 +8,7 @@ test.describe('a requester', () => {
 
     await page.getByRole('link', { name: 'New request' }).first().click();
     await expect(page.getByRole('heading', { name: 'Request an image' })).toBeVisible();
-    if (hydrated(testInfo)) {
-      await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-    }
+    await live(page, testInfo);
     await page.getByLabel('Image reference').fill(`nginx:${tag}`);
     if (hydrated(testInfo)) {
       // The reference is normalised as it is typed.
@@ -59,6 +57,27 @@ test.describe('a requester', () => {
 
     await open(page, testInfo, '/requests');
     await expect(page.locator('tbody tr')).toHaveCount(rowsBefore);
+  });
+
+  test('only the page with the request form loads the WASM bundle', async ({ page }, testInfo) => {
+    test.skip(!hydrated(testInfo), 'about what a browser with JavaScript downloads');
+    const code: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (/\.(js|wasm)$/.test(path)) code.push(path);
+    });
+    await signIn(page, testInfo, 'Alice Andersen');
+    // The pages people read: server-rendered, with plain links and form posts.
+    for (const path of ['/', '/requests', '/images', '/images/report']) {
+      await open(page, testInfo, path);
+      await expect(page.locator('leptos-island')).toHaveCount(0);
+    }
+    expect(code).toEqual([]);
+    // The form reacts to the typing: its island brings the bundle, once.
+    await open(page, testInfo, '/requests/new');
+    expect(code).toEqual(['/pkg/app.js', '/pkg/app.wasm']);
+    await page.getByLabel('Image reference').fill('nginx:1.25');
+    await expect(page.getByText('Will be requested as docker.io/library/nginx:1.25')).toBeVisible();
   });
 
   test('cannot open another requester\'s request', async ({ page }, testInfo) => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signInWithProvider } from './support';
+import { hydrated, signInWithProvider, live } from './support';
 
 // The portal that signs in through the identity provider (development sign-in is off there).
 test.use({ baseURL: process.env.PORTCULLIS_E2E_OIDC_URL });
@@ -13,9 +13,7 @@ test.describe('signing in through the organisation', () => {
     await expect(banner.getByText('Alice Andersen')).toBeVisible();
     await expect(banner.getByRole('link', { name: 'New request' })).toBeVisible();
     await expect(banner.getByText('Reviewer', { exact: true })).toHaveCount(0);
-    if (hydrated(testInfo)) {
-      await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-    }
+    await live(page, testInfo);
   });
 
   test('a reviewer signs in and is shown as a reviewer', async ({ page }, testInfo) => {

@@ -5,12 +5,20 @@ export function hydrated(testInfo: TestInfo): boolean {
   return testInfo.project.use.javaScriptEnabled !== false;
 }
 
-/** Opens a page and, with JavaScript on, waits until the WASM has hydrated it. */
-export async function open(page: Page, testInfo: TestInfo, path: string) {
-  await page.goto(path);
-  if (hydrated(testInfo)) {
+/**
+ * With JavaScript on, waits until the page's islands (its live parts, such as the request
+ * form) have hydrated. Most pages have none: they are server-rendered alone and load no WASM.
+ */
+export async function live(page: Page, testInfo: TestInfo) {
+  if (hydrated(testInfo) && (await page.locator('leptos-island').count()) > 0) {
     await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
   }
+}
+
+/** Opens a page and waits until its live parts, if any, have hydrated. */
+export async function open(page: Page, testInfo: TestInfo, path: string) {
+  await page.goto(path);
+  await live(page, testInfo);
 }
 
 /** Signs in through the development sign-in page (the provider's journey is in sign-in.spec.ts). */

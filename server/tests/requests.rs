@@ -282,3 +282,90 @@ async fn futures_join_all<F: std::future::Future<Output = i64>>(
     out.extend(joined.await);
     out
 }
+
+/// Percent-encodes every byte outside the unreserved set, for a query value.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_request_form_is_the_only_island_and_typed_text_cannot_leave_its_props() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    // What "Check the Red Hat catalog" brings back into the form, written to break out of the
+    // island's props attribute, open a script, and fake a second island.
+    let hostile =
+        r#"x"></leptos-island><script>alert(1)</script><leptos-island data-component="hydrate">"#;
+    let page = app
+        .get(
+            &format!(
+                "/requests/new?image={0}&team={0}&justification={0}",
+                query_value(hostile)
+            ),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("<leptos-island").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains(r#"<leptos-island data-component="NewRequestForm_"#));
+    assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
+    assert!(
+        !page.body.contains("</leptos-island><script"),
+        "{}",
+        page.body
+    );
+    // The text is all there, escaped: in the props for the browser, in the fields for the eye.
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // The loader is on every page; the WASM is fetched by it only where an island is.
+    assert!(page.body.contains(r#"import(jsUrl)"#));
+
+    // Pages without live parts are server-rendered alone: no island, so no WASM.
+    let submitted = app
+        .post_form_without_javascript(
+            "/api/submit_request",
+            "http://127.0.0.1:3000/requests/new",
+            &[
+                ("image", "nginx:1.25"),
+                ("team", "Web platform"),
+                ("contact", "web@example.org"),
+                (
+                    "justification",
+                    "Reverse proxy in front of the course portal.",
+                ),
+                ("catalog_choice", "none"),
+                ("catalog_reason", "We need the upstream build."),
+            ],
+            &alice,
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::FOUND);
+    for path in [
+        "/",
+        "/requests",
+        "/requests/1",
+        "/images",
+        "/auth/dev-sign-in",
+    ] {
+        let page = app.get(path, Some(&alice)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains("<leptos-island"),
+            "{path}: {}",
+            page.body
+        );
+    }
+}

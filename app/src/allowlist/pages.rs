@@ -9,34 +9,6 @@ use crate::i18n::{td_string, tu_string, use_i18n, Locale};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-/// The entry's actions, created once by the request page (which reads the request again after
-/// each) and shared with [`EntryPanel`].
-#[derive(Clone, Copy)]
-pub struct EntryActions {
-    pub revoke: ServerAction<RevokeApproval>,
-    pub renew: ServerAction<RenewApproval>,
-}
-
-impl EntryActions {
-    pub fn new() -> Self {
-        Self {
-            revoke: ServerAction::new(),
-            renew: ServerAction::new(),
-        }
-    }
-
-    /// Changes whenever one of the actions finishes.
-    pub fn versions(&self) -> [usize; 2] {
-        [self.revoke.version().get(), self.renew.version().get()]
-    }
-}
-
-impl Default for EntryActions {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// The allowlist entry an approval created, with revoke and renew for reviewers.
 #[component]
 pub fn EntryPanel(
@@ -50,7 +22,10 @@ pub fn EntryPanel(
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let status = entry.status(&today);
-    let EntryActions { revoke, renew } = expect_context::<EntryActions>();
+    // Each reads the answer of a post that came back refused (the server renders it from the
+    // page's address).
+    let revoke = ServerAction::<RevokeApproval>::new();
+    let renew = ServerAction::<RenewApproval>::new();
     let revoke_errors = field_errors(revoke);
     let renew_errors = field_errors(renew);
     let tags = match &entry.tags {

@@ -5,6 +5,7 @@ use super::model::{Candidate, Equivalents};
 use crate::domain::ImageReference;
 use crate::error::FieldErrors;
 use crate::i18n::{tu_string, use_i18n};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// Red Hat equivalents of the image being typed, as choices. With JavaScript the list follows
@@ -48,18 +49,16 @@ pub fn CatalogChoice(
             <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, catalog.choice.checking)}</p> }>
                 {move || Suspend::new(async move {
                     match equivalents.await {
-                        None => view! {
+                        None => EitherOf3::A(view! {
                             <p class="muted">{tu_string!(i18n, catalog.choice.enter_image)}</p>
-                        }
-                        .into_any(),
-                        Some(Equivalents { image, candidates }) if candidates.is_empty() => view! {
+                        }),
+                        Some(Equivalents { image, candidates }) if candidates.is_empty() => EitherOf3::B(view! {
                             <p class="catalog-none">
                                 {tu_string!(i18n, catalog.choice.none_before)} " " <code>{image}</code>
                                 {tu_string!(i18n, catalog.choice.none_after)}
                             </p>
-                        }
-                        .into_any(),
-                        Some(Equivalents { candidates, .. }) => view! {
+                        }),
+                        Some(Equivalents { candidates, .. }) => EitherOf3::C(view! {
                             <ul class="candidates">
                                 {candidates
                                     .into_iter()
@@ -88,15 +87,14 @@ pub fn CatalogChoice(
                                         aria-describedby="catalog_reason-error"
                                         aria-invalid=move || reason_error().is_some().to_string()
                                     >
-                                        {reason.get_value()}
+                                        {crate::components::rcdata(reason.get_value())}
                                     </textarea>
                                     <p class="field-error" id="catalog_reason-error" aria-live="polite">
                                         {reason_error}
                                     </p>
                                 </li>
                             </ul>
-                        }
-                        .into_any(),
+                        }),
                     }
                 })}
             </Transition>

@@ -1,5 +1,6 @@
 use crate::error::AppError;
 use crate::i18n::{tu_string, use_i18n};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// Asks the visitor to sign in, with the link that does it.
@@ -32,20 +33,18 @@ pub fn ErrorNotice(
     let i18n = use_i18n();
     let purpose = purpose.unwrap_or_else(|| tu_string!(i18n, common.continue_purpose).to_owned());
     match error {
-        AppError::Unauthenticated => view! { <SignInPrompt purpose /> }.into_any(),
-        AppError::NotFound(what) => view! {
+        AppError::Unauthenticated => EitherOf3::A(view! { <SignInPrompt purpose /> }),
+        AppError::NotFound(what) => EitherOf3::B(view! {
             <section class="panel empty-state" role="alert">
                 <h2>{tu_string!(i18n, common.not_found_title, what = what)}</h2>
                 <p>{tu_string!(i18n, common.not_found_body)}</p>
                 <a class="button" href="/requests">{tu_string!(i18n, common.back_to_mine)}</a>
             </section>
-        }
-        .into_any(),
-        other => view! {
+        }),
+        other => EitherOf3::C(view! {
             <div class="alert alert-danger" role="alert">
                 <p>{other.message(i18n.get_locale_untracked())}</p>
             </div>
-        }
-        .into_any(),
+        }),
     }
 }

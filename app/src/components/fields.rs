@@ -134,7 +134,7 @@ pub fn TextArea(
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=move || described_by(id, has_hint, error.get().is_some())
             >
-                {value.unwrap_or_default()}
+                {super::rcdata(value.unwrap_or_default())}
             </textarea>
             <p class="field-error" id=format!("{id}-error") aria-live="polite">
                 {move || error.get()}
@@ -145,8 +145,9 @@ pub fn TextArea(
 
 /// The list of problems at the top of a form, each linking to its field.
 #[component]
-/// With JavaScript, focus moves to it when a submission comes back with errors, so keyboard and
-/// screen-reader users land on the list (without, the reloaded page starts with it).
+/// In an island with JavaScript (the request form), focus moves to it when a submission comes
+/// back with errors, so keyboard and screen-reader users land on the list; after a plain form
+/// post, the reloaded page starts with it.
 pub fn ErrorSummary(#[prop(into)] errors: Signal<Option<FieldErrors>>) -> impl IntoView {
     let i18n = use_i18n();
     let summary = NodeRef::<leptos::html::Div>::new();

@@ -6,6 +6,7 @@ mod debounce;
 mod fields;
 mod forms;
 mod gate;
+mod rcdata;
 mod table;
 mod timestamp;
 
@@ -16,5 +17,6 @@ pub use debounce::debounced;
 pub use fields::{DateField, ErrorSummary, TextArea, TextField};
 pub use forms::{field_errors, other_error};
 pub use gate::Gate;
+pub use rcdata::rcdata;
 pub use table::DataTable;
 pub use timestamp::Timestamp;

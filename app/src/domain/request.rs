@@ -70,6 +70,13 @@ impl RequestState {
             RequestState::Withdrawn => td_string!(locale, common.state.withdrawn),
         }
     }
+
+    /// The label in lower case, for the middle of a sentence ("is in review"). The labels'
+    /// capitals are ASCII, so this needs no Unicode case tables (which would weigh on the WASM);
+    /// a test checks it against full Unicode lower-casing for every label.
+    pub fn label_in_sentence(self, locale: Locale) -> String {
+        self.label(locale).to_ascii_lowercase()
+    }
 }
 
 /// The new-request form as submitted: raw text, exactly as typed. Field names are the form's
@@ -375,6 +382,19 @@ fn truncate(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_in_sentences_are_the_full_unicode_lower_case() {
+        for locale in crate::i18n::ALL {
+            for state in RequestState::ALL {
+                assert_eq!(
+                    state.label_in_sentence(locale),
+                    state.label(locale).to_lowercase(),
+                    "{state:?} in {locale:?}"
+                );
+            }
+        }
+    }
 
     fn form() -> RequestForm {
         RequestForm {

@@ -217,7 +217,7 @@ pub enum WorkflowError {
     NotReviewer,
     #[error("Only the requester can do this.")]
     NotRequester,
-    #[error("The request is {}; {action} is not possible now.", .state.label(crate::i18n::Locale::en).to_lowercase())]
+    #[error("The request is {}; {action} is not possible now.", .state.label_in_sentence(crate::i18n::Locale::en))]
     WrongState {
         state: RequestState,
         action: &'static str,

@@ -43,6 +43,22 @@ pub fn provide_i18n(locale: Locale) {
     leptos::prelude::provide_context(I18n(locale));
 }
 
+/// Provides the page's language, fixed for its life (the switch reloads the page): on the server
+/// the request's ([`request_locale`]), in the browser what the server wrote into `<html lang>`.
+/// Who calls it: the app's root, and every island (an island hydrates in the browser without
+/// the contexts of the page around it).
+pub fn provide_page_locale() {
+    #[cfg(feature = "ssr")]
+    let locale = request_locale();
+    #[cfg(not(feature = "ssr"))]
+    let locale = leptos::prelude::document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|code| parse_code(&code))
+        .unwrap_or_default();
+    provide_i18n(locale);
+}
+
 /// The language of the page being rendered; the default language outside one.
 pub fn use_i18n() -> I18n {
     leptos::prelude::use_context::<I18n>().unwrap_or(I18n(Locale::nb))

@@ -7,6 +7,7 @@ use crate::components::{DataTable, ErrorNotice, SignInPrompt, Timestamp};
 use crate::domain::ImageReference;
 use crate::error::AppError;
 use crate::i18n::{tu_string, use_i18n};
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -200,13 +201,18 @@ pub fn LocalCheck(image: Signal<String>) -> impl IntoView {
 fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
     let i18n = use_i18n();
     match found {
-        LocalMatch::Nothing => view! {
+        LocalMatch::Nothing => EitherOf4::A(view! {
             <p class="local-check muted" role="status">{tu_string!(i18n, images.local.nothing)}</p>
-        }
-        .into_any(),
-        LocalMatch::Approved { request_id, pull_path, tags, covers, available_since } => {
+        }),
+        LocalMatch::Approved {
+            request_id,
+            pull_path,
+            tags,
+            covers,
+            available_since,
+        } => {
             let pull = pull_path.clone();
-            view! {
+            EitherOf4::B(view! {
                 <div class="alert alert-success local-check" role="status">
                     <p>
                         <strong>{if covers { tu_string!(i18n, images.local.approved) } else { tu_string!(i18n, images.local.approved_other_tags) }}</strong>
@@ -227,10 +233,13 @@ fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
                         tu_string!(i18n, images.local.only_other_tags)
                     }}</p>
                 </div>
-            }
-            .into_any()
+            })
         }
-        LocalMatch::Open { request_id, state, team } => view! {
+        LocalMatch::Open {
+            request_id,
+            state,
+            team,
+        } => EitherOf4::C(view! {
             <div class="alert alert-info local-check" role="status">
                 <p>
                     <strong>{tu_string!(i18n, images.local.asked)}</strong>
@@ -238,19 +247,17 @@ fn LocalMatchNote(found: LocalMatch) -> impl IntoView {
                     {tu_string!(i18n, images.local.open_from, team = team)}
                     " ("
                     <a href=format!("/requests/{request_id}")>{tu_string!(i18n, images.request_link, id = request_id)}</a>
-                    {format!(", {}).", state.label(i18n.get_locale_untracked()).to_lowercase())}
+                    {format!(", {}).", state.label_in_sentence(i18n.get_locale_untracked()))}
                 </p>
                 <p>{tu_string!(i18n, images.local.comment_there)}</p>
             </div>
-        }
-        .into_any(),
-        LocalMatch::OpenElsewhere => view! {
+        }),
+        LocalMatch::OpenElsewhere => EitherOf4::D(view! {
             <div class="alert alert-info local-check" role="status">
                 <p><strong>{tu_string!(i18n, images.local.asked)}</strong> " " {tu_string!(i18n, images.local.open_elsewhere)}</p>
                 <p>{tu_string!(i18n, images.local.both)}</p>
             </div>
-        }
-        .into_any(),
+        }),
     }
 }
 

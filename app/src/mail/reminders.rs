@@ -40,7 +40,7 @@ pub async fn queue_reminders(
                     image = image,
                     team = waiting.team.as_str(),
                     since = waiting_since(l, &waiting.updated_at),
-                    state = waiting.state.label(l).to_lowercase()
+                    state = waiting.state.label_in_sentence(l)
                 )
                 .to_string()],
                 &format!("{}/requests/{}", state.settings.public_url, waiting.id),

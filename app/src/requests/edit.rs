@@ -35,7 +35,7 @@ pub fn ResubmitPage() -> impl IntoView {
                     Ok(page) if page.actions.contains(&ActionKind::Resubmit) => view! { <ResubmitForm page /> }.into_any(),
                     Ok(page) => view! {
                         <div class="alert alert-warning" role="alert">
-                            <p>{tu_string!(i18n, requests.edit.not_editable, id = page.request.id.0, state = page.request.state.label(i18n.get_locale_untracked()).to_lowercase())}</p>
+                            <p>{tu_string!(i18n, requests.edit.not_editable, id = page.request.id.0, state = page.request.state.label_in_sentence(i18n.get_locale_untracked()))}</p>
                         </div>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error purpose=tu_string!(i18n, requests.edit.sign_in_purpose) /> }.into_any(),

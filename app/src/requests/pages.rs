@@ -1,6 +1,6 @@
 //! The new-request form, "My requests" and the request page.
 
-use crate::allowlist::pages::{EntryActions, EntryPanel};
+use crate::allowlist::pages::EntryPanel;
 use crate::auth::context::use_auth;
 use crate::catalog::pages::CatalogChoice;
 use crate::components::{
@@ -8,13 +8,13 @@ use crate::components::{
     TextArea, TextField, Timestamp,
 };
 use crate::domain::{ActionKind, CatalogOutcome, EntryActionKind, EventKind, ImageReference};
-use crate::error::FieldErrors;
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::{tu_string, use_i18n};
 use crate::images::pages::LocalCheck;
 use crate::registry::pages::UpstreamPanel;
 use crate::requests::api::{get_request, list_my_requests, SubmitRequest};
 use crate::requests::model::{RequestEvent, RequestPage, RequestSummary, SubmittedBeside};
-use crate::review::pages::{ReviewActions, ReviewPanel};
+use crate::review::pages::ReviewPanel;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,7 +38,7 @@ pub fn NewRequestPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match auth.user.await {
-                    Ok(Some(_)) => view! { <NewRequestForm /> }.into_any(),
+                    Ok(Some(_)) => view! { <NewRequestForm start=FormStart::on_this_page() /> }.into_any(),
                     Ok(None) => view! { <SignInPrompt purpose=tu_string!(i18n, requests.new.sign_in_purpose) /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -47,10 +47,71 @@ pub fn NewRequestPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn NewRequestForm() -> impl IntoView {
+/// What the new-request form starts with on this page load: what was typed before a post that
+/// came back refused (without JavaScript), or before "Check the Red Hat catalog" (which reloads
+/// the form with the typing in its query), and that post's answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FormStart {
+    /// Each field's text, by the field's name.
+    pub fields: Vec<(String, String)>,
+    /// The refusal of the last post, when the page came back from one.
+    pub answer: Option<AppError>,
+}
+
+impl FormStart {
+    /// The start of the form on the page being rendered. Who calls it: the page around the form,
+    /// on the server (the form itself is an island and has no router in the browser).
+    fn on_this_page() -> Self {
+        let answer = ServerAction::<SubmitRequest>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err);
+        let query = leptos_router::hooks::use_query_map().get_untracked();
+        let fields = NEW_REQUEST_FIELDS
+            .iter()
+            .filter_map(|&field| {
+                answer
+                    .as_ref()
+                    .and_then(|e| e.field_errors())
+                    .and_then(|e| e.submitted(field))
+                    .map(str::to_owned)
+                    .or_else(|| query.get(field).filter(|v| !v.is_empty()))
+                    .map(|text| (field.to_owned(), text))
+            })
+            .collect();
+        Self { fields, answer }
+    }
+
+    fn get(&self, field: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, text)| text.clone())
+    }
+}
+
+/// The new-request form's fields, by name (what a refused post or a catalog check keeps).
+const NEW_REQUEST_FIELDS: [&str; 6] = [
+    "image",
+    "catalog_choice",
+    "catalog_reason",
+    "team",
+    "contact",
+    "justification",
+];
+
+/// The new-request form: an island, the one part of the portal that reacts in place (the
+/// reference's meaning, the local registry and the Red Hat catalog follow the typing). Without
+/// JavaScript it is a plain form post.
+#[island]
+fn NewRequestForm(start: FormStart) -> impl IntoView {
+    crate::i18n::provide_page_locale();
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitRequest>::new();
+    // The answer of a post made without JavaScript, until this form posts itself.
+    if let Some(answer) = start.answer.clone() {
+        submit.value().set(Some(Err(answer)));
+    }
     let errors: Signal<Option<FieldErrors>> = Signal::derive(move || {
         submit
             .value()
@@ -65,16 +126,7 @@ fn NewRequestForm() -> impl IntoView {
             .and_then(Result::err)
             .filter(|e| e.field_errors().is_none())
     };
-    // After a form post without JavaScript the page is rendered anew: refill what was typed,
-    // from the returned errors or from "Check the Red Hat catalog" (which reloads with a query).
-    let kept = errors.get_untracked();
-    let query = leptos_router::hooks::use_query_map().get_untracked();
-    let initial = move |field: &str| {
-        kept.as_ref()
-            .and_then(|e| e.submitted(field))
-            .map(str::to_owned)
-            .or_else(|| query.get(field).filter(|v| !v.is_empty()))
-    };
+    let initial = move |field: &str| start.get(field);
     // The check button is for browsers without JavaScript; with it the list follows the typing.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -267,48 +319,15 @@ pub fn request_id_in_route() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
     let id = request_id_in_route();
-    // The review's actions live as long as the page, so the request is read again after each
-    // one and a form's errors survive that.
     let i18n = use_i18n();
-    let actions = ReviewActions::new();
-    let entry_actions = EntryActions::new();
-    provide_context(actions);
-    provide_context(entry_actions);
-    // After a review or entry action the page is read again; focus goes to its content (the
-    // button that was pressed may be gone), as after a page load.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |previous: Option<([usize; 2], [usize; 2])>| {
-        let now = (actions.versions(), entry_actions.versions());
-        // Only the action that just finished counts: an older refusal must not keep focus put.
-        let failed =
-            |value: Option<Result<(), crate::error::AppError>>| matches!(value, Some(Err(_)));
-        let refused = previous.is_some_and(|(review, entry)| {
-            (review[0] != now.0[0] && failed(actions.simple.value().get_untracked()))
-                || (review[1] != now.0[1] && failed(actions.approve.value().get_untracked()))
-                || (entry[0] != now.1[0] && failed(entry_actions.revoke.value().get_untracked()))
-                || (entry[1] != now.1[1] && failed(entry_actions.renew.value().get_untracked()))
-        });
-        if previous.is_some_and(|before| before != now) && !refused {
-            if let Some(main) = document().get_element_by_id("main") {
-                use wasm_bindgen::JsCast;
-                if let Ok(main) = main.dyn_into::<leptos::web_sys::HtmlElement>() {
-                    let _ = main.focus();
-                }
-            }
+    let page = Resource::new(id, move |id| async move {
+        match id {
+            Some(id) => get_request(id).await,
+            None => Err(crate::error::AppError::NotFound(
+                tu_string!(i18n, requests.detail.that_request).to_owned(),
+            )),
         }
-        now
     });
-    let page = Resource::new(
-        move || (id(), actions.versions(), entry_actions.versions()),
-        move |(id, _, _)| async move {
-            match id {
-                Some(id) => get_request(id).await,
-                None => Err(crate::error::AppError::NotFound(
-                    tu_string!(i18n, requests.detail.that_request).to_owned(),
-                )),
-            }
-        },
-    );
     view! {
         <Suspense fallback=move || view! { <p class="muted">{tu_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -17,34 +17,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// The review panel's actions, created once by the request page (which reads the request again
-/// after each) and shared with the panel.
-#[derive(Clone, Copy)]
-pub struct ReviewActions {
-    pub simple: ServerAction<ActOnRequest>,
-    pub approve: ServerAction<ApproveRequest>,
-}
-
-impl ReviewActions {
-    pub fn new() -> Self {
-        Self {
-            simple: ServerAction::new(),
-            approve: ServerAction::new(),
-        }
-    }
-
-    /// Changes whenever one of the actions finishes.
-    pub fn versions(&self) -> [usize; 2] {
-        [self.simple.version().get(), self.approve.version().get()]
-    }
-}
-
-impl Default for ReviewActions {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// `/review`: the open requests, oldest first, with filters, counts and paging.
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
@@ -253,7 +225,10 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
     let version = r.version;
     let actions = page.actions.clone();
     let has = |kind: ActionKind| actions.contains(&kind);
-    let ReviewActions { simple, approve } = expect_context::<ReviewActions>();
+    // Each reads the answer of a post that came back refused (the server renders it from the
+    // page's address).
+    let simple = ServerAction::<ActOnRequest>::new();
+    let approve = ServerAction::<ApproveRequest>::new();
     let reviewing = has(ActionKind::Approve) || has(ActionKind::Release);
     let claim_or_release: Vec<ActionKind> = [ActionKind::Claim, ActionKind::Release]
         .into_iter()
@@ -376,7 +351,7 @@ fn ReasonForm(
                 <label for=field_id>{label}</label>
                 <textarea id=field_id name="text" rows="3"
                     aria-invalid=move || error.get().is_some().to_string()
-                    aria-describedby=move || error.get().map(|_| format!("{field_id}-error"))>{kept}</textarea>
+                    aria-describedby=move || error.get().map(|_| format!("{field_id}-error"))>{kept.map(crate::components::rcdata)}</textarea>
                 <p class="field-error" id=format!("{field_id}-error") aria-live="polite">{move || error.get()}</p>
             </div>
             <button type="submit" class=if kind == ActionKind::Reject { "button button-danger" } else { "button" }>
