@@ -70,10 +70,24 @@ async function load(path, waitForHydration) {
     await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout: 120_000 });
     hydrated = await page.evaluate(() => window.__hydratedAt ?? null);
   }
-  const timings = await page.evaluate(() => ({
-    fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
-    load: performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? null,
-  }));
+  // A page with no scripts can fire `load` before its first paint: wait for the paint entry.
+  const fcp = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        new PerformanceObserver((list, observer) => {
+          const entry = list.getEntriesByName('first-contentful-paint')[0];
+          if (entry) {
+            observer.disconnect();
+            resolve(entry.startTime);
+          }
+        }).observe({ type: 'paint', buffered: true });
+        setTimeout(() => resolve(null), 30_000);
+      }),
+  );
+  const timings = {
+    fcp,
+    load: await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? null),
+  };
   await context.close();
   return { ...timings, hydrated, bytes };
 }
