@@ -1,5 +1,5 @@
 import { test, expect, Browser, Locator, Page, TestInfo } from '@playwright/test';
-import { hydrated, uniqueTag, live } from './support';
+import { hydrated, live, uniqueTag } from './support';
 
 // A request submitted and reviewed to approval with the keyboard alone, in Norwegian: every
 // control is reached with Tab and used with Enter or Space, and focus is checked after each step.

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { declineCatalog, hydrated, open, signIn, uniqueTag, live } from './support';
+import { declineCatalog, hydrated, live, open, signIn, uniqueTag } from './support';
 
 test.describe('a requester', () => {
   test('submits a valid request and finds it in My requests', async ({ page }, testInfo) => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signInWithProvider, live } from './support';
+import { live, signInWithProvider } from './support';
 
 // The portal that signs in through the identity provider (development sign-in is off there).
 test.use({ baseURL: process.env.PORTCULLIS_E2E_OIDC_URL });
