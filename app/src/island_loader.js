@@ -1,12 +1,10 @@
 // Portcullis' island loader, inlined into every page (with the page's CSP nonce) by
 // `IslandLoader` in app.rs. A page without a <leptos-island> loads no JavaScript or WASM at
-// all; a page with islands loads the bundle once and hydrates each top-level island in document
-// order (an island inside another is hydrated by its parent). Then <body data-hydrated="true">
-// tells tests, and curious people, that the page's interactive parts are live.
+// all; a page with islands loads the bundle once and hydrates each island in document order.
+// Islands take no children and are not nested (this loader does not wire <leptos-children>).
+// Then <body data-hydrated="true"> tells tests, and curious people, that the live parts are live.
 ((jsUrl, wasmUrl) => {
-  const islands = Array.from(document.querySelectorAll('leptos-island')).filter(
-    (island) => !island.parentElement.closest('leptos-island'),
-  );
+  const islands = Array.from(document.querySelectorAll('leptos-island'));
   if (islands.length === 0) {
     return;
   }

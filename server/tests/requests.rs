@@ -283,18 +283,6 @@ async fn futures_join_all<F: std::future::Future<Output = i64>>(
     out
 }
 
-/// Percent-encodes every byte outside the unreserved set, for a query value.
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn the_request_form_is_the_only_island_and_typed_text_cannot_leave_its_props() {
     let app = TestApp::spawn().await;
@@ -307,7 +295,7 @@ async fn the_request_form_is_the_only_island_and_typed_text_cannot_leave_its_pro
         .get(
             &format!(
                 "/requests/new?image={0}&team={0}&justification={0}",
-                query_value(hostile)
+                app::images::model::url_encode(hostile)
             ),
             Some(&alice),
         )

@@ -826,3 +826,61 @@ async fn mail_is_written_in_the_recipients_language() {
         "{warning:?}"
     );
 }
+
+#[tokio::test]
+async fn a_refused_reason_comes_back_to_its_own_form_once_however_often_it_is_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in("alice").await;
+    let rita = app.sign_in("rita").await;
+    let id = app.submit(&alice, "nginx:1.25").await;
+    let page = format!("http://127.0.0.1:3000/requests/{id}");
+    let id = id.to_string();
+    let reject = |text: &'static str| {
+        [
+            ("id", id.clone()),
+            ("version", "1".to_owned()),
+            ("action", "reject".to_owned()),
+            ("text", text.to_owned()),
+        ]
+    };
+    let post = |referer: String, text: &'static str| {
+        let fields = reject(text);
+        let app = &app;
+        let rita = rita.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form_without_javascript("/api/act_on_request", &referer, &fields, &rita)
+                .await
+        }
+    };
+    let first = post(page.clone(), "too short").await;
+    assert_eq!(first.status, StatusCode::FOUND);
+    let back = first.header("location").unwrap().to_owned();
+    // Refused again from the page that shows the first refusal: the address carries one answer,
+    // the latest, not one per refusal (they would grow past what browsers send as Referer).
+    let second = post(back.clone(), "still <b>").await;
+    let again = second.header("location").unwrap().to_owned();
+    assert_eq!(again.matches("__err=").count(), 1, "{again}");
+    assert_eq!(again.matches("__path=").count(), 1, "{again}");
+
+    let shown = app
+        .get(
+            again.trim_start_matches("http://127.0.0.1:3000"),
+            Some(&rita),
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let body = &shown.body;
+    let textarea = |field: &str| {
+        let start = body.find(&format!("id=\"{field}\"")).expect(field);
+        let open = start + body[start..].find('>').unwrap() + 1;
+        let close = open + body[open..].find("</textarea>").unwrap();
+        body[open..close].to_owned()
+    };
+    // The text and the error are at the reject form, and there alone.
+    assert_eq!(textarea("reject-text"), "still &lt;b>");
+    assert_eq!(textarea("changes-text"), "");
+    assert_eq!(textarea("comment-text"), "");
+    assert_eq!(body.matches("at least 10 characters").count(), 1, "{body}");
+    assert!(body.contains("id=\"reject-text-error\""));
+}

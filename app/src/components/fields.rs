@@ -145,9 +145,9 @@ pub fn TextArea(
 
 /// The list of problems at the top of a form, each linking to its field.
 #[component]
-/// In an island with JavaScript (the request form), focus moves to it when a submission comes
-/// back with errors, so keyboard and screen-reader users land on the list; after a plain form
-/// post, the reloaded page starts with it.
+/// Focus moves to it when a submission comes back with errors, so keyboard and screen-reader
+/// users land on the list wherever the form is on the page: after a plain form post the page
+/// comes back with it `autofocus`ed; in an island (the request form) an effect focuses it.
 pub fn ErrorSummary(#[prop(into)] errors: Signal<Option<FieldErrors>>) -> impl IntoView {
     let i18n = use_i18n();
     let summary = NodeRef::<leptos::html::Div>::new();
@@ -161,7 +161,7 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Option<FieldErrors>>) -> impl I
     move || {
         errors.get().filter(|e| !e.is_empty()).map(|errors| {
             view! {
-                <div class="alert alert-danger error-summary" role="alert" tabindex="-1" node_ref=summary>
+                <div class="alert alert-danger error-summary" role="alert" tabindex="-1" autofocus node_ref=summary>
                     <h2>{tu_string!(i18n, common.error_summary)}</h2>
                     <ul>
                         {errors

@@ -6,7 +6,8 @@ use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// The field errors of an action's last answer, for its form.
+/// The field errors of an action's last answer, for its form. An answer that names no error is
+/// none: a crafted `__err` in a link must not fill a form in silently.
 pub fn field_errors<A>(action: ServerAction<A>) -> Signal<Option<FieldErrors>>
 where
     A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
@@ -17,6 +18,7 @@ where
             .get()
             .and_then(Result::err)
             .and_then(|e| e.field_errors().cloned())
+            .filter(|e| !e.is_empty())
     })
 }
 

@@ -65,7 +65,9 @@ impl FormStart {
         let answer = ServerAction::<SubmitRequest>::new()
             .value()
             .get_untracked()
-            .and_then(Result::err);
+            .and_then(Result::err)
+            // An answer that names no error is none (a crafted link must not fill the form in).
+            .filter(|e| e.field_errors().is_none_or(|f| !f.is_empty()));
         let query = leptos_router::hooks::use_query_map().get_untracked();
         let fields = NEW_REQUEST_FIELDS
             .iter()

@@ -58,7 +58,17 @@ pub async fn act_on_request(
         }
     };
     let id = crate::domain::RequestId(id);
-    super::service::act(&state, &user, &actor, id, version, action).await?;
+    let kind = action.kind();
+    super::service::act(&state, &user, &actor, id, version, action)
+        .await
+        // The page shows the refusal at the form that posted (three share the field `text`).
+        .map_err(|error| match error {
+            AppError::Invalid(mut errors) => {
+                errors.keep("action", kind.as_str());
+                AppError::Invalid(errors)
+            }
+            other => other,
+        })?;
     leptos_axum::redirect(&format!("/requests/{id}"));
     Ok(())
 }

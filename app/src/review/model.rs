@@ -1,6 +1,7 @@
 //! What the review pages get to see (wire types, shared by server and browser).
 
 use crate::domain::{RequestId, RequestState};
+use crate::images::model::url_encode;
 use serde::{Deserialize, Serialize};
 
 /// The queue's filters, as they appear in its URL.
@@ -37,7 +38,7 @@ impl QueueFilter {
             parts.push(format!("state={}", self.state));
         }
         if !self.team.is_empty() {
-            parts.push(format!("team={}", encode(&self.team)));
+            parts.push(format!("team={}", url_encode(&self.team)));
         }
         if self.mine {
             parts.push("mine=true".to_owned());
@@ -46,7 +47,7 @@ impl QueueFilter {
             parts.push("unchecked=true".to_owned());
         }
         if with_cursor && !self.after.is_empty() {
-            parts.push(format!("after={}", encode(&self.after)));
+            parts.push(format!("after={}", url_encode(&self.after)));
         }
         if parts.is_empty() {
             String::new()
@@ -54,17 +55,6 @@ impl QueueFilter {
             format!("?{}", parts.join("&"))
         }
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A row of the queue.

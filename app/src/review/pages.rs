@@ -9,7 +9,7 @@ use crate::components::{
     SignInPrompt, TextArea, TextField,
 };
 use crate::domain::{ActionKind, RequestState};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::{tu_string, use_i18n, Locale};
 use crate::requests::model::RequestPage;
 use leptos::form::ActionForm;
@@ -302,13 +302,21 @@ pub fn ReviewPanel(page: RequestPage) -> impl IntoView {
     .into_any()
 }
 
-/// Whether the last answer of `action` was a refusal of `kind`'s input (its form stays open).
-fn opened(action: ServerAction<ActOnRequest>, kind: ActionKind) -> bool {
+/// The field errors of the last answer of `action` when it refused `kind`'s form: the comment,
+/// reject and request-changes forms share the field `text`, and the refusal names the form that
+/// posted (`action`). Refusals of the other forms, and answers naming none, are not `kind`'s.
+fn refusal_of(action: ServerAction<ActOnRequest>, kind: ActionKind) -> Option<FieldErrors> {
     action
-        .input()
+        .value()
         .get_untracked()
-        .is_some_and(|input| input.action == kind.as_str())
-        && action.value().get_untracked().is_some_and(|v| v.is_err())
+        .and_then(Result::err)
+        .and_then(|e| e.field_errors().cloned())
+        .filter(|e| !e.is_empty() && e.submitted("action") == Some(kind.as_str()))
+}
+
+/// Whether `kind`'s form came back refused (it stays open).
+fn opened(action: ServerAction<ActOnRequest>, kind: ActionKind) -> bool {
+    refusal_of(action, kind).is_some()
 }
 
 /// A form with one text field (`text`) and a button for `kind`.
@@ -322,37 +330,24 @@ fn ReasonForm(
     field_id: &'static str,
 ) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
-    // Each form shows only its own errors: the action's last input says which form posted.
-    let errors = Signal::derive(move || {
-        let mine = action
-            .input()
-            .get()
-            .map(|input| input.action == kind.as_str())
-            .unwrap_or(true);
-        if !mine {
-            return None;
-        }
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_errors().cloned())
-    });
-    let error = Signal::derive(move || errors.get().and_then(|e| e.get("text").map(str::to_owned)));
-    let kept = errors
-        .get_untracked()
-        .and_then(|e| e.submitted("text").map(str::to_owned));
+    // Each form shows only its own refusal (the page is rendered once, on the server).
+    let refusal = refusal_of(action, kind);
+    let error = refusal
+        .as_ref()
+        .and_then(|e| e.get("text").map(str::to_owned));
+    let kept = refusal.and_then(|e| e.submitted("text").map(str::to_owned));
+    let invalid = error.is_some();
     view! {
         <ActionForm action=action attr:class="reason-form">
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="version" value=version />
             <input type="hidden" name="action" value=kind.as_str() />
-            <div class="field" class:field-invalid=move || error.get().is_some()>
+            <div class="field" class:field-invalid=invalid>
                 <label for=field_id>{label}</label>
                 <textarea id=field_id name="text" rows="3"
-                    aria-invalid=move || error.get().is_some().to_string()
-                    aria-describedby=move || error.get().map(|_| format!("{field_id}-error"))>{kept.map(crate::components::rcdata)}</textarea>
-                <p class="field-error" id=format!("{field_id}-error") aria-live="polite">{move || error.get()}</p>
+                    aria-invalid=invalid.to_string()
+                    aria-describedby=invalid.then(|| format!("{field_id}-error"))>{kept.map(crate::components::rcdata)}</textarea>
+                <p class="field-error" id=format!("{field_id}-error") aria-live="polite">{error}</p>
             </div>
             <button type="submit" class=if kind == ActionKind::Reject { "button button-danger" } else { "button" }>
                 {kind.label(locale)}

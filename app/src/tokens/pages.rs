@@ -2,9 +2,11 @@
 
 use super::api::{token_admin, CreateApiToken, RevokeApiToken};
 use super::model::TokenAdminPage;
-use crate::components::{DataTable, ErrorNotice, ErrorSummary, Gate, TextField, Timestamp};
+use crate::components::{
+    field_errors, DataTable, ErrorNotice, ErrorSummary, Gate, TextField, Timestamp,
+};
 use crate::domain::SessionUser;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::i18n::{tu_string, use_i18n};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -15,17 +17,8 @@ pub fn TokensPage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
-    let page = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| token_admin(),
-    );
-    let errors: Signal<Option<FieldErrors>> = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_errors().cloned())
-    });
+    let page = Resource::new(|| (), |_| token_admin());
+    let errors = field_errors(create);
     let other = move || {
         create
             .value()

@@ -20,6 +20,8 @@ pub async fn every_request(
     next: Next,
 ) -> Response {
     let log = RequestLog::start(&request);
+    let mut request = request;
+    forget_earlier_answers(&mut request);
     let mut response = if site.allows(&request) {
         server_fn_status(next.run(request).await).await
     } else {
@@ -40,6 +42,31 @@ pub async fn every_request(
         log.finish(&response);
     }
     response
+}
+
+/// A form post without JavaScript that is refused goes back to its page (its `Referer`) with the
+/// answer added to the address (`__path`, `__err`: the error and what was typed). A second
+/// refusal would add a second answer after the first, and so on, until the address passes the
+/// 4 KB browsers send as `Referer` and the next refusal lands on the home page with the typing
+/// lost. So a server function call's `Referer` loses the earlier answers first.
+fn forget_earlier_answers(request: &mut Request) {
+    if !request.uri().path().starts_with("/api/") {
+        return;
+    }
+    let Some(referer) = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| value.contains("__err=") || value.contains("__path="))
+    else {
+        return;
+    };
+    let mut stripped = referer.to_owned();
+    leptos::server_fn::error::ServerFnUrlError::<AppError>::strip_error_info(&mut stripped);
+    let stripped = stripped.trim_end_matches('?');
+    if let Ok(value) = HeaderValue::from_str(stripped) {
+        request.headers_mut().insert(header::REFERER, value);
+    }
 }
 
 /// One log line per request: method, route (the pattern, not the concrete path, for matched
